@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test test-fast lint format bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Serve the site with demo data on SQLite. Safe to run again: keeps the data.
+run: $(BIN)/.installed
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+
+# The whole suite against a real PostgreSQL server started for the run.
+test: $(BIN)/.installed
+	scripts/system-deps
+	SECRET_KEY=test-only-secret DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite without the browser tests.
+test-fast: PYTEST_ARGS = -m "not browser"
+test-fast: test
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(BIN)/.installed
+	SECRET_KEY=bench DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles media

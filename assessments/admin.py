@@ -1,0 +1,165 @@
+from django.contrib import admin
+
+from .models import (
+    Addressee,
+    Assessment,
+    AuditEvent,
+    CheckAcknowledgement,
+    Country,
+    Finding,
+    Footnote,
+    Outlook,
+    OutlookPdf,
+    Recommendation,
+    Region,
+    Review,
+    Revision,
+    RiskLevel,
+    RiskStatus,
+    Source,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["official_name", "short_name", "code", "region"]
+    list_filter = ["region"]
+    search_fields = ["official_name", "short_name", "code"]
+    list_select_related = ["region"]
+
+
+@admin.register(RiskLevel)
+class RiskLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "rank", "colour"]
+
+
+@admin.register(RiskStatus)
+class RiskStatusAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    fields = ["position", "country", "published_revision"]
+    raw_id_fields = ["published_revision"]
+    extra = 0
+
+
+@admin.register(Outlook)
+class OutlookAdmin(admin.ModelAdmin):
+    list_display = ["title", "period", "region", "state", "published_at"]
+    list_filter = ["state", "region"]
+    search_fields = ["title", "slug"]
+    date_hierarchy = "period"
+    inlines = [AssessmentInline]
+    list_select_related = ["region"]
+
+
+@admin.register(OutlookPdf)
+class OutlookPdfAdmin(admin.ModelAdmin):
+    list_display = ["file", "outlook", "country", "created_at"]
+    list_filter = ["outlook"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["country", "outlook", "position", "published_revision"]
+    list_filter = ["outlook__region", "outlook"]
+    search_fields = ["country__official_name", "country__short_name", "outlook__title"]
+    raw_id_fields = ["published_revision"]
+    list_select_related = ["country", "outlook", "published_revision"]
+
+
+class FindingInline(admin.StackedInline):
+    model = Finding
+    extra = 0
+
+
+class RecommendationInline(admin.TabularInline):
+    model = Recommendation
+    extra = 0
+    autocomplete_fields = ["addressee"]
+
+
+class FootnoteInline(admin.TabularInline):
+    model = Footnote
+    extra = 0
+    autocomplete_fields = ["source"]
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    readonly_fields = ["reviewer", "decision", "comment", "created_at"]
+    can_delete = False
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "number", "state", "risk_level", "risk_status", "updated_at"]
+    list_filter = ["state", "risk_level", "risk_status", "assessment__outlook"]
+    search_fields = ["assessment__country__official_name", "assessment__country__short_name"]
+    list_select_related = [
+        "assessment__country",
+        "assessment__outlook",
+        "risk_level",
+        "risk_status",
+    ]
+    raw_id_fields = ["assessment", "based_on", "created_by"]
+    filter_horizontal = ["contributors"]
+    inlines = [FindingInline, RecommendationInline, FootnoteInline, ReviewInline]
+
+
+@admin.register(Addressee)
+class AddresseeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "document_symbol", "issuer", "date", "url"]
+    search_fields = ["title", "document_symbol", "issuer", "url"]
+    list_filter = ["issuer"]
+    date_hierarchy = "date"
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["revision", "reviewer", "decision", "created_at"]
+    list_filter = ["decision"]
+    raw_id_fields = ["revision"]
+    list_select_related = [
+        "revision__assessment__country",
+        "revision__assessment__outlook",
+        "reviewer",
+    ]
+
+
+@admin.register(CheckAcknowledgement)
+class CheckAcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["revision", "key", "user", "created_at"]
+    raw_id_fields = ["revision"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "description"]
+    list_filter = ["action"]
+    search_fields = ["description"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["outlook", "revision"]
+
+    # The audit log is a record: nobody edits or deletes it, superusers included.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,74 @@
+"""Writing an edition out: the JSON interchange, and Markdown in the shape of the sample."""
+
+import re
+
+from django.db.models import F, OuterRef, Subquery
+
+from .content import OutlookContent, revision_content
+from .importing import TO_SUPERSCRIPT
+from .models import Revision
+
+FOOTNOTE_CALL_RE = re.compile(r"\[\^(\d+)\]")
+
+
+def outlook_content(outlook, *, revisions=None):
+    """The edition's content: each assessment's published revision, or the given ones."""
+    if revisions is None:
+        revisions = current_revisions(outlook)
+    return OutlookContent(
+        region=outlook.region.name,
+        title=outlook.title,
+        period=outlook.period,
+        introduction=outlook.introduction,
+        assessments=[revision_content(revision) for revision in revisions],
+    )
+
+
+def current_revisions(outlook):
+    """Per assessment, the published revision; in a draft edition, the latest revision."""
+    if outlook.is_published:
+        wanted = F("assessment__published_revision_id")
+    else:
+        wanted = Subquery(
+            Revision.objects.filter(assessment=OuterRef("assessment"))
+            .order_by("-number")
+            .values("id")[:1]
+        )
+    return (
+        Revision.objects.with_content()
+        .filter(assessment__outlook=outlook, id=wanted)
+        .order_by("assessment__position")
+    )
+
+
+def to_json(outlook, **kwargs):
+    return outlook_content(outlook, **kwargs).to_json()
+
+
+def to_markdown(outlook, **kwargs):
+    """The edition as text that reads like the published outlook, and imports back."""
+    content = outlook_content(outlook, **kwargs)
+    country_names = dict(outlook.assessments.values_list("country__code", "country__official_name"))
+    blocks = []
+    for entry in content.assessments:
+        header = f"{entry.short_name} {content.title} {outlook.period_label}"
+        blocks.append(header)
+        blocks.append(
+            f"{country_names[entry.country]} Risk: {entry.risk_level}/{entry.risk_status}"
+        )
+        for finding in entry.findings:
+            blocks.append(superscript_calls(finding))
+        if entry.recommendations:
+            blocks.append("Recommendations")
+            for group in entry.recommendations:
+                lines = [f"{group.addressee} should:", ""]
+                lines += [f"- {superscript_calls(item)}" for item in group.items]
+                blocks.append("\n".join(lines))
+        for note in entry.footnotes:
+            text = ", ".join(part for part in (note.text, note.url) if part)
+            blocks.append(f"{str(note.number).translate(TO_SUPERSCRIPT)} {text}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def superscript_calls(text):
+    return FOOTNOTE_CALL_RE.sub(lambda m: m.group(1).translate(TO_SUPERSCRIPT), text)

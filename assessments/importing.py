@@ -1,0 +1,723 @@
+"""Reading outlooks from files: the published text format and the JSON interchange.
+
+Reading is in two steps. `parse_text` and `parse_json` turn a file into plain
+content (assessments.content) and know nothing of the database; `store_outlook`
+resolves names against the database and writes everything in one transaction.
+Any problem raises ImportFileError naming the file, the line and what was expected.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from .content import (
+    EntryContent,
+    FootnoteContent,
+    OutlookContent,
+    RecommendationGroup,
+    split_citation,
+)
+from .models import (
+    MONTHS,
+    UN_SYMBOL_RE,
+    Addressee,
+    Assessment,
+    AuditEvent,
+    Country,
+    Finding,
+    Footnote,
+    Outlook,
+    Recommendation,
+    Region,
+    Revision,
+    RiskLevel,
+    RiskStatus,
+    Source,
+    normalize_name,
+)
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")
+TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPTS)
+
+MONTH_PATTERN = "|".join(MONTHS)
+HEADER_RE = re.compile(
+    rf"^(?P<prefix>.+?)\s+Regional Outlook\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})$"
+)
+COUNTRY_RE = re.compile(r"^(?P<name>.+?)\s+Risk:\s*(?P<rating>.*)$")
+RECOMMENDATIONS_RE = re.compile(r"^[*_#\s]*Recommendations[*_\s:]*$", re.IGNORECASE)
+ADDRESSEE_RE = re.compile(r"^(?P<name>.+?)\s+should:\s*$")
+ITEM_RE = re.compile(r"^[-•*–]\s+(?P<text>.+)$")
+FOOTNOTE_RE = re.compile(rf"^(?P<number>[{SUPERSCRIPTS}]+|\d{{1,3}})[.)]?\s+(?P<text>\S.*)$")
+SUPERSCRIPT_FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s")
+INLINE_CALL_RE = re.compile(rf"(?<=\S)([{SUPERSCRIPTS}]+)")
+EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_)(.+?)\1")
+CITED_DATE_RE = re.compile(
+    rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})\b"
+)
+SENTENCE_END = tuple('.!?:;"”’)')
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported; the message says where and what was expected."""
+
+    def __init__(self, message, *, path=None, line=None):
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self):
+        where = str(self.path or "input")
+        if self.line:
+            where += f", line {self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    outlook: Outlook
+    created: list[Assessment] = field(default_factory=list)
+    replaced: list[Assessment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def strip_emphasis(text):
+    return EMPHASIS_RE.sub(r"\2", text).strip()
+
+
+def parse_period(text):
+    """'2023-11' or 'November 2023' as the first day of that month."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return date(int(match.group(1)), int(match.group(2)), 1)
+    match = re.fullmatch(rf"({MONTH_PATTERN})\s+(\d{{4}})", text)
+    if match:
+        return date(int(match.group(2)), MONTHS.index(match.group(1)) + 1, 1)
+    raise ValueError(f"{text!r} is not a period; expected YYYY-MM such as 2023-11")
+
+
+# --- Reading files ----------------------------------------------------------------
+
+
+def read_file(path):
+    """Parse one file, JSON or text, into OutlookContent (nothing is written)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ImportFileError(f"cannot read the file: {error.strerror}", path=path) from error
+    return parse_bytes(raw, path=path)
+
+
+def parse_bytes(raw, *, path=None):
+    if b"\x00" in raw:
+        raise ImportFileError(
+            "this is not a text file (it contains NUL bytes); "
+            "expected UTF-8 text in the outlook text format, or JSON",
+            path=path,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"this is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be decoded); "
+            "expected UTF-8 text in the outlook text format, or JSON",
+            path=path,
+            line=line,
+        ) from error
+    if not text.strip():
+        raise ImportFileError(
+            "the file is empty; expected an outlook in the text format or JSON", path=path
+        )
+    if text.lstrip().startswith(("{", "[")):
+        return parse_json(text, path=path)
+    return parse_text(text, path=path)
+
+
+def parse_text(text, *, path=None):
+    """Parse the text format of a published outlook (as taken from its PDF)."""
+    return _TextParser(text, path).parse()
+
+
+class _TextParser:
+    def __init__(self, text, path):
+        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.path = path
+        self.headers = []  # (line number, prefix, period)
+        self.entries = []
+
+    def error(self, message, line):
+        return ImportFileError(message, path=self.path, line=line)
+
+    def parse(self):
+        entry = None
+        zone = None  # "findings", "recommendations" or "footnotes"
+        paragraph = []
+        previous_kind = None  # what the last non-blank line was, for continuations
+        page_break = False
+
+        def flush_paragraph():
+            nonlocal paragraph, page_break
+            if paragraph:
+                text = INLINE_CALL_RE.sub(
+                    lambda m: f"[^{m.group(1).translate(FROM_SUPERSCRIPT)}]", " ".join(paragraph)
+                )
+                # A page break inside a paragraph leaves its two halves apart.
+                if page_break and entry.findings and not entry.findings[-1].endswith(SENTENCE_END):
+                    entry.findings[-1] += " " + text
+                else:
+                    entry.findings.append(text)
+            paragraph = []
+            page_break = False
+
+        for number, raw_line in enumerate(self.lines, start=1):
+            line = raw_line.strip()
+            if not line:
+                if zone == "findings":
+                    flush_paragraph()
+                previous_kind = None
+                continue
+
+            header = HEADER_RE.match(line)
+            if header:
+                period = date(int(header["year"]), MONTHS.index(header["month"]) + 1, 1)
+                self.headers.append((number, header["prefix"], period))
+                if zone == "findings":
+                    flush_paragraph()
+                    page_break = True
+                previous_kind = None
+                continue
+
+            country = COUNTRY_RE.match(line)
+            if country:
+                if zone == "findings":
+                    flush_paragraph()
+                entry = self.start_entry(country, number)
+                zone = "findings"
+                previous_kind = None
+                continue
+
+            if entry is None:
+                raise self.error(
+                    f"expected a country line such as \"Democratic People's Republic of Korea "
+                    f'Risk: Very high/Ongoing", found "{_shorten(line)}"',
+                    number,
+                )
+
+            footnote = FOOTNOTE_RE.match(line)
+            is_footnote = footnote and (
+                zone in ("recommendations", "footnotes") or SUPERSCRIPT_FOOTNOTE_RE.match(line)
+            )
+            if is_footnote:
+                if zone == "findings":
+                    flush_paragraph()
+                self.add_footnote(entry, footnote, number)
+                zone = "footnotes"
+                previous_kind = "footnote"
+                continue
+
+            if zone == "footnotes":
+                if previous_kind == "footnote":
+                    note = entry.footnotes[-1]
+                    note.text = f"{note.text} {line}"
+                    continue
+                raise self.error(
+                    f'expected a footnote beginning with its number, found "{_shorten(line)}"',
+                    number,
+                )
+
+            if RECOMMENDATIONS_RE.match(line):
+                if zone == "recommendations":
+                    raise self.error('a second "Recommendations" heading in one entry', number)
+                flush_paragraph()
+                zone = "recommendations"
+                previous_kind = None
+                continue
+
+            if zone == "findings":
+                paragraph.append(line)
+                continue
+
+            # In the recommendations.
+            addressee = ADDRESSEE_RE.match(line)
+            if addressee:
+                entry.recommendations.append(RecommendationGroup(strip_emphasis(addressee["name"])))
+                previous_kind = "addressee"
+                continue
+            item = ITEM_RE.match(line)
+            if item:
+                if not entry.recommendations:
+                    raise self.error(
+                        "a recommendation before any addressee; expected a line such as "
+                        '"The UN Security Council should:" first',
+                        number,
+                    )
+                entry.recommendations[-1].items.append(item["text"].strip())
+                previous_kind = "item"
+                continue
+            if previous_kind == "item":
+                group = entry.recommendations[-1]
+                group.items[-1] = f"{group.items[-1]} {line}"
+                continue
+            raise self.error(
+                'expected "<Addressee> should:", a recommendation starting with "- ", '
+                f'or a numbered footnote, found "{_shorten(line)}"',
+                number,
+            )
+
+        if zone == "findings":
+            flush_paragraph()
+        if not self.entries:
+            raise self.error(
+                "no country entry found; expected a line such as "
+                '"Democratic People\'s Republic of Korea Risk: Very high/Ongoing"',
+                1,
+            )
+        return self.outlook_content()
+
+    def start_entry(self, match, number):
+        rating = match["rating"].strip()
+        level, slash, status = rating.partition("/")
+        if not slash or not level.strip() or not status.strip():
+            raise self.error(
+                f'the risk "{rating}" is not of the form "Risk: <level>/<status>", '
+                'e.g. "Risk: Very high/Ongoing"',
+                number,
+            )
+        entry = EntryContent(
+            country=match["name"].strip(),
+            risk_level=level.strip(),
+            risk_status=status.strip(),
+            line=number,
+        )
+        self.entries.append(entry)
+        return entry
+
+    def add_footnote(self, entry, match, number):
+        footnote_number = int(match["number"].translate(FROM_SUPERSCRIPT))
+        expected = len(entry.footnotes) + 1
+        if footnote_number != expected:
+            raise self.error(
+                f"footnote {footnote_number} is out of order; expected footnote {expected} "
+                "(footnotes are numbered 1, 2, 3… in each entry)",
+                number,
+            )
+        entry.footnotes.append(FootnoteContent(footnote_number, match["text"].strip()))
+
+    def outlook_content(self):
+        if not self.headers:
+            raise self.error(
+                "no header line; expected a line such as "
+                '"DPRK Asia Pacific Regional Outlook November 2023" at the top of the entry',
+                1,
+            )
+        periods = {period for _, _, period in self.headers}
+        if len(periods) > 1:
+            line = next(n for n, _, period in self.headers if period != self.headers[0][2])
+            raise self.error(
+                "this header names another period than the first one; one file holds one edition",
+                line,
+            )
+        for entry in self.entries:
+            for note in entry.footnotes:
+                note.text, note.url = split_citation(note.text)
+            # The header closest above the entry names it in running text.
+            above = [h for h in self.headers if h[0] < entry.line] or self.headers
+            entry.short_name = above[-1][1]  # a prefix "<short name> <region>", split on storing
+        return OutlookContent(
+            region="", title="", period=self.headers[0][2], assessments=self.entries
+        )
+
+
+def _shorten(text, limit=80):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_json(text, *, path=None):
+    """Parse the JSON interchange format of DESIGN.md."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"invalid JSON: {error.msg} (column {error.colno})", path=path, line=error.lineno
+        ) from error
+    reader = _JsonReader(path)
+    return reader.outlook(data)
+
+
+class _JsonReader:
+    def __init__(self, path):
+        self.path = path
+
+    def fail(self, where, expected):
+        return ImportFileError(f"{where}: expected {expected}", path=self.path)
+
+    def string(self, data, key, where, *, required=True):
+        value = data.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(f"{where}.{key}", "a non-empty string")
+        return value.strip()
+
+    def outlook(self, data):
+        if not isinstance(data, dict):
+            raise self.fail(
+                "the top level", 'an object with "region", "title", "period" and "assessments"'
+            )
+        period_text = self.string(data, "period", "outlook")
+        try:
+            period = parse_period(period_text)
+        except ValueError as error:
+            raise self.fail("outlook.period", "YYYY-MM such as 2023-11") from error
+        entries = data.get("assessments")
+        if not isinstance(entries, list) or not entries:
+            raise self.fail("outlook.assessments", "a non-empty list of country entries")
+        return OutlookContent(
+            region=self.string(data, "region", "outlook"),
+            title=self.string(data, "title", "outlook"),
+            period=period,
+            introduction=self.string(data, "introduction", "outlook", required=False),
+            assessments=[self.entry(item, f"assessments[{i}]") for i, item in enumerate(entries)],
+        )
+
+    def entry(self, data, where):
+        if not isinstance(data, dict):
+            raise self.fail(where, "an object")
+        risk = data.get("risk")
+        if not isinstance(risk, dict):
+            raise self.fail(f"{where}.risk", 'an object with "level" and "status"')
+        findings = data.get("findings", [])
+        if not isinstance(findings, list) or not all(isinstance(f, str) for f in findings):
+            raise self.fail(f"{where}.findings", "a list of strings")
+        groups = []
+        recommendations = data.get("recommendations", [])
+        if not isinstance(recommendations, list):
+            raise self.fail(f"{where}.recommendations", "a list")
+        for i, group in enumerate(recommendations):
+            group_where = f"{where}.recommendations[{i}]"
+            if not isinstance(group, dict):
+                raise self.fail(group_where, 'an object with "addressee" and "items"')
+            items = group.get("items")
+            if not isinstance(items, list) or not all(isinstance(t, str) for t in items):
+                raise self.fail(f"{group_where}.items", "a list of strings")
+            groups.append(
+                RecommendationGroup(
+                    strip_emphasis(self.string(group, "addressee", group_where)),
+                    [t.strip() for t in items],
+                )
+            )
+        notes = []
+        footnotes = data.get("footnotes", [])
+        if not isinstance(footnotes, list):
+            raise self.fail(f"{where}.footnotes", "a list")
+        for i, note in enumerate(footnotes):
+            note_where = f"{where}.footnotes[{i}]"
+            if not isinstance(note, dict) or not isinstance(note.get("number"), int):
+                raise self.fail(note_where, 'an object with an integer "number"')
+            if note["number"] != i + 1:
+                raise ImportFileError(
+                    f"{note_where}: footnote {note['number']} is out of order; "
+                    f"expected footnote {i + 1} (footnotes are numbered 1, 2, 3…)",
+                    path=self.path,
+                )
+            text = self.string(note, "text", note_where, required=False)
+            url = self.string(note, "url", note_where, required=False)
+            if not text and not url:
+                raise self.fail(note_where, 'a "text" or a "url"')
+            notes.append(FootnoteContent(note["number"], text, url))
+        return EntryContent(
+            country=self.string(data, "country", where),
+            short_name=self.string(data, "short_name", where, required=False),
+            risk_level=self.string(risk, "level", f"{where}.risk"),
+            risk_status=self.string(risk, "status", f"{where}.risk"),
+            rationale=self.string(risk, "rationale", f"{where}.risk", required=False),
+            findings=[f.strip() for f in findings if f.strip()],
+            recommendations=groups,
+            footnotes=notes,
+        )
+
+
+# --- Writing to the database ---------------------------------------------------------
+
+
+def import_file(path, *, publish=False, replace=False, user=None):
+    """Read one file and store it in one transaction; raises ImportFileError."""
+    content = read_file(path)
+    return store_outlook(content, publish=publish, replace=replace, user=user, path=path)
+
+
+@transaction.atomic
+def store_outlook(content, *, publish=False, replace=False, user=None, path=None):
+    """Store parsed content as an edition's assessments, all or nothing."""
+    store = _Store(content, path=path)
+    return store.run(publish=publish, replace=replace, user=user)
+
+
+class _Store:
+    def __init__(self, content, *, path):
+        self.content = content
+        self.path = path
+        self.warnings = []
+        self.levels = {level.name.casefold(): level for level in RiskLevel.objects.all()}
+        self.statuses = {status.name.casefold(): status for status in RiskStatus.objects.all()}
+        self.countries = list(Country.objects.select_related("region"))
+
+    def error(self, message, entry=None):
+        return ImportFileError(message, path=self.path, line=entry.line if entry else None)
+
+    def warn(self, message, entry=None):
+        where = f"line {entry.line}: " if entry and entry.line else ""
+        self.warnings.append(where + message)
+
+    def run(self, *, publish, replace, user):
+        resolved = [(entry, self.resolve_entry(entry)) for entry in self.content.assessments]
+        region = self.resolve_region(resolved)
+        outlook = self.get_outlook(region, publish=publish)
+        result = ImportResult(outlook=outlook, warnings=self.warnings)
+        now = timezone.now()
+        seen = set()
+        for entry, (country, level, status) in resolved:
+            if country.pk in seen:
+                raise self.error(
+                    f"{country.code.code} ({country.short_name}) appears twice in the file", entry
+                )
+            seen.add(country.pk)
+            assessment = outlook.assessments.filter(country=country).first()
+            if assessment and not replace:
+                raise self.error(
+                    f"{outlook.full_title} already holds an entry for {country.short_name} "
+                    f"({country.code.code}); give --replace to replace it",
+                    entry,
+                )
+            if assessment:
+                # Drafts are working copies; published revisions stay, superseded.
+                assessment.revisions.in_progress().delete()
+                result.replaced.append(assessment)
+            else:
+                position = (
+                    outlook.assessments.order_by("-position")
+                    .values_list("position", flat=True)
+                    .first()
+                    or 0
+                ) + 1
+                assessment = Assessment.objects.create(
+                    outlook=outlook, country=country, position=position
+                )
+                result.created.append(assessment)
+            revision = self.create_revision(assessment, entry, level, status, user)
+            if publish:
+                revision.state = Revision.State.PUBLISHED
+                revision.published_at = now
+                revision.save(update_fields=["state", "published_at"])
+                assessment.published_revision = revision
+                assessment.save(update_fields=["published_revision"])
+        AuditEvent.objects.create(
+            actor=user,
+            action="import",
+            outlook=outlook,
+            description=(
+                f"Imported {len(resolved)} entr{'y' if len(resolved) == 1 else 'ies'} "
+                f"from {Path(self.path).name if self.path else 'input'}"
+                + (" as published" if publish else "")
+            ),
+            data={
+                "countries": [c.code.code for _, (c, _, _) in resolved],
+                "warnings": self.warnings,
+            },
+        )
+        return result
+
+    def resolve_entry(self, entry):
+        country = self.match_country(entry.country)
+        if country is None:
+            raise self.error(
+                f'unknown country "{entry.country}"; expected the official name, short name, '
+                "ISO code or an alias of a country in the database "
+                "(aliases are added in the admin)",
+                entry,
+            )
+        if entry.country not in (country.official_name, country.code.code):
+            self.warn(
+                f'"{entry.country}" is not the official name of {country.code.code}; '
+                f'read as "{country.official_name}"',
+                entry,
+            )
+        level = self.levels.get(entry.risk_level.casefold())
+        if level is None:
+            names = ", ".join(level.name for level in self.levels.values())
+            raise self.error(
+                f'the risk level "{entry.risk_level}" is not in the risk framework; '
+                f"expected one of: {names}",
+                entry,
+            )
+        status = self.statuses.get(entry.risk_status.casefold())
+        if status is None:
+            names = ", ".join(status.name for status in self.statuses.values())
+            raise self.error(
+                f'the risk status "{entry.risk_status}" is not in the risk framework; '
+                f"expected one of: {names}",
+                entry,
+            )
+        if not entry.findings:
+            self.warn(f"the entry for {country.short_name} has no findings", entry)
+        return country, level, status
+
+    def match_country(self, name):
+        if re.fullmatch(r"[A-Za-z]{2}", name):
+            return next((c for c in self.countries if c.code.code == name.upper()), None)
+        wanted = normalize_name(name)
+        return next((c for c in self.countries if wanted in c.normalized_names()), None)
+
+    def resolve_region(self, resolved):
+        """The region is named in JSON; in text, it is what the header has after the short name."""
+        if self.content.region:
+            return Region.objects.get_or_create(name=self.content.region)[0]
+        known = sorted(Region.objects.all(), key=lambda r: -len(r.name))
+        for entry, (country, _, _) in resolved:
+            prefix = entry.short_name
+            region = next(
+                (r for r in known if prefix.casefold().endswith(" " + r.name.casefold())), None
+            )
+            if region:
+                entry.short_name = prefix[: -len(region.name)].strip()
+            else:
+                name = next(
+                    (
+                        n
+                        for n in country.names()
+                        if n and prefix.casefold().startswith(n.casefold() + " ")
+                    ),
+                    None,
+                )
+                if name is None:
+                    raise self.error(
+                        f'cannot tell the region from the header "{prefix} Regional Outlook …"; '
+                        f'expected "<short name> <region> Regional Outlook <Month> <Year>" '
+                        f'with a short name of {country.code.code} such as "{country.short_name}"',
+                        entry,
+                    )
+                region = Region.objects.get_or_create(name=prefix[len(name) :].strip())[0]
+                entry.short_name = name
+            if entry.short_name != country.short_name:
+                self.warn(
+                    f'the header calls {country.code.code} "{entry.short_name}"; '
+                    f'its short name is "{country.short_name}"',
+                    entry,
+                )
+            if self.content.region and self.content.region != region.name:
+                raise self.error(
+                    "the entries belong to different regions; one file holds one edition", entry
+                )
+            self.content.region = region.name
+        self.content.title = f"{self.content.region} Regional Outlook"
+        return Region.objects.get(name=self.content.region)
+
+    def get_outlook(self, region, *, publish):
+        outlook = (
+            Outlook.objects.select_for_update()
+            .filter(region=region, period=self.content.period)
+            .first()
+        )
+        if outlook is None:
+            now = timezone.now()
+            return Outlook.objects.create(
+                region=region,
+                period=self.content.period,
+                title=self.content.title,
+                slug=Outlook.make_slug(region.name, self.content.period),
+                introduction=self.content.introduction,
+                state=Outlook.State.PUBLISHED if publish else Outlook.State.DRAFT,
+                published_at=now if publish else None,
+            )
+        if publish and not outlook.is_published:
+            raise self.error(
+                f"{outlook.full_title} is a draft edition in progress; import without --publish "
+                "to add to it, or publish it from the editor"
+            )
+        if not publish and outlook.is_published:
+            raise self.error(
+                f"{outlook.full_title} is already published; give --publish to add to the archive, "
+                "or correct entries through the editor"
+            )
+        if self.content.introduction and not outlook.introduction:
+            outlook.introduction = self.content.introduction
+            outlook.save(update_fields=["introduction"])
+        return outlook
+
+    def create_revision(self, assessment, entry, level, status, user):
+        last = assessment.revisions.order_by("-number").values_list("number", flat=True).first()
+        revision = Revision.objects.create(
+            assessment=assessment,
+            number=(last or 0) + 1,
+            risk_level=level,
+            risk_status=status,
+            rationale=entry.rationale,
+            created_by=user,
+        )
+        Finding.objects.bulk_create(
+            Finding(revision=revision, position=i, text=text)
+            for i, text in enumerate(entry.findings, 1)
+        )
+        addressees = {}
+        recommendations = []
+        for group in entry.recommendations:
+            if group.addressee not in addressees:
+                addressees[group.addressee] = find_or_create_addressee(group.addressee)
+            for text in group.items:
+                recommendations.append(
+                    Recommendation(
+                        revision=revision,
+                        addressee=addressees[group.addressee],
+                        position=len(recommendations) + 1,
+                        text=text,
+                    )
+                )
+        Recommendation.objects.bulk_create(recommendations)
+        Footnote.objects.bulk_create(
+            Footnote(
+                revision=revision,
+                number=note.number,
+                source=find_or_create_source(note.text, note.url),
+            )
+            for note in entry.footnotes
+        )
+        return revision
+
+
+def find_or_create_addressee(name):
+    existing = Addressee.objects.filter(name__iexact=name).first()
+    return existing or Addressee.objects.create(name=name)
+
+
+def find_or_create_source(text, url=""):
+    """The library's source for a citation, added if it is new."""
+    existing = Source.objects.filter(title=text, url=url).order_by("pk").first()
+    if existing:
+        return existing
+    symbol = UN_SYMBOL_RE.search(text) or UN_SYMBOL_RE.search(url)
+    return Source.objects.create(
+        title=text,
+        url=url,
+        document_symbol=symbol.group(0).rstrip(".") if symbol else "",
+        date=cited_date(text),
+    )
+
+
+def cited_date(text):
+    """The first full date written in a citation ("11 January 2021"), or None."""
+    match = CITED_DATE_RE.search(text)
+    if not match:
+        return None
+    try:
+        return date(int(match["year"]), MONTHS.index(match["month"]) + 1, int(match["day"]))
+    except ValueError:
+        return None

@@ -1,0 +1,51 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.importing import ImportFileError, import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import outlook files in the published text format or the JSON interchange format. "
+        "Each file is imported in one transaction: all of it, or nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Store the edition as already published (an archive of past outlooks).",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace entries the edition already holds instead of refusing them.",
+        )
+
+    def handle(self, *args, files, publish, replace, **options):
+        failed = 0
+        for path in files:
+            try:
+                result = import_file(path, publish=publish, replace=replace)
+            except ImportFileError as error:
+                failed += 1
+                self.stderr.write(self.style.ERROR(f"Error: {error}"))
+                self.stderr.write(f"Nothing was imported from {path}.")
+                continue
+            outlook = result.outlook
+            state = "published" if outlook.is_published else "draft"
+            self.stdout.write(
+                self.style.SUCCESS(f"{path}: {outlook.full_title} ({outlook.slug}, {state})")
+            )
+            for assessment in result.created:
+                self.stdout.write(
+                    f"  added {assessment.country.short_name} ({assessment.country.code.code})"
+                )
+            for assessment in result.replaced:
+                self.stdout.write(
+                    f"  replaced {assessment.country.short_name} ({assessment.country.code.code})"
+                )
+            for warning in result.warnings:
+                self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
+        if failed:
+            raise CommandError(f"{failed} of {len(files)} file(s) could not be imported.")

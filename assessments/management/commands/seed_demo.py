@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assessments.importing import import_file
+from assessments.models import Outlook
+
+SAMPLE = Path(__file__).resolve().parents[2] / "demo" / "dprk-2023-11.txt"
+
+# Demo only: these accounts exist so that a developer can try each role.
+ACCOUNTS = [
+    ("analyst", "analyst-demo-pass", ["analyst"]),
+    ("analyst2", "analyst-demo-pass", ["analyst"]),
+    ("reviewer", "reviewer-demo-pass", ["reviewer"]),
+    ("editor", "editor-demo-pass", ["editor"]),
+    ("admin", "admin-demo-pass", []),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data: the sample outlook as published, and one account per role."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if not Outlook.objects.filter(slug="asia-pacific-2023-11").exists():
+            result = import_file(SAMPLE, publish=True)
+            self.stdout.write(f"Imported {result.outlook.full_title} as published.")
+        for username, password, groups in ACCOUNTS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.org"}
+            )
+            if created:
+                user.set_password(password)
+                user.is_staff = user.is_superuser = username == "admin"
+                user.save()
+                user.groups.set(Group.objects.filter(name__in=groups))
+        self.stdout.write("Demo accounts (demo only):")
+        for username, password, groups in ACCOUNTS:
+            role = ", ".join(groups) or "superuser"
+            self.stdout.write(f"  {username:<9} {password:<20} {role}")

@@ -1,0 +1,538 @@
+"""The domain: regions, countries, the risk framework, outlooks and their content.
+
+An Outlook is one edition of a regional report. Each country's entry in it is an
+Assessment, whose content lives in Revisions. What the public sees is only ever
+reached through `Assessment.published_revision` or `Revision.objects.published()`.
+"""
+
+import re
+import unicodedata
+from itertools import groupby
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django_countries.fields import CountryField
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+UN_SYMBOL_RE = re.compile(
+    r"\b(?:A|S|E|ST|CCPR|CERD|CEDAW|CRC|CAT|CRPD|CMW|UNEP|TD)/[A-Z0-9.]+(?:/[A-Za-z0-9.]+)*"
+)
+
+
+def normalize_name(name):
+    """Fold a country name for matching: case, accents, apostrophes, spacing."""
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(c for c in name if not unicodedata.combining(c))
+    name = re.sub(r"['’`´]", "", name.casefold())
+    name = re.sub(r"[^a-z0-9]+", " ", name)
+    return name.strip()
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class CountryQuerySet(models.QuerySet):
+    def match(self, name):
+        """The country whose official name, short name or an alias is `name`, or None."""
+        wanted = normalize_name(name)
+        if not wanted:
+            return None
+        for country in self.all():
+            if wanted in country.normalized_names():
+                return country
+        return None
+
+
+class Country(models.Model):
+    code = CountryField(unique=True)
+    official_name = models.CharField(max_length=200)
+    short_name = models.CharField(
+        max_length=100, help_text="The name used in running text and headers, e.g. DPRK."
+    )
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names to recognise on import, one per item."
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="countries", null=True, blank=True
+    )
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["official_name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.official_name
+
+    def get_absolute_url(self):
+        return reverse("country", args=[self.code.code.lower()])
+
+    def names(self):
+        return [self.official_name, self.short_name, self.code.name, *self.aliases]
+
+    def normalized_names(self):
+        return {normalize_name(name) for name in self.names() if name}
+
+
+class RiskLevel(models.Model):
+    """A tier of the risk framework; rank orders the tiers (higher is worse)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    rank = models.PositiveSmallIntegerField(unique=True)
+    colour = models.CharField(max_length=7, help_text="Hex colour, e.g. #b71c1c.")
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self):
+        return self.name
+
+
+class RiskStatus(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "risk statuses"
+
+    def __str__(self):
+        return self.name
+
+
+class OutlookQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Outlook.State.PUBLISHED)
+
+
+class Outlook(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="outlooks")
+    title = models.CharField(max_length=200)
+    period = models.DateField(help_text="The first day of the edition's month.")
+    slug = models.SlugField(max_length=100, unique=True)
+    introduction = models.TextField(blank=True, help_text="Markdown.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = OutlookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "region__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "period"], name="one_outlook_per_region_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(published_at__isnull=False),
+                name="published_outlook_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_title
+
+    def get_absolute_url(self):
+        return reverse("outlook", args=[self.slug])
+
+    @property
+    def period_label(self):
+        return f"{MONTHS[self.period.month - 1]} {self.period.year}"
+
+    @property
+    def full_title(self):
+        return f"{self.title} {self.period_label}"
+
+    @property
+    def is_published(self):
+        return self.state == self.State.PUBLISHED
+
+    @staticmethod
+    def make_slug(region_name, period):
+        return f"{slugify(region_name)}-{period:%Y-%m}"
+
+    def previous_edition(self):
+        """The latest published edition of the same region before this one."""
+        return (
+            Outlook.objects.published()
+            .filter(region_id=self.region_id, period__lt=self.period)
+            .order_by("-period")
+            .first()
+        )
+
+
+class OutlookPdf(models.Model):
+    """A rendered PDF of a published edition; corrections add one, old ones are kept."""
+
+    outlook = models.ForeignKey(Outlook, on_delete=models.PROTECT, related_name="pdfs")
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Set for a single country's PDF; empty for the whole edition.",
+    )
+    file = models.FileField(upload_to="pdf/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        verbose_name = "outlook PDF"
+
+    def __str__(self):
+        return self.file.name
+
+
+class Assessment(models.Model):
+    """One country's entry in one outlook."""
+
+    outlook = models.ForeignKey(Outlook, on_delete=models.CASCADE, related_name="assessments")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="assessments")
+    position = models.PositiveIntegerField()
+    published_revision = models.ForeignKey(
+        "Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The revision the public sees. Nothing else is ever shown publicly.",
+    )
+
+    class Meta:
+        ordering = ["outlook", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlook", "country"], name="one_assessment_per_country_per_outlook"
+            ),
+            models.UniqueConstraint(
+                fields=["outlook", "position"], name="unique_assessment_position"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country.short_name} in {self.outlook}"
+
+    def get_absolute_url(self):
+        return reverse("outlook", args=[self.outlook.slug]) + f"#{self.country.code.code.lower()}"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Revision.State.PUBLISHED, assessment__outlook__state="published")
+
+    def in_progress(self):
+        return self.filter(state__in=Revision.IN_PROGRESS)
+
+    def with_content(self):
+        """Fetch everything a page needs to show a revision, in a fixed number of queries."""
+        return self.select_related(
+            "assessment__country",
+            "assessment__outlook__region",
+            "risk_level",
+            "risk_status",
+        ).prefetch_related(
+            "findings",
+            models.Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.select_related("addressee"),
+            ),
+            models.Prefetch("footnotes", queryset=Footnote.objects.select_related("source")),
+        )
+
+
+class Revision(models.Model):
+    """A version of an assessment's content. Only a draft may change."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    IN_PROGRESS = [State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.APPROVED]
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    risk_level = models.ForeignKey(RiskLevel, on_delete=models.PROTECT, related_name="+")
+    risk_status = models.ForeignKey(RiskStatus, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(
+        blank=True, help_text="Why the rating differs from the previous edition."
+    )
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Incremented on every save of a draft: a save based on an older version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="contributed_revisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    correction_note = models.TextField(
+        blank=True, help_text="Shown publicly with a correction to a published entry."
+    )
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="unique_revision_number"),
+            # At most one revision being worked on or reviewed per assessment.
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(state__in=["draft", "submitted", "changes_requested", "approved"]),
+                name="one_revision_in_progress",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} (revision {self.number}, {self.get_state_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "revision",
+            args=[
+                self.assessment.outlook.slug,
+                self.assessment.country.code.code.lower(),
+                self.number,
+            ],
+        )
+
+    @property
+    def is_editable(self):
+        return self.state in (self.State.DRAFT, self.State.CHANGES_REQUESTED)
+
+    @property
+    def rating_label(self):
+        return f"{self.risk_level.name}/{self.risk_status.name}"
+
+    def recommendation_groups(self):
+        """Recommendations grouped by addressee, in the order they were written."""
+        return [
+            (addressee, list(items))
+            for addressee, items in groupby(self.recommendations.all(), key=lambda r: r.addressee)
+        ]
+
+
+class Finding(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="findings")
+    position = models.PositiveIntegerField()
+    text = models.TextField(help_text="Markdown; cite footnotes as [^1].")
+
+    class Meta:
+        ordering = ["revision", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "position"], name="unique_finding_position")
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Addressee(models.Model):
+    """Whom a recommendation is to, e.g. The UN Security Council."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("addressee", args=[self.slug])
+
+
+class Recommendation(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="recommendations")
+    addressee = models.ForeignKey(
+        Addressee, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    position = models.PositiveIntegerField()
+    text = models.TextField(help_text="Markdown.")
+
+    class Meta:
+        ordering = ["revision", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "position"], name="unique_recommendation_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.addressee}: {self.text[:60]}"
+
+
+class Source(models.Model):
+    """A reusable citation: a UN document, a report, a web page."""
+
+    title = models.TextField(
+        blank=True, help_text="The citation as printed in a footnote; empty for a bare URL."
+    )
+    issuer = models.CharField(max_length=200, blank=True)
+    document_symbol = models.CharField(
+        max_length=100, blank=True, help_text="UN document symbol, e.g. A/HRC/46/52."
+    )
+    date = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["document_symbol"])]
+
+    def __str__(self):
+        return self.title or self.url
+
+    @property
+    def link(self):
+        """Where a reader follows the citation: its URL, or the UN document's official page."""
+        if self.url:
+            return self.url
+        if self.document_symbol:
+            return f"https://docs.un.org/en/{self.document_symbol}"
+        return ""
+
+
+class Footnote(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="footnotes")
+    number = models.PositiveIntegerField()
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="footnotes")
+    pinpoint = models.CharField(max_length=200, blank=True, help_text="e.g. para. 12, p. 4")
+
+    class Meta:
+        ordering = ["revision", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "number"], name="unique_footnote_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+    @property
+    def text(self):
+        return ", ".join(part for part in (self.source.title, self.pinpoint) if part)
+
+
+class Review(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.reviewer} on {self.revision}"
+
+
+class CheckAcknowledgement(models.Model):
+    """An analyst's note that a warning from the editorial checks was read and stands."""
+
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    key = models.CharField(max_length=200, help_text="Identifies the check result acknowledged.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "key"], name="one_acknowledgement_per_result"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.key} acknowledged by {self.user}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, and when. Written by the workflow and importer."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    outlook = models.ForeignKey(
+        Outlook, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    revision = models.ForeignKey(
+        Revision, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    description = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}: {self.description}"

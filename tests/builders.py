@@ -1,0 +1,111 @@
+"""Small builders for test data: an outlook with as many entries as a test needs."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from assessments.models import (
+    Addressee,
+    Assessment,
+    Country,
+    Finding,
+    Footnote,
+    Outlook,
+    Recommendation,
+    Region,
+    Revision,
+    RiskLevel,
+    RiskStatus,
+    Source,
+)
+
+
+def level(name="High"):
+    return RiskLevel.objects.get(name=name)
+
+
+def status(name="Ongoing"):
+    return RiskStatus.objects.get(name=name)
+
+
+def make_outlook(*, period=date(2024, 5, 1), region="Asia Pacific", published=False, **fields):
+    region = Region.objects.get_or_create(name=region)[0]
+    return Outlook.objects.create(
+        region=region,
+        period=period,
+        title=f"{region.name} Regional Outlook",
+        slug=Outlook.make_slug(region.name, period),
+        state=Outlook.State.PUBLISHED if published else Outlook.State.DRAFT,
+        published_at=timezone.now() if published else None,
+        **fields,
+    )
+
+
+def make_revision(
+    assessment,
+    *,
+    risk="High",
+    risk_status="Ongoing",
+    findings=("The situation remains serious.[^1]",),
+    recommendations=(("The UN Security Council", "Adopt a resolution."),),
+    footnotes=(("Report of the Special Rapporteur, 1 March 2024, A/HRC/55/1.", ""),),
+    state=Revision.State.DRAFT,
+    user=None,
+):
+    """A revision with content; a published one becomes the assessment's live revision."""
+    number = assessment.revisions.count() + 1
+    revision = Revision.objects.create(
+        assessment=assessment,
+        number=number,
+        risk_level=level(risk),
+        risk_status=status(risk_status),
+        created_by=user,
+    )
+    for position, text in enumerate(findings, 1):
+        Finding.objects.create(revision=revision, position=position, text=text)
+    for position, (addressee, text) in enumerate(recommendations, 1):
+        Recommendation.objects.create(
+            revision=revision,
+            addressee=Addressee.objects.get_or_create(name=addressee)[0],
+            position=position,
+            text=text,
+        )
+    for number, (title, url) in enumerate(footnotes, 1):
+        source = Source.objects.create(title=title, url=url)
+        Footnote.objects.create(revision=revision, number=number, source=source)
+    if state != Revision.State.DRAFT:
+        revision.state = state
+        if state == Revision.State.PUBLISHED:
+            revision.published_at = timezone.now()
+        revision.save()
+    if state == Revision.State.PUBLISHED:
+        assessment.published_revision = revision
+        assessment.save(update_fields=["published_revision"])
+    return revision
+
+
+def add_assessment(outlook, country_code, **revision_fields):
+    country = Country.objects.get(code=country_code)
+    position = outlook.assessments.count() + 1
+    assessment = Assessment.objects.create(outlook=outlook, country=country, position=position)
+    if revision_fields.pop("with_revision", True):
+        make_revision(assessment, **revision_fields)
+    return assessment
+
+
+ASIA_PACIFIC_CODES = [
+    "AF", "AU", "BD", "BT", "BN", "KH", "CN", "FJ", "IN", "ID", "JP", "KI", "KP", "KR",
+    "LA", "MY", "MV", "MH", "FM", "MN", "MM", "NR", "NP", "NZ", "PK", "PW", "PG", "PH",
+    "WS", "SG", "SB", "LK", "TH", "TL", "TO", "TV", "VU", "VN",
+]  # fmt: skip
+
+
+def make_published_edition(count, *, period=date(2024, 5, 1)):
+    """A published edition of `count` countries (Asia Pacific first, then any others)."""
+    outlook = make_outlook(period=period, published=True)
+    codes = ASIA_PACIFIC_CODES + list(
+        Country.objects.exclude(code__in=ASIA_PACIFIC_CODES).values_list("code", flat=True)
+    )
+    for code in codes[:count]:
+        add_assessment(outlook, code, state=Revision.State.PUBLISHED)
+    return outlook
