@@ -163,3 +163,37 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "revision", "position"]
+    search_fields = ["text"]
+    list_filter = ["revision__state"]
+    raw_id_fields = ["revision"]
+    list_select_related = ["revision__assessment__country", "revision__assessment__outlook"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = ["text", "addressee", "revision", "position"]
+    search_fields = ["text", "addressee__name"]
+    list_filter = ["addressee", "revision__state"]
+    raw_id_fields = ["revision"]
+    list_select_related = [
+        "addressee",
+        "revision__assessment__country",
+        "revision__assessment__outlook",
+    ]
+
+
+@admin.register(Footnote)
+class FootnoteAdmin(admin.ModelAdmin):
+    list_display = ["number", "source", "pinpoint", "revision"]
+    search_fields = ["source__title", "source__document_symbol", "source__url"]
+    raw_id_fields = ["revision", "source"]
+    list_select_related = [
+        "source",
+        "revision__assessment__country",
+        "revision__assessment__outlook",
+    ]

@@ -175,8 +175,8 @@ class _TextParser:
                     entry.findings[-1] += " " + text
                 else:
                     entry.findings.append(text)
+                page_break = False
             paragraph = []
-            page_break = False
 
         for number, raw_line in enumerate(self.lines, start=1):
             line = raw_line.strip()
