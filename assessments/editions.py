@@ -1,0 +1,87 @@
+"""Reading published editions: what the public site, the PDF, the feed and search show.
+
+Everything here starts from `Outlook.objects.published()` or `Revision.objects.published()`,
+so a draft, a revision under review or an unpublished edition can never reach a reader.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef
+
+from .models import Revision
+
+RAISED, LOWERED, UNCHANGED, NEW = "raised", "lowered", "unchanged", "new"
+CHANGE_LABELS = {RAISED: "Raised", LOWERED: "Lowered", UNCHANGED: "Unchanged", NEW: "New"}
+
+
+def live_revisions():
+    """Published revisions that are their assessment's live version (not superseded)."""
+    return Revision.objects.published().filter(assessment__published_revision_id=F("id"))
+
+
+def with_correction_flag(revisions):
+    """Annotate `is_correction`: an earlier published version of the entry exists."""
+    earlier = Revision.objects.filter(
+        assessment_id=OuterRef("assessment_id"),
+        state=Revision.State.PUBLISHED,
+        number__lt=OuterRef("number"),
+    )
+    return revisions.annotate(is_correction=Exists(earlier))
+
+
+def edition_revisions(outlook):
+    """The live entries of a published edition, in the edition's order, with their content."""
+    return with_correction_flag(
+        live_revisions()
+        .with_content()
+        .filter(assessment__outlook=outlook)
+        .order_by("assessment__position")
+    )
+
+
+@dataclass
+class RatingChange:
+    change: str  # RAISED, LOWERED, UNCHANGED or NEW
+    previous: str = ""  # the previous rating, e.g. "High/Ongoing"
+
+    @property
+    def label(self):
+        return CHANGE_LABELS[self.change]
+
+
+def rating_changes(outlook, revisions):
+    """Per country id, how its level moved since the region's previous published edition.
+
+    None when there is no previous edition (everything would be "new"). Two queries.
+    """
+    previous = outlook.previous_edition()
+    if previous is None:
+        return None
+    before = {
+        row[0]: row[1:]
+        for row in live_revisions()
+        .filter(assessment__outlook=previous)
+        .values_list(
+            "assessment__country_id", "risk_level__rank", "risk_level__name", "risk_status__name"
+        )
+    }
+    changes = {}
+    for revision in revisions:
+        country_id = revision.assessment.country_id
+        if country_id not in before:
+            changes[country_id] = RatingChange(NEW)
+            continue
+        rank, level, status = before[country_id]
+        if revision.risk_level.rank > rank:
+            change = RAISED
+        elif revision.risk_level.rank < rank:
+            change = LOWERED
+        else:
+            change = UNCHANGED
+        changes[country_id] = RatingChange(change, f"{level}/{status}")
+    return changes
+
+
+def running_header(outlook, country):
+    """The printed running header, in the sample's form: `DPRK Asia Pacific Regional Outlook November 2023`."""
+    return f"{country.short_name} {outlook.full_title}"
