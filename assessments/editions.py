@@ -83,5 +83,6 @@ def rating_changes(outlook, revisions):
 
 
 def running_header(outlook, country):
-    """The printed running header, in the sample's form: `DPRK Asia Pacific Regional Outlook November 2023`."""
+    """The printed running header, as the sample has it:
+    `DPRK Asia Pacific Regional Outlook November 2023`."""
     return f"{country.short_name} {outlook.full_title}"
