@@ -1,57 +1,382 @@
-"""Pages for the public: published content only, always reached through published()."""
+"""Pages for the public: published content only, always reached through published().
 
-from django.db.models import F
-from django.http import Http404
+Every page answers in a fixed number of queries, however many countries or editions
+there are (tests/test_public_views.py counts them).
+"""
+
+import csv
+from datetime import date
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_control
 
-from .models import Addressee, Country, Outlook, Revision
+from . import search as search_module
+from .editions import edition_revisions, live_revisions, rating_changes, with_correction_flag
+from .exporting import to_json
+from .markdown import plain_text
+from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
+from .pdf import latest_pdf
+
+OUTLOOKS_PER_PAGE = 25
+# Published editions never change in place (a correction is a new revision with its own
+# date), so downloads can be cached by browsers and CDNs for a while.
+DOWNLOAD_CACHE = {"public": True, "max_age": 3600}
+
+
+def page(request, template, context):
+    """Render a public page with its canonical URL (the path, without tracking queries)."""
+    context.setdefault("canonical_url", settings.SITE_URL + request.path)
+    return render(request, template, context)
 
 
 def outlook_list(request):
-    outlooks = Outlook.objects.published().select_related("region")
-    return render(request, "public/outlook_list.html", {"outlooks": outlooks})
+    outlooks = Outlook.objects.published().select_related("region").order_by("-period", "region")
+    regions = Region.objects.filter(
+        Exists(Outlook.objects.published().filter(region=OuterRef("pk")))
+    )
+    region = None
+    if request.GET.get("region"):
+        region = next((r for r in regions if r.slug == request.GET["region"]), None)
+        if region is None:
+            raise Http404("No published outlook for this region.")
+        outlooks = outlooks.filter(region=region)
+    outlooks = Paginator(outlooks, OUTLOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    return page(
+        request,
+        "public/outlook_list.html",
+        {"outlooks": outlooks, "regions": regions, "region": region},
+    )
+
+
+def published_outlook(slug):
+    return get_object_or_404(Outlook.objects.published().select_related("region"), slug=slug)
 
 
 def outlook_detail(request, slug):
-    outlook = get_object_or_404(Outlook.objects.published().select_related("region"), slug=slug)
-    revisions = (
-        Revision.objects.published()
-        .with_content()
-        .filter(assessment__outlook=outlook)
-        .filter(assessment__published_revision_id=F("id"))
-        .order_by("assessment__position")
-    )
-    return render(
-        request, "public/outlook_detail.html", {"outlook": outlook, "revisions": revisions}
+    outlook = published_outlook(slug)
+    revisions = list(edition_revisions(outlook))
+    changes = rating_changes(outlook, revisions)
+    rows = [
+        (revision, changes.get(revision.assessment.country_id) if changes else None)
+        for revision in revisions
+    ]
+    return page(
+        request,
+        "public/outlook_detail.html",
+        {
+            "outlook": outlook,
+            "revisions": revisions,
+            "rows": rows,
+            "has_changes": changes is not None,
+            "previous": outlook.previous_edition() if changes is not None else None,
+            "levels": RiskLevel.objects.all(),
+        },
     )
 
 
 def revision_detail(request, slug, code, number):
+    """One published version of an entry, the live one or one a correction superseded."""
     revision = get_object_or_404(
-        Revision.objects.published().with_content(),
+        with_correction_flag(Revision.objects.published().with_content()),
         assessment__outlook__slug=slug,
         assessment__country__code=code.upper(),
         number=number,
     )
-    return render(request, "public/revision_detail.html", {"revision": revision})
+    versions = (
+        Revision.objects.published()
+        .filter(assessment=revision.assessment_id)
+        .select_related("assessment__outlook", "assessment__country")
+    )
+    return page(
+        request,
+        "public/revision_detail.html",
+        {
+            "revision": revision,
+            "versions": versions,
+            "is_live": revision.assessment.published_revision_id == revision.id,
+        },
+    )
+
+
+def country_list(request):
+    countries = (
+        Country.objects.filter(Exists(live_revisions().filter(assessment__country=OuterRef("pk"))))
+        .select_related("region")
+        .order_by("region__name", "official_name")
+    )
+    return page(request, "public/country_list.html", {"countries": countries})
 
 
 def country_detail(request, code):
-    country = get_object_or_404(Country, code=code.upper())
-    revisions = (
-        Revision.objects.published()
-        .with_content()
+    country = get_object_or_404(Country.objects.select_related("region"), code=code.upper())
+    history = list(
+        live_revisions()
         .filter(assessment__country=country)
-        .filter(assessment__published_revision_id=F("id"))
-        .order_by("-assessment__outlook__period")
+        .select_related("assessment__outlook__region", "risk_level", "risk_status")
+        .order_by("-assessment__outlook__period", "assessment__outlook__region__name")
     )
-    if not revisions:
+    if not history:
         raise Http404("No published assessment for this country.")
-    return render(
-        request, "public/country_detail.html", {"country": country, "revisions": revisions}
+    latest = with_correction_flag(Revision.objects.with_content()).get(pk=history[0].pk)
+    levels = list(RiskLevel.objects.all())
+    return page(
+        request,
+        "public/country_detail.html",
+        {
+            "country": country,
+            "revision": latest,
+            "history": history,
+            "levels": levels,
+            "chart": history_chart(list(reversed(history)), levels),
+            "description": plain_text(latest.findings.all()[0].text)[:200]
+            if latest.findings.all()
+            else "",
+        },
     )
+
+
+def history_chart(history, levels):
+    """Geometry of the rating history chart (oldest first): points, axis labels, size."""
+    step, left, top, height = 56, 90, 16, 28
+    ranks = {level.rank: index for index, level in enumerate(reversed(levels))}
+    width = left + step * max(len(history), 1) + 16
+    points = [
+        {
+            "x": left + step * index + step // 2,
+            "y": top + ranks.get(revision.risk_level.rank, 0) * height + height // 2,
+            "revision": revision,
+        }
+        for index, revision in enumerate(history)
+    ]
+    axis = [
+        {"y": top + index * height + height // 2, "level": level}
+        for index, level in enumerate(reversed(levels))
+    ]
+    return {
+        "width": width,
+        "height": top + height * len(levels) + 36,
+        "label_y": top + height * len(levels) + 22,
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "axis": axis,
+        "left": left,
+    }
 
 
 def addressee_detail(request, slug):
     addressee = get_object_or_404(Addressee, slug=slug)
-    return render(request, "public/addressee_detail.html", {"addressee": addressee})
+    recommendations = list(
+        Recommendation.objects.filter(addressee=addressee, revision__in=live_revisions())
+        .select_related("revision__assessment__country", "revision__assessment__outlook__region")
+        .order_by(
+            "-revision__assessment__outlook__period",
+            "revision__assessment__outlook__region__name",
+            "revision__assessment__position",
+            "position",
+        )
+    )
+    # An addressee named only in a draft is not public: its name must not show either.
+    if not recommendations:
+        raise Http404("No published recommendation to this addressee.")
+    editions = []
+    for recommendation in recommendations:
+        revision = recommendation.revision
+        if not editions or editions[-1]["outlook"].id != revision.assessment.outlook_id:
+            editions.append({"outlook": revision.assessment.outlook, "entries": []})
+        entries = editions[-1]["entries"]
+        if not entries or entries[-1]["revision"].id != revision.id:
+            entries.append({"revision": revision, "items": []})
+        entries[-1]["items"].append(recommendation)
+    return page(
+        request,
+        "public/addressee_detail.html",
+        {"addressee": addressee, "editions": editions, "count": len(recommendations)},
+    )
+
+
+def addressee_list(request):
+    addressees = Addressee.objects.filter(
+        Exists(
+            Recommendation.objects.filter(addressee=OuterRef("pk"), revision__in=live_revisions())
+        )
+    )
+    return page(request, "public/addressee_list.html", {"addressees": addressees})
+
+
+def search(request):
+    choices = search_choices()
+    filters, errors = read_filters(request.GET, choices)
+    query = request.GET.get("q", "").strip()[:200]
+    hits = search_module.search(query, filters) if query and not errors else []
+    return page(
+        request,
+        "public/search.html",
+        {
+            "query": query,
+            "hits": hits,
+            "errors": errors,
+            "filters": filters,
+            "choices": choices,
+            "get": request.GET,
+        },
+    )
+
+
+def search_choices():
+    """What the search form offers: only regions, countries and addressees with published text."""
+    live = live_revisions()
+    return {
+        "regions": list(
+            Region.objects.filter(Exists(Outlook.objects.published().filter(region=OuterRef("pk"))))
+        ),
+        "countries": list(
+            Country.objects.filter(Exists(live.filter(assessment__country=OuterRef("pk"))))
+        ),
+        "levels": list(RiskLevel.objects.all()),
+        "addressees": list(
+            Addressee.objects.filter(
+                Exists(Recommendation.objects.filter(addressee=OuterRef("pk"), revision__in=live))
+            )
+        ),
+    }
+
+
+def read_filters(params, choices):
+    """Search filters from the query string; unknown values are reported, never a 500."""
+    filters = search_module.SearchFilters()
+    errors = []
+
+    def pick(name, options, key, label):
+        value = params.get(name, "").strip()
+        if not value:
+            return None
+        found = next((option for option in options if key(option) == value), None)
+        if found is None:
+            errors.append(f"{label}: no published content for “{value}”.")
+        return found
+
+    filters.region = pick("region", choices["regions"], lambda r: r.slug, "Region")
+    filters.country = pick(
+        "country", choices["countries"], lambda c: c.code.code.lower(), "Country"
+    )
+    filters.level = pick("level", choices["levels"], lambda level: str(level.rank), "Risk level")
+    filters.addressee = pick("addressee", choices["addressees"], lambda a: a.slug, "Addressee")
+    for name, label in (("from", "From"), ("to", "To")):
+        value = params.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            period = date(year, month, 1)
+        except ValueError:
+            errors.append(f"{label}: expected a month as YYYY-MM, such as 2023-11, not “{value}”.")
+            continue
+        if name == "from":
+            filters.period_from = period
+        else:
+            filters.period_to = period
+    return filters, errors
+
+
+@cache_control(**DOWNLOAD_CACHE)
+def outlook_pdf(request, slug):
+    outlook = published_outlook(slug)
+    return pdf_response(latest_pdf(outlook), f"{outlook.slug}.pdf")
+
+
+@cache_control(**DOWNLOAD_CACHE)
+def country_pdf(request, slug, code):
+    outlook = published_outlook(slug)
+    assessment = get_object_or_404(
+        outlook.assessments.select_related("country").filter(published_revision__isnull=False),
+        country__code=code.upper(),
+    )
+    record = latest_pdf(outlook, assessment.country)
+    return pdf_response(record, f"{outlook.slug}-{code.lower()}.pdf")
+
+
+def pdf_response(record, filename):
+    return FileResponse(record.file.open("rb"), content_type="application/pdf", filename=filename)
+
+
+@cache_control(**DOWNLOAD_CACHE)
+def outlook_json(request, slug):
+    """The edition in the JSON interchange format (see README), live entries only."""
+    outlook = published_outlook(slug)
+    response = JsonResponse(
+        to_json(outlook), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Disposition"] = f'inline; filename="{outlook.slug}.json"'
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@cache_control(**DOWNLOAD_CACHE)
+def ratings_csv(request):
+    """Every published rating: one row per country per edition, streamed."""
+    rows = (
+        live_revisions()
+        .order_by(
+            "-assessment__outlook__period",
+            "assessment__outlook__region__name",
+            "assessment__position",
+        )
+        .values_list(
+            "assessment__country__code",
+            "assessment__country__official_name",
+            "assessment__outlook__region__name",
+            "assessment__outlook__slug",
+            "assessment__outlook__period",
+            "risk_level__name",
+            "risk_level__rank",
+            "risk_status__name",
+            "published_at",
+        )
+        .iterator(chunk_size=2000)
+    )
+    writer = csv.writer(_Echo())
+    header = [
+        "country",
+        "country_name",
+        "region",
+        "edition",
+        "period",
+        "level",
+        "level_rank",
+        "status",
+        "published_at",
+    ]
+
+    def lines():
+        yield writer.writerow(header)
+        for code, name, region, slug, period, level, rank, status, published_at in rows:
+            yield writer.writerow(
+                [
+                    code,
+                    name,
+                    region,
+                    slug,
+                    f"{period:%Y-%m}",
+                    level,
+                    rank,
+                    status,
+                    published_at.isoformat() if published_at else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="outlook-ratings.csv"'
+    return response
+
+
+def open_data(request):
+    outlooks = Outlook.objects.published().select_related("region").order_by("-period", "region")
+    return page(request, "public/open_data.html", {"outlooks": outlooks})

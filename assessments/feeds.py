@@ -1,0 +1,62 @@
+"""Atom feed of new editions and corrections to published entries."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from .editions import with_correction_flag
+from .models import Outlook, Revision
+
+FEED_LENGTH = 50
+
+
+class EditionsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Outlook: new editions and corrections"
+    subtitle = "Regional outlooks as they are published, and corrections to their entries."
+    link = "/outlooks/"
+    feed_url = "/feed/"
+
+    def items(self):
+        editions = list(
+            Outlook.objects.published()
+            .select_related("region")
+            .order_by("-published_at")[:FEED_LENGTH]
+        )
+        # A correction: a published revision with an earlier published version.
+        corrections = list(
+            with_correction_flag(Revision.objects.published())
+            .filter(is_correction=True)
+            .select_related("assessment__country", "assessment__outlook__region")
+            .order_by("-published_at")[:FEED_LENGTH]
+        )
+        items = editions + corrections
+        items.sort(key=lambda item: item.published_at, reverse=True)
+        return items[:FEED_LENGTH]
+
+    def item_title(self, item):
+        if isinstance(item, Outlook):
+            return item.full_title
+        outlook = item.assessment.outlook
+        return f"Correction: {item.assessment.country.short_name}, {outlook.full_title}"
+
+    def item_description(self, item):
+        if isinstance(item, Outlook):
+            return f"The {item.full_title} is published."
+        note = item.correction_note or "The entry was corrected."
+        return f"{note} Earlier versions stay readable."
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        kind = "edition" if isinstance(item, Outlook) else "correction"
+        return f"{settings.SITE_URL}/{kind}/{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
