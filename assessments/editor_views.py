@@ -1,7 +1,505 @@
+"""The editor area (/editor/): dashboards, outlooks, the assessment editor, reviews.
+
+Views are thin: they check the role, validate a form, and call a function of
+assessments.workflow, which checks permission again and does the work. Every view
+needs a signed-in user with an editorial role; a transition the user may not make
+is refused with 403 by the workflow's PermissionDenied.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import workflow
+from .content import revision_content
+from .diff import diff_entries
+from .forms import (
+    AddCountryForm,
+    EditionForm,
+    EntryForms,
+    ReviewForm,
+    SourceSearchForm,
+    draft_entry_content,
+)
+from .models import Addressee, Assessment, AuditEvent, Outlook, Revision, Source
+from .workflow import ANALYST, EDITOR, REVIEWER, ROLES
+
+State = Revision.State
 
 
-@login_required
+def role_required(*roles):
+    """Sign-in, then one of `roles` (any editorial role when none is given)."""
+    roles = roles or ROLES
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            request.editor_roles = workflow.roles(request.user)
+            if not request.editor_roles & set(roles):
+                raise PermissionDenied("Your account has no role that may open this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _messages_from(error):
+    return error.messages if isinstance(error, ValidationError) else [str(error)]
+
+
+def _get_revision(revision_id):
+    return get_object_or_404(
+        Revision.objects.with_content().prefetch_related("reviews__reviewer"), pk=revision_id
+    )
+
+
+def _previous_entry(revision):
+    previous = workflow.previous_entry(revision.assessment)
+    return Revision.objects.with_content().get(pk=previous.pk) if previous else None
+
+
+def _last_approved(revision):
+    """The assessment's latest approved or published revision before this one."""
+    return (
+        Revision.objects.with_content()
+        .filter(
+            assessment_id=revision.assessment_id,
+            state__in=[State.APPROVED, State.PUBLISHED],
+            number__lt=revision.number,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+# --- Dashboard -------------------------------------------------------------------
+
+
+@require_GET
+@role_required()
 def dashboard(request):
-    return render(request, "editor/dashboard.html")
+    user = request.user
+    roles = workflow.roles(user)
+    revisions = Revision.objects.select_related(
+        "assessment__country", "assessment__outlook", "risk_level", "risk_status"
+    ).order_by("-updated_at")
+    mine = Q(contributors=user) | Q(created_by=user)
+    context = {"roles": roles}
+    if ANALYST in roles:
+        context["my_drafts"] = revisions.filter(mine, state=State.DRAFT).distinct()
+        context["changes_requested"] = revisions.filter(
+            mine, state=State.CHANGES_REQUESTED
+        ).distinct()
+        context["my_submitted"] = revisions.filter(mine, state=State.SUBMITTED).distinct()
+        context["open_drafts"] = revisions.filter(state=State.DRAFT).exclude(mine).distinct()[:50]
+    if REVIEWER in roles:
+        context["awaiting_review"] = (
+            revisions.filter(state=State.SUBMITTED).exclude(contributors=user).distinct()
+        )
+    if EDITOR in roles:
+        outlooks = (
+            Outlook.objects.filter(state=Outlook.State.DRAFT)
+            .annotate(
+                entries=Count("assessments", distinct=True),
+                approved=Count(
+                    "assessments__revisions",
+                    filter=Q(assessments__revisions__state=State.APPROVED),
+                    distinct=True,
+                ),
+            )
+            .select_related("region")
+        )
+        context["draft_outlooks"] = outlooks
+        context["corrections"] = revisions.filter(
+            state=State.APPROVED, assessment__outlook__state=Outlook.State.PUBLISHED
+        )
+    return render(request, "editor/dashboard.html", context)
+
+
+# --- Outlooks --------------------------------------------------------------------
+
+
+@require_GET
+@role_required()
+def outlook_list(request):
+    outlooks = (
+        Outlook.objects.select_related("region")
+        .annotate(entries=Count("assessments"))
+        .order_by("-period", "region__name")
+    )
+    page = Paginator(outlooks, 50).get_page(request.GET.get("page"))
+    return render(request, "editor/outlook_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(EDITOR)
+def outlook_new(request):
+    form = EditionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outlook = workflow.create_edition(
+                data["region"],
+                data["period"],
+                user=request.user,
+                title=data["title"].strip(),
+                introduction=data["introduction"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Created {outlook.full_title}.")
+            return redirect("editor_outlook", outlook.pk)
+    return render(request, "editor/outlook_new.html", {"form": form})
+
+
+def _outlook_page(request, outlook, *, add_form=None, status=200):
+    in_progress = Revision.objects.in_progress().select_related("risk_level", "risk_status")
+    assessments = (
+        outlook.assessments.select_related(
+            "country", "published_revision__risk_level", "published_revision__risk_status"
+        )
+        .prefetch_related(Prefetch("revisions", queryset=in_progress, to_attr="current"))
+        .order_by("position")
+    )
+    can_edit = workflow.has_role(request.user, EDITOR) and not outlook.is_published
+    context = {
+        "outlook": outlook,
+        "assessments": assessments,
+        "can_edit": can_edit,
+        "add_form": add_form or (AddCountryForm(outlook=outlook) if can_edit else None),
+        "problems": workflow.publication_problems(outlook) if can_edit else [],
+        "pdfs": outlook.pdfs.all()[:5],
+    }
+    return render(request, "editor/outlook_detail.html", context, status=status)
+
+
+@require_GET
+@role_required()
+def outlook_detail(request, outlook_id):
+    outlook = get_object_or_404(Outlook.objects.select_related("region"), pk=outlook_id)
+    return _outlook_page(request, outlook)
+
+
+@require_POST
+@role_required(EDITOR)
+def add_country(request, outlook_id):
+    outlook = get_object_or_404(Outlook, pk=outlook_id)
+    if outlook.is_published:
+        raise PermissionDenied("A published edition's countries are fixed.")
+    form = AddCountryForm(request.POST, outlook=outlook)
+    if form.is_valid():
+        try:
+            assessment = workflow.add_country(
+                outlook, form.cleaned_data["country"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error("country", error)
+        else:
+            messages.success(request, f"Added {assessment.country}.")
+            return redirect("editor_outlook", outlook.pk)
+    return _outlook_page(request, outlook, add_form=form, status=400)
+
+
+@require_POST
+@role_required(EDITOR)
+def remove_country(request, assessment_id):
+    assessment = get_object_or_404(Assessment.objects.select_related("country"), pk=assessment_id)
+    workflow.remove_country(assessment, user=request.user)
+    messages.success(request, f"Removed {assessment.country} and its drafts.")
+    return redirect("editor_outlook", assessment.outlook_id)
+
+
+@require_POST
+@role_required(EDITOR)
+def move_country(request, assessment_id, direction):
+    assessment = get_object_or_404(Assessment, pk=assessment_id)
+    offsets = {"up": -1, "down": 1}
+    if direction not in offsets:
+        return redirect("editor_outlook", assessment.outlook_id)
+    workflow.move_country(assessment, offsets[direction], user=request.user)
+    return redirect(reverse("editor_outlook", args=[assessment.outlook_id]) + f"#a{assessment.pk}")
+
+
+@require_POST
+@role_required(EDITOR)
+def publish(request, outlook_id):
+    outlook = get_object_or_404(Outlook, pk=outlook_id)
+    try:
+        workflow.publish(outlook, user=request.user)
+    except ValidationError as error:
+        for message in _messages_from(error):
+            messages.error(request, message)
+        return redirect("editor_outlook", outlook.pk)
+    messages.success(request, f"Published {outlook.full_title}.")
+    return redirect("editor_outlook", outlook.pk)
+
+
+# --- Assessments and revisions ---------------------------------------------------
+
+
+@require_GET
+@role_required()
+def assessment_detail(request, assessment_id):
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("country", "outlook__region"), pk=assessment_id
+    )
+    revisions = assessment.revisions.select_related(
+        "risk_level", "risk_status", "created_by"
+    ).order_by("-number")
+    can_correct = (
+        workflow.has_role(request.user, ANALYST)
+        and assessment.outlook.is_published
+        and assessment.published_revision_id is not None
+        and not any(r.state in Revision.IN_PROGRESS for r in revisions)
+    )
+    return render(
+        request,
+        "editor/assessment_detail.html",
+        {"assessment": assessment, "revisions": revisions, "can_correct": can_correct},
+    )
+
+
+@require_POST
+@role_required(ANALYST)
+def start_correction(request, assessment_id):
+    assessment = get_object_or_404(Assessment, pk=assessment_id)
+    revision = workflow.start_correction(assessment, user=request.user)
+    messages.info(request, "A correction draft was made from the published entry.")
+    return redirect("editor_edit", revision.pk)
+
+
+def _actions(revision, user):
+    return {action: workflow.allowed(action, revision, user) for action in workflow.TRANSITIONS}
+
+
+@require_GET
+@role_required()
+def revision_detail(request, revision_id):
+    revision = _get_revision(revision_id)
+    return render(
+        request,
+        "editor/revision_detail.html",
+        {
+            "revision": revision,
+            "can": _actions(revision, request.user),
+            "correction": workflow.is_correction(revision),
+        },
+    )
+
+
+@require_GET
+@role_required()
+def preview(request, revision_id):
+    """The entry exactly as the public page will render it (the same template)."""
+    revision = _get_revision(revision_id)
+    return render(request, "editor/preview.html", {"revision": revision})
+
+
+def _edit_page(request, revision, forms, *, status=200, conflict=None):
+    addressees = Addressee.objects.values_list("name", flat=True)
+    context = {
+        "revision": revision,
+        "forms": forms,
+        "addressees": addressees,
+        "previous": forms.rating.previous,
+        "reviews": revision.reviews.all(),
+        "conflict": conflict,
+        "can": _actions(revision, request.user),
+        "correction": workflow.is_correction(revision),
+    }
+    return render(request, "editor/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ANALYST)
+def edit(request, revision_id):
+    revision = _get_revision(revision_id)
+    if not revision.is_editable:
+        state = revision.get_state_display().lower()
+        messages.info(request, f"This revision is {state}: it can no longer be edited.")
+        return redirect("editor_revision", revision.pk)
+    previous = _previous_entry(revision)
+    correction = workflow.is_correction(revision)
+    if request.method == "GET":
+        forms = EntryForms(revision, previous=previous, correction=correction)
+        return _edit_page(request, revision, forms)
+
+    forms = EntryForms(revision, request.POST, previous=previous, correction=correction)
+    if not forms.is_valid():
+        messages.error(request, "Nothing was saved: correct the fields marked below.")
+        return _edit_page(request, revision, forms, status=400)
+    content = forms.content()
+    try:
+        saved = workflow.save_draft(
+            revision, content, user=request.user, based_on_version=forms.version
+        )
+    except workflow.ConflictError as error:
+        stored = _get_revision(revision.pk)
+        if not stored.is_editable:
+            messages.error(request, "Someone else submitted this revision: it is not editable now.")
+        # Keep the user's text on screen; a deliberate second save replaces the stored version.
+        data = request.POST.copy()
+        data["version"] = error.revision.version
+        forms = EntryForms(stored, data, previous=previous, correction=correction)
+        forms.is_valid()
+        theirs = draft_entry_content(content, revision.assessment.country)
+        conflict = {
+            "stored": stored,
+            "sections": diff_entries(revision_content(stored), theirs),
+            "saved_by": AuditEvent.objects.filter(revision=stored, action="save")
+            .select_related("actor")
+            .first(),
+        }
+        return _edit_page(request, stored, forms, status=409, conflict=conflict)
+    if request.POST.get("then") == "submit":
+        try:
+            workflow.submit(saved, user=request.user)
+        except ValidationError as error:
+            for message in _messages_from(error):
+                messages.error(request, message)
+            return redirect("editor_edit", saved.pk)
+        messages.success(request, "Saved and submitted for review.")
+        return redirect("editor_revision", saved.pk)
+    messages.success(request, f"Saved (version {saved.version}).")
+    if request.POST.get("then") == "preview":
+        return redirect("editor_preview", saved.pk)
+    return redirect("editor_edit", saved.pk)
+
+
+@require_POST
+@role_required(ANALYST)
+def submit(request, revision_id):
+    revision = get_object_or_404(Revision, pk=revision_id)
+    try:
+        workflow.submit(revision, user=request.user)
+    except ValidationError as error:
+        for message in _messages_from(error):
+            messages.error(request, message)
+        return redirect("editor_edit", revision.pk)
+    messages.success(request, "Submitted for review.")
+    return redirect("editor_revision", revision.pk)
+
+
+@require_POST
+@role_required(ANALYST)
+def recall(request, revision_id):
+    revision = get_object_or_404(Revision, pk=revision_id)
+    workflow.recall(revision, user=request.user)
+    messages.info(request, "Recalled from review: the revision is a draft again.")
+    return redirect("editor_edit", revision.pk)
+
+
+def _review_page(request, revision, form, *, status=200):
+    last_approved = _last_approved(revision)
+    previous = _previous_entry(revision)
+    current = revision_content(revision)
+    context = {
+        "revision": revision,
+        "form": form,
+        "can": _actions(revision, request.user),
+        "contributed": revision.contributors.filter(pk=request.user.pk).exists(),
+        "last_approved": last_approved,
+        "previous": previous,
+        "diff_approved": diff_entries(revision_content(last_approved), current)
+        if last_approved
+        else None,
+        "diff_previous": diff_entries(revision_content(previous), current) if previous else None,
+    }
+    return render(request, "editor/review.html", context, status=status)
+
+
+@require_GET
+@role_required(REVIEWER)
+def review(request, revision_id):
+    revision = _get_revision(revision_id)
+    return _review_page(request, revision, ReviewForm())
+
+
+@require_POST
+@role_required(REVIEWER)
+def approve(request, revision_id):
+    revision = get_object_or_404(Revision, pk=revision_id)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    workflow.approve(revision, user=request.user, comment=form.cleaned_data.get("comment", ""))
+    messages.success(request, "Approved.")
+    return redirect("editor_dashboard")
+
+
+@require_POST
+@role_required(REVIEWER)
+def request_changes(request, revision_id):
+    revision = get_object_or_404(Revision, pk=revision_id)
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data.get("comment", "") if form.is_valid() else ""
+    try:
+        workflow.request_changes(revision, user=request.user, comment=comment)
+    except ValidationError as error:
+        form.add_error("comment", error)
+        return _review_page(request, _get_revision(revision_id), form, status=400)
+    messages.success(request, "Changes requested: the analysts have your comments.")
+    return redirect("editor_dashboard")
+
+
+@require_POST
+@role_required(EDITOR)
+def publish_correction(request, revision_id):
+    revision = get_object_or_404(Revision, pk=revision_id)
+    workflow.publish_correction(revision, user=request.user)
+    messages.success(request, "The correction is published.")
+    return redirect("editor_revision", revision.pk)
+
+
+# --- Sources and the audit log -------------------------------------------------------
+
+
+@require_GET
+@role_required(ANALYST)
+def source_search(request):
+    """Library sources matching a query, as a list to pick from (an htmx fragment)."""
+    form = SourceSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    sources = Source.objects.none()
+    if len(query) >= 2:
+        sources = Source.objects.filter(
+            Q(title__icontains=query)
+            | Q(document_symbol__icontains=query)
+            | Q(issuer__icontains=query)
+            | Q(url__icontains=query)
+        ).order_by("-date", "title")[:15]
+    return render(request, "editor/_source_results.html", {"sources": sources, "query": query})
+
+
+@require_GET
+@role_required(EDITOR)
+def audit_log(request):
+    events = AuditEvent.objects.select_related("actor", "outlook", "revision__assessment__country")
+    outlook_id = request.GET.get("outlook", "")
+    if outlook_id.isdigit():
+        events = events.filter(outlook_id=outlook_id)
+    action = request.GET.get("action", "")
+    if action:
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    return render(
+        request,
+        "editor/audit.html",
+        {
+            "page": page,
+            "actions": actions,
+            "outlooks": Outlook.objects.select_related("region"),
+            "selected_outlook": outlook_id,
+            "selected_action": action,
+        },
+    )

@@ -1,0 +1,73 @@
+"""Word-level differences between two versions of an entry, for reviewers.
+
+Texts are compared as Markdown source, word by word (difflib on words and the
+spaces between them), and shown as escaped HTML with <del> and <ins>.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+TOKEN_RE = re.compile(r"\s+|[^\s]+")
+
+
+def words(text):
+    return TOKEN_RE.findall(text or "")
+
+
+def word_diff(old, new):
+    """HTML showing `new` against `old`: removed words in <del>, added in <ins>."""
+    a, b = words(old), words(new)
+    parts = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+    return mark_safe("".join(parts))
+
+
+@dataclass
+class Section:
+    title: str
+    html: str
+    changed: bool
+
+
+def entry_sections(content):
+    """An entry's content (assessments.content.EntryContent) as titled plain texts."""
+    if content is None:
+        return {}
+    sections = {
+        "Rating": f"{content.risk_level}/{content.risk_status}",
+        "Rationale": content.rationale,
+        "Findings": "\n\n".join(content.findings),
+        "Recommendations": "\n\n".join(
+            f"{group.addressee} should:\n" + "\n".join(f"- {item}" for item in group.items)
+            for group in content.recommendations
+        ),
+        "Footnotes": "\n".join(
+            f"{note.number}. {note.text}" + (f" {note.url}" if note.url else "")
+            for note in content.footnotes
+        ),
+    }
+    return sections
+
+
+def diff_entries(old, new):
+    """Sections of `new` compared with `old` (either may be None: everything is new)."""
+    before, after = entry_sections(old), entry_sections(new)
+    result = []
+    for title in after or before:
+        a, b = before.get(title, ""), after.get(title, "")
+        if not a and not b:
+            continue
+        result.append(Section(title, word_diff(a, b), a != b))
+    return result

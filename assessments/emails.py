@@ -1,0 +1,85 @@
+"""Notification emails, one function per message.
+
+The workflow calls these through transaction.on_commit, so a message is sent
+only for a change that was saved. A mail server that fails is logged, never
+shown to the user as an error: the change itself has been made.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection, send_mass_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+
+def _recipients(users):
+    return sorted({user.email for user in users if user.email and user.is_active})
+
+
+def _with_role(role):
+    User = get_user_model()
+    return User.objects.filter(Q(groups__name=role) | Q(is_superuser=True)).distinct()
+
+
+def _send(name, context, recipients):
+    if not recipients:
+        return
+    context = {**context, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
+    body = render_to_string(f"emails/{name}_body.txt", context)
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients]
+    try:
+        send_mass_mail(messages, connection=get_connection())
+    except Exception:
+        logger.exception("Could not send %s mail to %s", name, recipients)
+
+
+def _link(name, *args):
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def send_submitted(revision):
+    """Tell the reviewers a revision awaits review (not those who wrote it)."""
+    contributors = set(revision.contributors.values_list("pk", flat=True))
+    reviewers = [user for user in _with_role("reviewer") if user.pk not in contributors]
+    _send(
+        "submitted",
+        {"revision": revision, "link": _link("editor_review", revision.pk)},
+        _recipients(reviewers),
+    )
+
+
+def send_decision(review):
+    """Tell a revision's analysts what the reviewer decided."""
+    revision = review.revision
+    _send(
+        "decision",
+        {"review": review, "revision": revision, "link": _link("editor_revision", revision.pk)},
+        _recipients(revision.contributors.all()),
+    )
+
+
+def send_published(outlook):
+    """Tell the editorial team an edition is out."""
+    User = get_user_model()
+    team = User.objects.filter(groups__name__in=["analyst", "reviewer", "editor"]).distinct()
+    _send(
+        "published",
+        {"outlook": outlook, "link": settings.SITE_URL + outlook.get_absolute_url()},
+        _recipients(team),
+    )
+
+
+def send_correction_published(revision):
+    """Tell a correction's analysts and the editors that it is public."""
+    users = [*revision.contributors.all(), *_with_role("editor")]
+    _send(
+        "correction_published",
+        {"revision": revision, "link": settings.SITE_URL + revision.get_absolute_url()},
+        _recipients(users),
+    )

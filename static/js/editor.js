@@ -1,0 +1,94 @@
+// The assessment editor's rows: add, remove and reorder findings, recommendations and
+// footnotes in the page, and pick a footnote's source from the library search.
+// Rows are moved as DOM nodes, so whatever is typed in them stays.
+(function () {
+  "use strict";
+
+  function visibleRows(list) {
+    return Array.from(list.children).filter((row) => row.matches("[data-row]") && !row.hidden);
+  }
+
+  function renumber(list) {
+    visibleRows(list).forEach((row, index) => {
+      const order = row.querySelector("input[name$='-ORDER']");
+      if (order) order.value = index + 1;
+      const label = row.querySelector("[data-row-number]");
+      if (label) label.textContent = index + 1;
+    });
+  }
+
+  function addRow(prefix) {
+    const list = document.querySelector(`[data-formset="${prefix}"]`);
+    const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+    const template = document.getElementById(`${prefix}-template`);
+    const index = parseInt(total.value, 10);
+    list.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, index));
+    total.value = index + 1;
+    const row = list.lastElementChild;
+    if (prefix === "footnote") {
+      // Suggest the next free footnote number.
+      const numbers = visibleRows(list)
+        .map((r) => parseInt(r.querySelector("input[name$='-number']").value, 10))
+        .filter((n) => !isNaN(n));
+      row.querySelector("input[name$='-number']").value = numbers.length ? Math.max(...numbers) + 1 : 1;
+    }
+    if (window.htmx) window.htmx.process(row);
+    renumber(list);
+    const first = row.querySelector("textarea, input:not([type=hidden]):not([type=number])");
+    if (first) first.focus();
+  }
+
+  function moveRow(row, offset) {
+    const list = row.parentElement;
+    const rows = visibleRows(list);
+    const target = rows[rows.indexOf(row) + offset];
+    if (!target) return;
+    if (offset < 0) list.insertBefore(row, target);
+    else list.insertBefore(target, row);
+    renumber(list);
+    row.querySelector(`[data-move="${offset}"]`).focus();
+  }
+
+  function removeRow(row) {
+    const list = row.parentElement;
+    row.querySelector("[data-delete]").checked = true;
+    row.hidden = true;
+    renumber(list);
+  }
+
+  function pickSource(button) {
+    const row = button.closest("[data-row]");
+    row.querySelector("input[name$='-source']").value = button.dataset.pickSource;
+    row.querySelector("[data-source-label]").textContent = button.dataset.label;
+    row.querySelector(".source-results-box").innerHTML = "";
+    row.querySelector("input[type=search]").value = "";
+  }
+
+  document.addEventListener("click", (event) => {
+    const add = event.target.closest("[data-add-row]");
+    if (add) return addRow(add.dataset.addRow);
+    const move = event.target.closest("[data-move]");
+    if (move) return moveRow(move.closest("[data-row]"), parseInt(move.dataset.move, 10));
+    const remove = event.target.closest("[data-remove-row]");
+    if (remove) return removeRow(remove.closest("[data-row]"));
+    const pick = event.target.closest("[data-pick-source]");
+    if (pick) return pickSource(pick);
+  });
+
+  // Enter in the library search looks up sources; it must not save the whole form.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches("[data-entry-form] input[type=search]")) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("submit", (event) => {
+    if (event.target.matches("[data-entry-form]")) {
+      event.target.querySelectorAll("[data-formset]").forEach(renumber);
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-formset]").forEach(renumber);
+  });
+})();

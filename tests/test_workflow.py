@@ -1,0 +1,311 @@
+"""The editorial workflow: transitions, permissions, conflicts, publishing all or nothing."""
+
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from assessments import workflow
+from assessments.models import (
+    AuditEvent,
+    Country,
+    Outlook,
+    OutlookPdf,
+    Revision,
+    Source,
+)
+from assessments.workflow import DraftContent, FootnoteDraft, NewSource
+
+from .builders import level, status
+
+State = Revision.State
+
+
+@pytest.fixture
+def edition(published_sample, erin):
+    """A new draft edition made from the published sample (DPRK, November 2023)."""
+    return workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
+
+
+@pytest.fixture
+def draft(edition):
+    return Revision.objects.get(assessment__outlook=edition)
+
+
+def content_of(revision, **changes):
+    revision = Revision.objects.with_content().get(pk=revision.pk)
+    data = DraftContent(
+        risk_level=revision.risk_level,
+        risk_status=revision.risk_status,
+        rationale=revision.rationale,
+        findings=[f.text for f in revision.findings.all()],
+        recommendations=[(r.addressee.name, r.text) for r in revision.recommendations.all()],
+        footnotes=[
+            FootnoteDraft(n.number, n.source, n.pinpoint) for n in revision.footnotes.all()
+        ],
+    )
+    for name, value in changes.items():
+        setattr(data, name, value)
+    return data
+
+
+def save(revision, user, **changes):
+    revision.refresh_from_db()
+    return workflow.save_draft(
+        revision, content_of(revision, **changes), user=user, based_on_version=revision.version
+    )
+
+
+def test_new_edition_starts_from_previous_published_content(published_sample, draft):
+    old = Revision.objects.with_content().get(assessment__outlook=published_sample)
+    new = Revision.objects.with_content().get(pk=draft.pk)
+    assert new.state == State.DRAFT
+    assert new.based_on == old
+    assert new.rating_label == old.rating_label
+    assert [f.text for f in new.findings.all()] == [f.text for f in old.findings.all()]
+    assert [(r.addressee_id, r.text) for r in new.recommendations.all()] == [
+        (r.addressee_id, r.text) for r in old.recommendations.all()
+    ]
+    # Footnotes point to the same library sources, not copies.
+    assert [n.source_id for n in new.footnotes.all()] == [n.source_id for n in old.footnotes.all()]
+    assert new.assessment.published_revision is None
+
+
+def test_only_an_editor_creates_an_edition(published_sample, alice):
+    with pytest.raises(PermissionDenied):
+        workflow.create_edition(published_sample.region, date(2024, 5, 1), user=alice)
+    assert Outlook.objects.count() == 1
+
+
+def test_second_edition_for_same_month_is_refused(edition, erin):
+    with pytest.raises(ValidationError):
+        workflow.create_edition(edition.region, date(2024, 5, 20), user=erin)
+
+
+def test_new_country_starts_empty_and_cannot_be_submitted_unsaved(edition, erin, alice):
+    japan = Country.objects.get(code="JP")
+    assessment = workflow.add_country(edition, japan, user=erin)
+    revision = assessment.revisions.get()
+    assert revision.findings.count() == 0
+    with pytest.raises(ValidationError) as error:
+        workflow.submit(revision, user=alice)
+    assert "Add at least one finding" in str(error.value)
+    assert "Set the rating and save" in str(error.value)
+
+
+def test_save_draft_replaces_content_and_records_contributor(draft, alice):
+    saved = save(
+        draft,
+        alice,
+        findings=["A new finding.[^1]"],
+        recommendations=[("The UN Security Council", "Act.")],
+        footnotes=[FootnoteDraft(1, NewSource(title="New report", url="https://example.org/r"))],
+    )
+    assert saved.version == 2
+    assert [f.text for f in saved.findings.all()] == ["A new finding.[^1]"]
+    assert saved.footnotes.get().source.title == "New report"
+    assert Source.objects.filter(title="New report").exists()
+    assert list(saved.contributors.all()) == [alice]
+    event = AuditEvent.objects.get(action="save", revision=saved)
+    assert event.actor == alice
+    assert event.data["content"]["findings"] == ["A new finding.[^1]"]
+
+
+def test_second_save_based_on_old_version_is_refused_and_nothing_is_lost(draft, alice, make_user):
+    dora = make_user("dora", "analyst")
+    version = draft.version
+    workflow.save_draft(
+        draft, content_of(draft, findings=["Alice's text."]), user=alice, based_on_version=version
+    )
+    with pytest.raises(workflow.ConflictError) as error:
+        workflow.save_draft(
+            draft, content_of(draft, findings=["Dora's text."]), user=dora, based_on_version=version
+        )
+    assert error.value.revision.version == version + 1
+    draft.refresh_from_db()
+    assert [f.text for f in draft.findings.all()] == ["Alice's text."]
+    assert not draft.contributors.filter(pk=dora.pk).exists()
+
+
+def test_reviewer_cannot_approve_own_revision(draft, make_user):
+    both = make_user("pat", "analyst", "reviewer")
+    save(draft, both)
+    workflow.submit(draft, user=both)
+    with pytest.raises(PermissionDenied):
+        workflow.approve(draft, user=both)
+    draft.refresh_from_db()
+    assert draft.state == State.SUBMITTED
+
+
+def test_analyst_cannot_approve(draft, alice):
+    save(draft, alice)
+    workflow.submit(draft, user=alice)
+    with pytest.raises(PermissionDenied):
+        workflow.approve(draft, user=alice)
+
+
+def test_request_changes_needs_a_comment_and_returns_an_editable_draft(
+    draft, alice, bob, django_capture_on_commit_callbacks
+):
+    save(draft, alice)
+    workflow.submit(draft, user=alice)
+    with pytest.raises(ValidationError):
+        workflow.request_changes(draft, user=bob, comment="  ")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.request_changes(draft, user=bob, comment="Cite the 2024 report.")
+    draft.refresh_from_db()
+    assert draft.state == State.CHANGES_REQUESTED
+    assert draft.is_editable
+    assert draft.reviews.get().comment == "Cite the 2024 report."
+    # The analyst is told, with the comment.
+    decision = [m for m in mail.outbox if "Changes requested" in m.subject]
+    assert decision and "Cite the 2024 report." in decision[0].body
+    assert decision[0].to == ["alice@example.org"]
+
+
+def test_submit_mails_reviewers_after_commit(
+    draft, alice, bob, rita, django_capture_on_commit_callbacks
+):
+    save(draft, alice)
+    with django_capture_on_commit_callbacks() as callbacks:
+        workflow.submit(draft, user=alice)
+    assert mail.outbox == []  # nothing is sent before the transaction commits
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "rita@example.org"]
+    assert "For review: DPRK" in mail.outbox[0].subject
+
+
+def test_submitted_revision_cannot_be_saved_or_submitted_again(draft, alice):
+    save(draft, alice)
+    workflow.submit(draft, user=alice)
+    draft.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        workflow.save_draft(draft, content_of(draft), user=alice, based_on_version=draft.version)
+    with pytest.raises(PermissionDenied):
+        workflow.submit(draft, user=alice)
+
+
+def test_database_refuses_changing_a_submitted_revision(draft, alice):
+    save(draft, alice)
+    workflow.submit(draft, user=alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Revision.objects.filter(pk=draft.pk).update(rationale="sneaky")
+
+
+def approve_all(outlook, analyst, reviewer):
+    for revision in Revision.objects.filter(assessment__outlook=outlook).in_progress():
+        save(revision, analyst)
+        workflow.submit(revision, user=analyst)
+        workflow.approve(revision, user=reviewer)
+
+
+def test_publish_needs_every_entry_approved(
+    edition, erin, alice, bob, django_capture_on_commit_callbacks
+):
+    with pytest.raises(ValidationError) as error:
+        workflow.publish(edition, user=erin)
+    assert "DPRK has no approved revision" in str(error.value)
+    approve_all(edition, alice, bob)
+    with pytest.raises(PermissionDenied):
+        workflow.publish(edition, user=bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(edition, user=erin)
+    edition.refresh_from_db()
+    assert edition.is_published and edition.published_by == erin
+    assessment = edition.assessments.get()
+    assert assessment.published_revision.state == State.PUBLISHED
+    assert OutlookPdf.objects.filter(outlook=edition).exists()
+    assert AuditEvent.objects.filter(action="publish", outlook=edition, actor=erin).exists()
+    assert any("Published:" in m.subject for m in mail.outbox)
+
+
+def test_failure_while_publishing_leaves_everything_as_it_was(
+    edition, erin, alice, bob, django_capture_on_commit_callbacks
+):
+    approve_all(edition, alice, bob)
+    before = list(Revision.objects.order_by("pk").values_list("pk", "state", "published_at"))
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        mock.patch("assessments.pdf.store_pdfs", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError),
+    ):
+        workflow.publish(edition, user=erin)
+    assert callbacks == []  # no "published" mail for what did not happen
+    edition.refresh_from_db()
+    assert not edition.is_published and edition.published_at is None
+    assert list(Revision.objects.order_by("pk").values_list("pk", "state", "published_at")) == before
+    assert edition.assessments.get().published_revision is None
+    assert not AuditEvent.objects.filter(action="publish").exists()
+    assert not OutlookPdf.objects.filter(outlook=edition).exists()
+
+
+def test_failure_after_the_pdf_also_rolls_back(edition, erin, alice, bob):
+    approve_all(edition, alice, bob)
+    with (
+        mock.patch.object(workflow, "_audit", side_effect=RuntimeError("audit down")),
+        pytest.raises(RuntimeError),
+    ):
+        workflow.publish(edition, user=erin)
+    edition.refresh_from_db()
+    assert not edition.is_published
+    assert not Revision.objects.filter(assessment__outlook=edition, state=State.PUBLISHED).exists()
+
+
+def test_correction_is_reviewed_then_published_with_note(edition, erin, alice, bob, rita):
+    approve_all(edition, alice, bob)
+    workflow.publish(edition, user=erin)
+    assessment = edition.assessments.get()
+    original = assessment.published_revision
+    with pytest.raises(PermissionDenied):
+        workflow.start_correction(assessment, user=bob)
+    correction = workflow.start_correction(assessment, user=alice)
+    assert correction.state == State.DRAFT and correction.based_on == original
+    with pytest.raises(PermissionDenied):
+        workflow.start_correction(assessment, user=alice)  # one in progress at a time
+    save(correction, alice, findings=["Corrected finding.[^1]"])
+    with pytest.raises(ValidationError) as error:
+        workflow.submit(correction, user=alice)
+    assert "correction note" in str(error.value)
+    save(correction, alice, correction_note="Corrected a date.")
+    workflow.submit(correction, user=alice)
+    workflow.approve(correction, user=rita)
+    with pytest.raises(PermissionDenied):
+        workflow.publish_correction(correction, user=rita)
+    pdfs = OutlookPdf.objects.count()
+    workflow.publish_correction(correction, user=erin)
+    assessment.refresh_from_db()
+    original.refresh_from_db()
+    assert assessment.published_revision_id == correction.pk
+    assert original.state == State.PUBLISHED  # still readable at its own URL
+    assert OutlookPdf.objects.count() == pdfs + 1
+
+
+def test_draft_edition_countries_can_be_reordered_and_removed(edition, erin, alice):
+    japan = workflow.add_country(edition, Country.objects.get(code="JP"), user=erin)
+    dprk = edition.assessments.get(country__code="KP")
+    workflow.move_country(japan, -1, user=erin)
+    order = list(edition.assessments.order_by("position").values_list("country__code", flat=True))
+    assert order == ["JP", "KP"]
+    with pytest.raises(PermissionDenied):
+        workflow.move_country(dprk, -1, user=alice)
+    workflow.remove_country(japan, user=erin)
+    assert list(edition.assessments.values_list("country__code", flat=True)) == ["KP"]
+    assert AuditEvent.objects.filter(action="remove_country").exists()
+
+
+def test_readded_country_starts_from_its_last_published_entry(edition, erin):
+    dprk = edition.assessments.get(country__code="KP")
+    workflow.remove_country(dprk, user=erin)
+    again = workflow.add_country(edition, dprk.country, user=erin)
+    revision = again.revisions.get()
+    assert revision.based_on is not None
+    assert revision.findings.exists()
+
+
+def test_rating_change_is_kept(draft, alice):
+    saved = save(draft, alice, risk_level=level("High"), risk_status=status("Emerging"))
+    assert saved.rating_label == "High/Emerging"
