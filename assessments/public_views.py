@@ -116,7 +116,9 @@ def country_detail(request, code):
     history = list(
         live_revisions()
         .filter(assessment__country=country)
-        .select_related("assessment__outlook__region", "risk_level", "risk_status")
+        .select_related(
+            "assessment__outlook__region", "assessment__country", "risk_level", "risk_status"
+        )
         .order_by("-assessment__outlook__period", "assessment__outlook__region__name")
     )
     if not history:

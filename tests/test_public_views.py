@@ -1,0 +1,298 @@
+"""The public site: what readers see, and only what is published."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments.models import Country, Revision
+from tests.builders import (
+    ASIA_PACIFIC_CODES,
+    add_assessment,
+    make_outlook,
+    make_published_edition,
+    make_revision,
+)
+from tests.html import parse
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE_SLUG = "asia-pacific-2023-11"
+
+
+def sample_paragraphs(path):
+    """The findings as the sample reads: the blocks between the risk line and Recommendations."""
+    blocks = [" ".join(b.split()) for b in path.read_text().split("\n\n") if b.strip()]
+    start = next(i for i, b in enumerate(blocks) if "Risk: Very high/Ongoing" in b) + 1
+    end = blocks.index("Recommendations")
+    return blocks[start:end]
+
+
+def test_sample_renders_as_it_reads(client, published_sample, sample_path):
+    response = client.get(f"/outlooks/{SAMPLE_SLUG}/")
+    assert response.status_code == 200
+    entry = parse(response.content).find("section", cls="entry")
+
+    paragraphs = [p.words() for p in entry.find("div", cls="findings").find_all("p")]
+    assert paragraphs == sample_paragraphs(sample_path)
+    groups = [h.words() for h in entry.find("div", cls="recommendations").find_all("h4")]
+    assert groups == [
+        "The government of the DPRK should:",
+        "UN Member States should:",
+        "The UN Security Council should:",
+        "The UN Human Rights Council should:",
+    ]
+    items = [
+        len(ul.find_all("li")) for ul in entry.find("div", cls="recommendations").find_all("ul")
+    ]
+    assert items == [2, 3, 2, 2]
+    notes = entry.find("ol", cls="footnotes").find_all("li")
+    assert [n.attrs["value"] for n in notes] == ["1", "2", "3", "4"]
+    assert "Risk: Very high/Ongoing" in entry.find("p", cls="risk-line").words()
+
+
+def test_no_markdown_asterisks_on_the_page(client, published_sample):
+    main = parse(client.get(f"/outlooks/{SAMPLE_SLUG}/").content).find("main")
+    assert "*" not in main.text
+    assert "The UN Security Council should:" in main.words()
+
+
+def test_un_document_symbol_links_to_its_official_page(client, published_sample):
+    page = parse(client.get(f"/outlooks/{SAMPLE_SLUG}/").content)
+    note = page.find("li", id="kp-fn-1")
+    assert note.find("a").attrs["href"] == "https://docs.un.org/en/A/HRC/46/52"
+    assert page.find("li", id="kp-fn-3").find("a").attrs["href"] == (
+        "https://undocs.org/A/C.3/74/L.26"
+    )
+
+
+def test_footnote_calls_link_to_their_note(client, db):
+    outlook = make_outlook(published=True)
+    add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
+    page = parse(client.get(outlook.get_absolute_url()).content)
+    call = page.find("sup", cls="footnote-ref").find("a")
+    assert call.attrs["href"] == "#kp-fn-1"
+    assert page.find("li", id="kp-fn-1") is not None
+
+
+def test_risk_table_shows_change_since_previous_edition(client, db):
+    before = make_outlook(period=date(2024, 1, 1), published=True)
+    for code, risk in (("KP", "High"), ("MM", "High"), ("AF", "Moderate")):
+        add_assessment(before, code, risk=risk, state=Revision.State.PUBLISHED)
+    now = make_outlook(period=date(2024, 5, 1), published=True)
+    for code, risk in (("KP", "Very high"), ("MM", "Moderate"), ("AF", "Moderate"), ("JP", "Low")):
+        add_assessment(now, code, risk=risk, state=Revision.State.PUBLISHED)
+
+    page = parse(client.get(now.get_absolute_url()).content)
+    rows = {
+        row.find("th").words(): [cell.words() for cell in row.find_all("td")]
+        for row in page.find("table", cls="risk-table").find("tbody").find_all("tr")
+    }
+    assert rows["Democratic People's Republic of Korea"] == [
+        "Very high",
+        "Ongoing",
+        "▲ Raised (was High/Ongoing)",
+    ]
+    assert rows["Myanmar"][2] == "▼ Lowered (was High/Ongoing)"
+    assert rows["Afghanistan"][2] == "Unchanged"
+    assert rows["Japan"][2] == "New"
+    # Colour and a text label, never colour alone.
+    badge = page.find("table", cls="risk-table").find("span", cls="risk-badge")
+    assert "background: #b71c1c" in badge.attrs["style"]
+    assert badge.words() == "Very high"
+
+
+def test_outlook_list_filters_by_region(client, db):
+    make_outlook(region="Asia Pacific", published=True)
+    make_outlook(region="Africa", published=True)
+    make_outlook(region="Europe", published=False)
+    everything = client.get("/outlooks/").content.decode()
+    assert "Asia Pacific Regional Outlook May 2024" in everything
+    assert "Africa Regional Outlook May 2024" in everything
+    assert "Europe" not in everything
+    africa = client.get("/outlooks/?region=africa").content.decode()
+    assert "Africa Regional Outlook May 2024" in africa
+    assert "Asia Pacific Regional Outlook May 2024" not in africa
+    assert client.get("/outlooks/?region=europe").status_code == 404
+
+
+def test_outlooks_are_listed_newest_first(client, db):
+    make_outlook(period=date(2023, 11, 1), published=True)
+    make_outlook(period=date(2024, 5, 1), published=True)
+    links = [
+        a.words()
+        for a in parse(client.get("/").content).find("ul", cls="outlook-list").find_all("a")
+    ]
+    titles = [t for t in links if t != "PDF"]
+    assert titles == [
+        "Asia Pacific Regional Outlook May 2024",
+        "Asia Pacific Regional Outlook November 2023",
+    ]
+
+
+def test_country_page_shows_latest_assessment_and_history(client, db):
+    for period, risk in ((date(2023, 11, 1), "High"), (date(2024, 5, 1), "Very high")):
+        outlook = make_outlook(period=period, published=True)
+        add_assessment(outlook, "KP", risk=risk, state=Revision.State.PUBLISHED)
+    page = parse(client.get("/countries/kp/").content)
+    table = page.find("table", cls="history-table")
+    rows = [
+        [c.words() for c in row.find_all(["th", "td"][0])]
+        for row in table.find("tbody").find_all("tr")
+    ]
+    assert [r[0] for r in rows] == [
+        "Asia Pacific Regional Outlook May 2024",
+        "Asia Pacific Regional Outlook November 2023",
+    ]
+    assert [row.find("td").words() for row in table.find("tbody").find_all("tr")] == [
+        "Very high",
+        "High",
+    ]
+    # The chart plots the same data: one point per edition, oldest first, in the level's colour.
+    circles = page.find("svg").find_all("circle")
+    assert [c.attrs["fill"] for c in circles] == ["#ef6c00", "#b71c1c"]
+    assert "November 2023: High/Ongoing. May 2024: Very high/Ongoing." in page.find("desc").words()
+    assert page.find("section", cls="entry") is not None
+    assert client.get("/countries/fr/").status_code == 404
+    assert client.get("/countries/not-a-country/").status_code == 404
+
+
+def test_correction_is_shown_with_date_and_note_and_old_version_stays(client, db):
+    outlook = make_outlook(published=True)
+    assessment = add_assessment(
+        outlook, "KP", findings=("First wording.",), state=Revision.State.PUBLISHED
+    )
+    correction = make_revision(assessment, findings=("Corrected wording.",))
+    Revision.objects.filter(pk=correction.pk).update(
+        state=Revision.State.PUBLISHED,
+        published_at=timezone.now(),
+        correction_note="The death toll was misquoted.",
+    )
+    assessment.published_revision = correction
+    assessment.save()
+
+    current = client.get(outlook.get_absolute_url()).content.decode()
+    assert "Corrected wording." in current and "First wording." not in current
+    assert "The death toll was misquoted." in current
+    old = client.get(f"/outlooks/{outlook.slug}/kp/v1/").content.decode()
+    assert "First wording." in old
+    assert "was replaced by a correction" in old
+    assert client.get(f"/outlooks/{outlook.slug}/kp/v2/").status_code == 200
+
+
+def test_addressee_page_lists_recommendations_across_editions(client, db):
+    for period, text in ((date(2023, 11, 1), "Old call."), (date(2024, 5, 1), "New call.")):
+        outlook = make_outlook(period=period, published=True)
+        add_assessment(
+            outlook,
+            "KP",
+            recommendations=(("The UN Security Council", text), ("UN Member States", "Other.")),
+            state=Revision.State.PUBLISHED,
+        )
+    page = client.get("/recommendations/the-un-security-council/").content.decode()
+    assert page.index("New call.") < page.index("Old call.")
+    assert "Other." not in page
+    assert "Recommendations to The UN Security Council" in page
+
+
+def test_pages_have_title_description_and_canonical_url(client, published_sample, settings):
+    for url in (
+        "/",
+        f"/outlooks/{SAMPLE_SLUG}/",
+        "/countries/kp/",
+        "/search/?q=rights",
+        "/recommendations/the-un-security-council/",
+        "/data/",
+    ):
+        page = parse(client.get(url).content)
+        assert page.find("title").words(), url
+        assert page.find("meta", name="description").attrs["content"].strip(), url
+        canonical = page.find("link", rel="canonical").attrs["href"]
+        assert canonical == settings.SITE_URL + url.split("?")[0], url
+
+
+def test_unknown_pages_are_404_not_500(client, published_sample):
+    for url in (
+        "/outlooks/nope/",
+        "/outlooks/nope.pdf",
+        "/outlooks/nope.json",
+        f"/outlooks/{SAMPLE_SLUG}/zz.pdf",
+        f"/outlooks/{SAMPLE_SLUG}/kp/v9/",
+        "/recommendations/nobody/",
+        "/outlooks/?page=banana",
+    ):
+        assert client.get(url).status_code in (200, 404), url
+
+
+# --- Query counts: the same for 1 country as for 40, for 1 edition as for 5 -------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+EDITION_PAGES = [
+    "/",
+    "/outlooks/",
+    "/outlooks/{slug}/",
+    "/outlooks/{slug}.json",
+    "/outlooks/{slug}/af/v1/",
+    "/countries/af/",
+    "/countries/",
+    "/search/?q=situation",
+    "/search/?q=resolution&addressee=the-un-security-council",
+    "/recommendations/the-un-security-council/",
+    "/recommendations/",
+    "/feed/",
+    "/data/",
+    "/data/ratings.csv",
+]
+
+
+def grow(outlook, count):
+    """Add published entries to `outlook` until it holds `count` countries."""
+    present = set(outlook.assessments.values_list("country__code", flat=True))
+    codes = ASIA_PACIFIC_CODES + list(
+        Country.objects.exclude(code__in=ASIA_PACIFIC_CODES).values_list("code", flat=True)
+    )
+    for code in [c for c in codes if c not in present][: count - len(present)]:
+        add_assessment(outlook, code, state=Revision.State.PUBLISHED)
+
+
+@pytest.mark.parametrize("url", EDITION_PAGES)
+def test_page_queries_do_not_grow_with_countries(client, url, django_assert_num_queries):
+    # A previous edition, so that the outlook page compares ratings in both cases.
+    previous = make_published_edition(1, period=date(2023, 11, 1))
+    outlook = make_published_edition(1)
+    url = url.format(slug=outlook.slug)
+    with_one = count_queries(client, url)
+    grow(previous, 40)
+    grow(outlook, 40)
+    assert outlook.assessments.count() == 40
+    with django_assert_num_queries(with_one):
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    if "{slug}/" in url:
+        assert response.content.decode().count('class="entry"') == 40
+
+
+@pytest.mark.parametrize("url", EDITION_PAGES)
+def test_page_queries_do_not_grow_with_editions(client, url, django_assert_num_queries):
+    make_published_edition(2, period=date(2023, 11, 1))
+    outlook = make_published_edition(2)
+    url = url.format(slug=outlook.slug)
+    with_two = count_queries(client, url)
+    for month in range(1, 5):
+        make_published_edition(2, period=date(2022, month, 1))
+    with django_assert_num_queries(with_two):
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
