@@ -1,0 +1,241 @@
+"""The printed outlook: read back page by page with pdftotext, as a reader would see it."""
+
+import re
+import subprocess
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from assessments import pdf
+from assessments.models import OutlookPdf, Revision
+from assessments.pdf_worker import STATIC_BASE, StaticFilesOnly
+from tests.builders import add_assessment, make_outlook, make_revision
+
+HEADER = "DPRK Asia Pacific Regional Outlook November 2023"
+FILLER = (
+    "Reports describe sustained restrictions on movement, arbitrary detention and forced "
+    "labour across several provinces, with little access for independent monitors. "
+)
+
+
+def pdf_pages(data, tmp_path):
+    """The text of each page, as `pdftotext -layout` reads it."""
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+def first_line(page):
+    return next((line.strip() for line in page.splitlines() if line.strip()), "")
+
+
+def entry_pages(pages, heading):
+    start = next(i for i, page in enumerate(pages) if heading in page and "..." not in page)
+    return list(range(start, len(pages)))
+
+
+@pytest.fixture
+def cited_edition(db):
+    """An edition whose DPRK findings cite footnotes on different pages."""
+    from datetime import date
+
+    outlook = make_outlook(period=date(2023, 11, 1), published=True)
+    add_assessment(
+        outlook,
+        "KP",
+        risk="Very high",
+        findings=(
+            "Alphacite marks the first call.[^1] " + FILLER * 12,
+            FILLER * 14,
+            "Betacite marks the second call.[^2] " + FILLER * 6,
+            FILLER * 6 + "Gammacite cites the *first* note again.[^1]",
+        ),
+        footnotes=(
+            ("Alpha report of the Special Rapporteur, 1 March 2023, A/HRC/52/64.", ""),
+            ("Beta briefing to the Security Council, 2 May 2023", "https://example.org/beta"),
+        ),
+        state=Revision.State.PUBLISHED,
+    )
+    add_assessment(outlook, "MM", findings=(FILLER * 3,), state=Revision.State.PUBLISHED)
+    return outlook
+
+
+def test_sample_pdf_reads_like_the_sample(published_sample, tmp_path):
+    pages = pdf_pages(pdf.render_outlook_pdf(published_sample), tmp_path)
+    text = "\n".join(pages)
+    assert "*" not in text
+    for group in (
+        "The government of the DPRK should:",
+        "UN Member States should:",
+        "The UN Security Council should:",
+        "The UN Human Rights Council should:",
+    ):
+        assert group in text
+    assert text.index("The government of the DPRK should:") < text.index(
+        "The UN Human Rights Council should:"
+    )
+    assert "Risk: Very high /Ongoing" in " ".join(text.split()) or "Very high/Ongoing" in text
+    # Four footnotes, each once, numbered as in the sample.
+    for number, words in (
+        (1, "Promoting Accountability"),
+        (2, "Situation of Human Rights"),
+        (3, "See A/C.3/74/L.26"),
+        (4, "https://www.hrw.org/news/2020/10/28/north-koreas-unlawful-shoot-sight-orders"),
+    ):
+        assert len(re.findall(rf"^\s*{number} {re.escape(words)}", text, re.MULTILINE)) == 1
+
+
+def test_running_header_is_on_every_page_of_the_entry(published_sample, tmp_path):
+    pages = pdf_pages(pdf.render_outlook_pdf(published_sample), tmp_path)
+    entry = entry_pages(pages, "Democratic People's Republic of Korea\n")
+    assert len(entry) >= 2
+    for index in entry:
+        assert first_line(pages[index]) == HEADER, index + 1
+    # Not on the cover.
+    assert HEADER not in pages[0]
+
+
+def test_footnotes_are_at_the_foot_of_the_page_that_cites_them(cited_edition, tmp_path):
+    pages = pdf_pages(pdf.render_outlook_pdf(cited_edition), tmp_path)
+    alpha = next(i for i, page in enumerate(pages) if "Alphacite" in page)
+    beta = next(i for i, page in enumerate(pages) if "Betacite" in page)
+    assert alpha != beta, "the fixture should put the two calls on different pages"
+    note_1 = re.compile(r"^\s*1 Alpha report of the Special Rapporteur", re.MULTILINE)
+    note_2 = re.compile(r"^\s*2 Beta briefing to the Security Council", re.MULTILINE)
+    assert [i for i, page in enumerate(pages) if note_1.search(page)] == [alpha]
+    assert [i for i, page in enumerate(pages) if note_2.search(page)] == [beta]
+    # The note sits below the text of its page.
+    lines = pages[alpha].splitlines()
+    assert max(i for i, line in enumerate(lines) if note_1.search(line)) > max(
+        i for i, line in enumerate(lines) if "Alphacite" in line
+    )
+    assert "*" not in "".join(pages)
+
+
+def test_contents_page_numbers_match_where_sections_start(cited_edition, tmp_path):
+    pages = pdf_pages(pdf.render_outlook_pdf(cited_edition), tmp_path)
+    contents = next(page for page in pages if first_line(page) == "Contents")
+    listed = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", contents, re.MULTILINE)
+    titles = [title for title, _ in listed]
+    assert titles == ["Risk overview", "Democratic People's Republic of Korea", "Myanmar"]
+    for title, number in listed:
+        page = pages[int(number) - 1]
+        body = [line.strip() for line in page.splitlines() if line.strip()][1:]
+        assert body[0] == title, (title, number)
+        # The page number printed at the foot agrees.
+        assert body[-1] == number
+
+
+def test_pdf_shows_risk_in_words_and_colour(cited_edition):
+    html = pdf.outlook_html(cited_edition)
+    assert re.search(r'class="risk-level" style="background: #b71c1c[^"]*">Very high<', html)
+
+
+def test_country_pdf_holds_only_that_country(cited_edition, tmp_path):
+    country = cited_edition.assessments.get(country__code="MM").country
+    pages = pdf_pages(pdf.render_country_pdf(cited_edition, country), tmp_path)
+    text = "\n".join(pages)
+    assert "Myanmar Asia Pacific Regional Outlook November 2023" in text
+    assert "Alphacite" not in text
+
+
+def test_publishing_stores_the_pdf_and_a_correction_keeps_the_old(cited_edition, client):
+    first = pdf.store_pdfs(cited_edition)
+    assert len(first) == 1 and first[0].file.read().startswith(b"%PDF")
+    response = client.get(f"/outlooks/{cited_edition.slug}.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    served = b"".join(response.streaming_content)
+    assert served == first[0].file.open("rb").read()
+
+    second = pdf.store_pdfs(cited_edition)
+    assert OutlookPdf.objects.filter(outlook=cited_edition, country=None).count() == 2
+    served = b"".join(client.get(f"/outlooks/{cited_edition.slug}.pdf").streaming_content)
+    assert served == second[0].file.open("rb").read()
+
+
+def test_an_edition_without_a_pdf_gets_one_on_first_request_only(published_sample, client):
+    assert not OutlookPdf.objects.exists()
+    for _ in range(2):
+        response = client.get(f"/outlooks/{published_sample.slug}.pdf")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert OutlookPdf.objects.count() == 1
+
+
+def test_a_correction_newer_than_the_stored_pdf_renders_a_new_one(published_sample, client):
+    client.get(f"/outlooks/{published_sample.slug}/kp.pdf")
+    assessment = published_sample.assessments.get()
+    correction = make_revision(assessment, findings=("Corrected finding.",))
+    Revision.objects.filter(pk=correction.pk).update(
+        state=Revision.State.PUBLISHED, published_at=timezone.now()
+    )
+    assessment.published_revision = correction
+    assessment.save()
+    client.get(f"/outlooks/{published_sample.slug}/kp.pdf")
+    assert OutlookPdf.objects.filter(country=assessment.country).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_store_one_pdf(client):
+    from assessments.importing import import_file
+    from tests.conftest import SAMPLE
+
+    outlook = import_file(SAMPLE, publish=True).outlook
+    results = []
+
+    def fetch():
+        try:
+            results.append(pdf.latest_pdf(outlook).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fetch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2 and results[0] == results[1]
+    assert OutlookPdf.objects.count() == 1
+
+
+def test_url_fetcher_serves_only_project_static_files(settings):
+    fetcher = StaticFilesOnly(settings.STATICFILES_DIRS)
+    assert fetcher.fetch(STATIC_BASE + "css/pdf.css").read().startswith(b"/*")
+    for url in (
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.org/static/css/pdf.css",
+        STATIC_BASE + "../../outlook/settings.py",
+        STATIC_BASE + "%2e%2e/%2e%2e/outlook/settings.py",
+        STATIC_BASE + "css/missing.css",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_rendering_fetches_no_local_file(tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { background: url(data:,) } h1::after { content: 'LEAKED' }")
+    html = (
+        f'<link rel="stylesheet" href="file://{secret}"><h1>Title</h1>'
+        f'<img src="file:///usr/share/pixmaps/debian-logo.png" alt="">'
+    )
+    data = pdf.html_to_pdf(html)
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Title" in text and "LEAKED" not in text
+    assert b"/Subtype /Image" not in data
+
+
+def test_render_runs_under_a_memory_limit(settings, published_sample):
+    settings.PDF_MEMORY_LIMIT_MB = 40
+    with pytest.raises(pdf.PdfRenderError):
+        pdf.render_outlook_pdf(published_sample)
