@@ -6,6 +6,7 @@ needs a signed-in user with an editorial role; a transition the user may not mak
 is refused with 403 by the workflow's PermissionDenied.
 """
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
@@ -32,6 +33,7 @@ from .models import Addressee, Assessment, AuditEvent, Outlook, Revision, Source
 from .workflow import ANALYST, EDITOR, REVIEWER, ROLES
 
 State = Revision.State
+logger = logging.getLogger(__name__)
 
 
 def role_required(*roles):
@@ -239,6 +241,13 @@ def publish(request, outlook_id):
     except ValidationError as error:
         for message in _messages_from(error):
             messages.error(request, message)
+        return redirect("editor_outlook", outlook.pk)
+    except PermissionDenied:
+        raise
+    except Exception:
+        # The transaction rolled back: say so rather than show a server error page.
+        logger.exception("Publishing %s failed", outlook)
+        messages.error(request, "Publishing failed, and nothing was published. Try again later.")
         return redirect("editor_outlook", outlook.pk)
     messages.success(request, f"Published {outlook.full_title}.")
     return redirect("editor_outlook", outlook.pk)
@@ -455,7 +464,14 @@ def request_changes(request, revision_id):
 @role_required(EDITOR)
 def publish_correction(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
-    workflow.publish_correction(revision, user=request.user)
+    try:
+        workflow.publish_correction(revision, user=request.user)
+    except PermissionDenied:
+        raise
+    except Exception:
+        logger.exception("Publishing correction %s failed", revision)
+        messages.error(request, "Publishing failed, and nothing was published. Try again later.")
+        return redirect("editor_revision", revision.pk)
     messages.success(request, "The correction is published.")
     return redirect("editor_revision", revision.pk)
 

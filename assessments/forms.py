@@ -110,7 +110,15 @@ class RecommendationForm(forms.Form):
 
 class FootnoteForm(forms.Form):
     number = forms.IntegerField(min_value=1, max_value=999)
-    source = forms.ModelChoiceField(Source.objects.all(), required=False, widget=forms.HiddenInput)
+    source = forms.ModelChoiceField(
+        Source.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That source is not in the library: search for it again, "
+            "or add it as a new source."
+        },
+    )
     pinpoint = forms.CharField(max_length=200, required=False)
     new_title = forms.CharField(required=False, label="Title", widget=_textarea(2))
     new_issuer = forms.CharField(max_length=200, required=False, label="Issuer")
@@ -250,6 +258,8 @@ class EntryForms:
 
     def non_field_errors(self):
         errors = list(self.rating.non_field_errors())
+        if self.rating.is_bound and "version" in self.rating.errors:
+            errors.append("The page lost track of which version you edited: reload it and retry.")
         for formset in self.all()[1:]:
             errors.extend(formset.non_form_errors())
         return errors

@@ -43,9 +43,7 @@ def content_of(revision, **changes):
         rationale=revision.rationale,
         findings=[f.text for f in revision.findings.all()],
         recommendations=[(r.addressee.name, r.text) for r in revision.recommendations.all()],
-        footnotes=[
-            FootnoteDraft(n.number, n.source, n.pinpoint) for n in revision.footnotes.all()
-        ],
+        footnotes=[FootnoteDraft(n.number, n.source, n.pinpoint) for n in revision.footnotes.all()],
     )
     for name, value in changes.items():
         setattr(data, name, value)
@@ -237,7 +235,9 @@ def test_failure_while_publishing_leaves_everything_as_it_was(
     assert callbacks == []  # no "published" mail for what did not happen
     edition.refresh_from_db()
     assert not edition.is_published and edition.published_at is None
-    assert list(Revision.objects.order_by("pk").values_list("pk", "state", "published_at")) == before
+    assert (
+        list(Revision.objects.order_by("pk").values_list("pk", "state", "published_at")) == before
+    )
     assert edition.assessments.get().published_revision is None
     assert not AuditEvent.objects.filter(action="publish").exists()
     assert not OutlookPdf.objects.filter(outlook=edition).exists()

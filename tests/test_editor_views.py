@@ -1,0 +1,292 @@
+"""The editor area through the test client: forms, conflicts, bad input, pages."""
+
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from assessments import workflow
+from assessments.models import AuditEvent, Outlook, Revision, Source
+
+from .builders import level
+
+State = Revision.State
+
+
+@pytest.fixture
+def edition(published_sample, erin):
+    return workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
+
+
+@pytest.fixture
+def draft(edition):
+    return Revision.objects.with_content().get(assessment__outlook=edition)
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def entry_data(revision, **overrides):
+    """The POST the editor form sends for a revision as stored, with `overrides`."""
+    revision = Revision.objects.with_content().get(pk=revision.pk)
+    data = {
+        "version": revision.version,
+        "risk_level": revision.risk_level_id,
+        "risk_status": revision.risk_status_id,
+        "rationale": revision.rationale,
+    }
+    rows = {
+        "finding": [{"text": f.text} for f in revision.findings.all()],
+        "recommendation": [
+            {"addressee": r.addressee.name, "text": r.text} for r in revision.recommendations.all()
+        ],
+        "footnote": [
+            {"number": n.number, "source": n.source_id, "pinpoint": n.pinpoint}
+            for n in revision.footnotes.all()
+        ],
+    }
+    rows.update({k: v for k, v in overrides.items() if k in rows})
+    for prefix, items in rows.items():
+        data[f"{prefix}-TOTAL_FORMS"] = len(items)
+        data[f"{prefix}-INITIAL_FORMS"] = len(items)
+        for i, item in enumerate(items):
+            data[f"{prefix}-{i}-ORDER"] = i + 1
+            for key, value in item.items():
+                data[f"{prefix}-{i}-{key}"] = value
+    data.update({k: v for k, v in overrides.items() if k not in rows})
+    return data
+
+
+def test_anonymous_is_sent_to_sign_in(client, draft):
+    response = client.get(reverse("editor_edit", args=[draft.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_user_without_role_is_refused(client, charlie):
+    assert as_user(client, charlie).get(reverse("editor_dashboard")).status_code == 403
+
+
+def test_analyst_saves_a_draft_with_new_finding_source_and_recommendation(client, alice, draft):
+    data = entry_data(
+        draft,
+        finding=[{"text": "Executions continued in 2024.[^1]"}],
+        recommendation=[{"addressee": "UN Member States", "text": "Monitor."}],
+        footnote=[
+            {
+                "number": 1,
+                "new_title": "Report of the Special Rapporteur, A/HRC/55/63",
+                "new_symbol": "A/HRC/55/63",
+                "new_date": "2024-03-01",
+                "new_url": "https://example.org/report",
+            }
+        ],
+        risk_level=level("High").pk,
+        rationale="Fewer reported incidents.",
+    )
+    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.version == 2
+    assert draft.risk_level.name == "High"
+    assert [f.text for f in draft.findings.all()] == ["Executions continued in 2024.[^1]"]
+    source = draft.footnotes.get().source
+    assert source.document_symbol == "A/HRC/55/63" and source.date == date(2024, 3, 1)
+
+
+def test_rating_change_without_rationale_is_a_form_error(client, alice, draft):
+    data = entry_data(draft, risk_level=level("Low").pk, rationale="")
+    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    assert response.status_code == 400
+    assert "give the rationale" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.version == 1
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"risk_level": ""}, "This field is required"),
+        ({"risk_level": "9999"}, "Select a valid choice"),
+        ({"version": "abc"}, "reload it and retry"),
+        ({"finding": [{"text": ""}]}, "This field is required"),
+        ({"footnote": [{"number": "one", "source": ""}]}, "Enter a whole number"),
+        ({"footnote": [{"number": 1, "source": ""}]}, "Pick a source from the library"),
+        ({"footnote": [{"number": 1, "source": "not-an-id"}]}, "not in the library"),
+        ({"footnote": [{"number": 1, "new_url": "javascript:alert(1)"}]}, "Enter a valid URL"),
+        ({"footnote": [{"number": 1, "new_title": "T", "new_date": "31/02/2024"}]}, "valid date"),
+        (
+            {"finding": [{"text": "See [^7]."}]},
+            "Cites footnote [^7], which is not in the footnotes",
+        ),
+        ({"recommendation": [{"addressee": "", "text": "Act."}]}, "This field is required"),
+    ],
+)
+def test_bad_posts_get_form_errors_not_500(client, alice, draft, overrides, message):
+    data = entry_data(draft, **overrides)
+    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.version == 1
+
+
+def test_duplicate_footnote_numbers_are_refused(client, alice, draft):
+    source = Source.objects.first()
+    data = entry_data(
+        draft,
+        footnote=[{"number": 1, "source": source.pk}, {"number": 1, "source": source.pk}],
+        finding=[{"text": "Text.[^1]"}],
+    )
+    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    assert response.status_code == 400
+    assert "Footnote numbers must be unique" in response.content.decode()
+
+
+def test_missing_management_form_is_an_error_not_500(client, alice, draft):
+    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), {"x": "1"})
+    assert response.status_code == 400
+
+
+def test_script_in_markdown_is_sanitised_in_preview(client, alice, draft):
+    data = entry_data(draft, finding=[{"text": "Hello <script>alert('x')</script> **world**"}])
+    as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    response = client.get(reverse("editor_preview", args=[draft.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert" not in html
+    assert "<strong>world</strong>" in html
+
+
+def test_second_session_saving_same_draft_is_refused_and_keeps_its_text(
+    client, alice, make_user, draft
+):
+    dora = make_user("dora", "analyst")
+    first = entry_data(draft, finding=[{"text": "Alice's paragraph."}])
+    second = entry_data(draft, finding=[{"text": "Dora's paragraph."}])  # same base version
+    assert (
+        as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), first).status_code
+        == 302
+    )
+    response = as_user(client, dora).post(reverse("editor_edit", args=[draft.pk]), second)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Not saved: someone else saved this draft" in html
+    assert "Dora&#x27;s paragraph." in html  # her text stays on screen
+    assert "<del>Alice&#x27;s</del>" in html and "<ins>Dora&#x27;s</ins>" in html
+    draft.refresh_from_db()
+    assert [f.text for f in draft.findings.all()] == ["Alice's paragraph."]
+    # The re-shown form carries the stored version: saving again is a deliberate replace.
+    assert f'name="version" value="{draft.version}"' in html
+
+
+def test_save_and_submit_then_reviewer_requests_changes_then_approval(
+    client, alice, bob, rita, draft
+):
+    data = entry_data(draft, then="submit")
+    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == State.SUBMITTED
+    review = as_user(client, bob).get(reverse("editor_review", args=[draft.pk]))
+    assert review.status_code == 200
+    assert "Changes since previous edition" in review.content.decode()
+    empty = client.post(reverse("editor_request_changes", args=[draft.pk]), {"comment": ""})
+    assert empty.status_code == 400
+    client.post(reverse("editor_request_changes", args=[draft.pk]), {"comment": "Add 2024."})
+    draft.refresh_from_db()
+    assert draft.state == State.CHANGES_REQUESTED
+    page = as_user(client, alice).get(reverse("editor_edit", args=[draft.pk]))
+    assert "Add 2024." in page.content.decode()
+    client.post(reverse("editor_edit", args=[draft.pk]), entry_data(draft, then="submit"))
+    as_user(client, rita).post(reverse("editor_approve", args=[draft.pk]), {"comment": "Good."})
+    draft.refresh_from_db()
+    assert draft.state == State.APPROVED
+
+
+def test_review_page_shows_word_diff_against_previous_edition(client, alice, bob, draft):
+    first = draft.findings.first().text
+    changed = first.replace("The", "This", 1)
+    data = entry_data(draft, finding=[{"text": changed}], then="submit")
+    as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    html = as_user(client, bob).get(reverse("editor_review", args=[draft.pk])).content.decode()
+    assert "<del>The</del><ins>This</ins>" in html
+
+
+def test_publish_failure_in_view_reports_and_changes_nothing(client, erin, alice, bob, draft):
+    workflow.save_draft(draft, _same(draft), user=alice, based_on_version=draft.version)
+    workflow.submit(draft, user=alice)
+    workflow.approve(draft, user=bob)
+    outlook = draft.assessment.outlook
+    with mock.patch("assessments.pdf.store_pdfs", side_effect=OSError("disk full")):
+        response = as_user(client, erin).post(reverse("editor_publish", args=[outlook.pk]))
+    assert response.status_code == 302
+    outlook.refresh_from_db()
+    assert not outlook.is_published
+    page = client.get(response.url).content.decode()
+    assert "Publishing failed, and nothing was published" in page
+
+
+def _same(revision):
+    from .test_workflow import content_of
+
+    return content_of(revision)
+
+
+def test_editor_creates_edition_and_bad_month_is_a_form_error(client, erin, published_sample):
+    as_user(client, erin)
+    url = reverse("editor_outlook_new")
+    bad = client.post(url, {"region": published_sample.region_id, "period": "May 2024"})
+    assert bad.status_code == 200 and "YYYY-MM" in bad.content.decode()
+    duplicate = client.post(url, {"region": published_sample.region_id, "period": "2023-11"})
+    assert "already" in duplicate.content.decode()
+    response = client.post(url, {"region": published_sample.region_id, "period": "2024-05"})
+    outlook = Outlook.objects.get(period=date(2024, 5, 1))
+    assert response.url == reverse("editor_outlook", args=[outlook.pk])
+    assert outlook.assessments.count() == 1
+
+
+def test_add_country_twice_is_a_form_error(client, erin, edition):
+    as_user(client, erin)
+    url = reverse("editor_add_country", args=[edition.pk])
+    kp = edition.assessments.get().country_id
+    assert client.post(url, {"country": kp}).status_code == 400
+    assert client.post(url, {"country": "abc"}).status_code == 400
+
+
+def test_source_search_finds_library_sources(client, alice, published_sample):
+    as_user(client, alice)
+    html = client.get(reverse("editor_source_search"), {"q": "A/HRC/46"}).content.decode()
+    assert "data-pick-source" in html
+    html = client.get(reverse("editor_source_search"), {"q": "zzzz-nothing"}).content.decode()
+    assert "No source in the library matches" in html
+
+
+def test_audit_log_lists_saves_for_editors(client, erin, alice, draft):
+    workflow.save_draft(draft, _same(draft), user=alice, based_on_version=draft.version)
+    html = as_user(client, erin).get(reverse("editor_audit")).content.decode()
+    assert "Saved DPRK" in html
+    assert AuditEvent.objects.filter(action="save").exists()
+
+
+def test_dashboard_queries_do_not_grow_with_drafts(
+    client, alice, erin, bob, published_sample, django_assert_max_num_queries
+):
+    from .builders import add_assessment, make_outlook
+
+    outlook = make_outlook(period=date(2024, 6, 1))
+    for code in ["JP", "KR", "CN"]:
+        add_assessment(outlook, code, user=alice)
+    superuser = type(alice).objects.create_superuser("root", "root@example.org", "pw-123456")
+    as_user(client, superuser)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("editor_dashboard")).status_code == 200
+    for code in ["IN", "ID", "TH", "VN", "MM"]:
+        add_assessment(outlook, code, user=alice)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("editor_dashboard"))
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("editor_outlook", args=[outlook.pk])).status_code == 200
