@@ -1,0 +1,64 @@
+"""The Atom feed of editions and corrections, and the open data."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from assessments.exporting import to_json
+from assessments.models import Revision
+from tests.builders import add_assessment, make_outlook, make_revision
+from tests.html import parse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_feed_lists_new_editions_and_corrections(client, published_sample):
+    assessment = published_sample.assessments.get()
+    correction = make_revision(assessment)
+    Revision.objects.filter(pk=correction.pk).update(
+        state=Revision.State.PUBLISHED,
+        published_at=timezone.now(),
+        correction_note="A date was wrong.",
+    )
+    assessment.published_revision = correction
+    assessment.save()
+
+    response = client.get("/feed/")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = parse(response.content)
+    titles = [entry.find("title").text for entry in feed.find_all("entry")]
+    assert titles == [
+        "Correction: DPRK, Asia Pacific Regional Outlook November 2023",
+        "Asia Pacific Regional Outlook November 2023",
+    ]
+    assert "A date was wrong." in response.content.decode()
+
+
+def test_open_data_json_is_the_interchange_format(client, published_sample):
+    response = client.get(f"/outlooks/{published_sample.slug}.json")
+    data = json.loads(response.content)
+    assert data == to_json(published_sample)
+    assert data["period"] == "2023-11"
+    assert len(data["assessments"][0]["footnotes"]) == 4
+
+
+def test_ratings_csv_has_one_row_per_country_per_edition(client, db):
+    for period, risk in ((date(2023, 11, 1), "High"), (date(2024, 5, 1), "Very high")):
+        outlook = make_outlook(period=period, published=True)
+        add_assessment(outlook, "KP", risk=risk, state=Revision.State.PUBLISHED)
+    response = client.get("/data/ratings.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(r["country"], r["period"], r["level"], r["status"]) for r in rows] == [
+        ("KP", "2024-05", "Very high", "Ongoing"),
+        ("KP", "2023-11", "High", "Ongoing"),
+    ]
+
+
+def test_open_data_page_links_every_edition(client, published_sample):
+    page = client.get("/data/").content.decode()
+    assert f"/outlooks/{published_sample.slug}.json" in page
+    assert "/data/ratings.csv" in page
