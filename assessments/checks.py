@@ -167,66 +167,53 @@ class CheckContext:
         )
 
 
-def country_names_except(country):
-    """Normalised names of all countries but `country` (one query)."""
+def country_names_except(country, countries=None):
+    """Normalised names of every country but `country`; pass `countries` to save the query."""
     from .models import Country
 
+    if countries is None:
+        countries = Country.objects.exclude(pk=country.pk)
+    own = country.normalized_names()
     names = set()
-    for other in Country.objects.exclude(pk=country.pk):
-        names |= other.normalized_names()
-    return frozenset(names - country.normalized_names())
+    for other in countries:
+        if other.pk != country.pk:
+            names |= other.normalized_names()
+    return frozenset(names - own)
 
 
-def previous_edition_rating(outlook, country):
-    """(level, status) of the country's published entry in the previous edition, or None."""
+def previous_edition_ratings(outlook):
+    """{country id: (level, status)} of the previous edition's published entries."""
     from .models import Revision
 
     previous = outlook.previous_edition()
     if previous is None:
-        return None
-    revision = (
-        Revision.objects.filter(
-            assessment__outlook=previous,
-            assessment__country=country,
-            assessment__published_revision_id=F("id"),
-        )
-        .select_related("risk_level", "risk_status")
-        .first()
-    )
-    if revision is None:
-        return None
-    return (revision.risk_level.name, revision.risk_status.name)
+        return {}
+    rows = Revision.objects.filter(
+        assessment__outlook=previous, assessment__published_revision_id=F("id")
+    ).values_list("assessment__country_id", "risk_level__name", "risk_status__name")
+    return {country_id: (level, status) for country_id, level, status in rows}
+
+
+def previous_edition_rating(outlook, country):
+    """(level, status) of the country's published entry in the previous edition, or None."""
+    return previous_edition_ratings(outlook).get(country.pk)
 
 
 def contexts_for_outlook(outlook):
     """A CheckContext per assessment id of an edition, in a fixed number of queries."""
-    from .models import Country, Revision
+    from .models import Country
 
-    previous = outlook.previous_edition()
-    ratings = {}
-    if previous is not None:
-        for country_id, level, status in Revision.objects.filter(
-            assessment__outlook=previous, assessment__published_revision_id=F("id")
-        ).values_list("assessment__country_id", "risk_level__name", "risk_status__name"):
-            ratings[country_id] = (level, status)
+    ratings = previous_edition_ratings(outlook)
     countries = list(Country.objects.all())
-    names = {country.pk: country.normalized_names() for country in countries}
-    all_names = defaultdict(int)
-    for country_names in names.values():
-        for name in country_names:
-            all_names[name] += 1
-    contexts = {}
-    for assessment in outlook.assessments.select_related("country"):
-        country = assessment.country
-        own = names.get(country.pk, set())
-        others = frozenset(name for name in all_names if name not in own)
-        contexts[assessment.pk] = CheckContext.for_country(
-            country,
+    return {
+        assessment.pk: CheckContext.for_country(
+            assessment.country,
             period=outlook.period,
-            previous_rating=ratings.get(country.pk),
-            other_country_names=others,
+            previous_rating=ratings.get(assessment.country_id),
+            other_country_names=country_names_except(assessment.country, countries),
         )
-    return contexts
+        for assessment in outlook.assessments.select_related("country")
+    }
 
 
 # --- Entry points -------------------------------------------------------------------
