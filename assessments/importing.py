@@ -15,6 +15,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from .checks import (
+    CheckContext,
+    check_content,
+    country_names_except,
+    previous_edition_ratings,
+)
 from .content import (
     EntryContent,
     FootnoteContent,
@@ -483,6 +489,7 @@ class _Store:
         region = self.resolve_region(resolved)
         outlook = self.get_outlook(region, publish=publish)
         result = ImportResult(outlook=outlook, warnings=self.warnings)
+        self.check_entries(resolved, outlook)
         now = timezone.now()
         seen = set()
         for entry, (country, level, status) in resolved:
@@ -535,6 +542,26 @@ class _Store:
             },
         )
         return result
+
+    def check_entries(self, resolved, outlook):
+        """Report what the editorial checks find in each entry, as warnings."""
+        ratings = previous_edition_ratings(outlook)
+        for entry, (country, _, _) in resolved:
+            context = CheckContext.for_country(
+                country,
+                period=outlook.period,
+                previous_rating=ratings.get(country.pk),
+                other_country_names=country_names_except(country, self.countries),
+            )
+            for result in check_content(entry, context):
+                message = f"{result.severity}: {result.message}"
+                if result.suggestion:
+                    message += f" Suggested: {result.suggestion}"
+                if not entry.line:  # JSON has no lines: say which entry
+                    message = f"{country.short_name}: {result.place_label}: {message}"
+                else:
+                    message = f"{result.place_label}: {message}"
+                self.warn(message, entry)
 
     def resolve_entry(self, entry):
         country = self.match_country(entry.country)
