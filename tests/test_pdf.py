@@ -180,7 +180,7 @@ def test_a_correction_newer_than_the_stored_pdf_renders_a_new_one(published_samp
     assert OutlookPdf.objects.filter(country=assessment.country).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_requests_at_once_store_one_pdf(client):
     from assessments.importing import import_file
     from tests.conftest import SAMPLE
