@@ -143,7 +143,7 @@ def country_detail(request, code):
 
 def history_chart(history, levels):
     """Geometry of the rating history chart (oldest first): points, axis labels, size."""
-    step, left, top, height = 56, 90, 16, 28
+    step, left, top, height = 76, 90, 16, 28
     ranks = {level.rank: index for index, level in enumerate(reversed(levels))}
     width = left + step * max(len(history), 1) + 16
     points = [
