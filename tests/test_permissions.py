@@ -1,0 +1,174 @@
+"""Every editor URL x every role x every object state, with the expected status code.
+
+The URLs come from the editor URL configuration: a view added without a rule
+here makes test_every_editor_url_has_a_rule fail. A refused request (403) must
+change nothing: no audit event, no change of state or content.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, get_resolver, reverse
+
+from assessments.models import AuditEvent, Outlook, Revision
+
+from .builders import add_assessment, make_outlook, make_revision
+
+State = Revision.State
+ROLES = ["anonymous", "none", "analyst", "reviewer", "editor"]
+REVISION_STATES = [
+    "draft",
+    "changes_requested",
+    "submitted",
+    "approved",
+    "published",
+    "correction_draft",
+    "correction_approved",
+]
+OUTLOOK_STATES = ["draft", "published"]
+
+ANY_ROLE = {"analyst", "reviewer", "editor"}
+
+
+def only(role, *, when=None, ok=302, otherwise=403):
+    """A rule: `ok` for `role` in the states `when` (all when None), else `otherwise`;
+    403 for every other role."""
+
+    def expect(user_role, state):
+        if user_role != role:
+            return 403
+        return ok if when is None or state in when else otherwise
+
+    return expect
+
+
+def everyone(user_role, state):
+    return 200 if user_role in ANY_ROLE else 403
+
+
+EDITABLE = {"draft", "changes_requested", "correction_draft"}
+DRAFT, PUBLISHED, SUBMITTED = {"draft"}, {"published"}, {"submitted"}
+OS, AS, RS = OUTLOOK_STATES, OUTLOOK_STATES, REVISION_STATES
+
+# url name: (method, object kind, states, expectation(role, state))
+RULES = {
+    "editor_dashboard": ("get", None, [None], everyone),
+    "editor_outlooks": ("get", None, [None], everyone),
+    "editor_outlook_new": ("get", None, [None], only("editor", ok=200)),
+    "editor_outlook": ("get", "outlook", OS, everyone),
+    "editor_add_country": ("post", "outlook", OS, only("editor", when=DRAFT)),
+    "editor_publish": ("post", "outlook", OS, only("editor", when=DRAFT)),
+    "editor_assessment": ("get", "assessment", AS, everyone),
+    "editor_remove_country": ("post", "assessment", AS, only("editor", when=DRAFT)),
+    "editor_move_country": ("post", "assessment", AS, only("editor", when=DRAFT)),
+    "editor_start_correction": ("post", "assessment", AS, only("analyst", when=PUBLISHED)),
+    "editor_revision": ("get", "revision", RS, everyone),
+    "editor_preview": ("get", "revision", RS, everyone),
+    "editor_edit": ("get", "revision", RS, only("analyst", when=EDITABLE, ok=200, otherwise=302)),
+    "editor_submit": ("post", "revision", RS, only("analyst", when=EDITABLE)),
+    "editor_recall": ("post", "revision", RS, only("analyst", when=SUBMITTED)),
+    "editor_review": ("get", "revision", RS, only("reviewer", ok=200)),
+    "editor_approve": ("post", "revision", RS, only("reviewer", when=SUBMITTED)),
+    "editor_request_changes": ("post", "revision", RS, only("reviewer", when=SUBMITTED)),
+    "editor_publish_correction": (
+        "post",
+        "revision",
+        RS,
+        only("editor", when={"correction_approved"}),
+    ),
+    "editor_source_search": ("get", None, [None], only("analyst", ok=200)),
+    "editor_audit": ("get", None, [None], only("editor", ok=200)),
+}
+
+
+def editor_url_names():
+    patterns = get_resolver("assessments.editor_urls").url_patterns
+    return {p.name for p in patterns if isinstance(p, URLPattern)}
+
+
+def test_every_editor_url_has_a_rule():
+    assert editor_url_names() == set(RULES)
+
+
+def make_object(kind, state, author):
+    if kind is None:
+        return {}
+    if kind in ("outlook", "assessment"):
+        outlook = make_outlook(period=date(2024, 5, 1), published=state == "published")
+        revision_state = State.PUBLISHED if state == "published" else State.DRAFT
+        assessment = add_assessment(outlook, "KP", state=revision_state, user=author)
+        add_assessment(outlook, "JP", state=revision_state, user=author)
+        if kind == "outlook":
+            return {"outlook_id": outlook.pk}
+        return {"assessment_id": assessment.pk, "direction": "down"}
+    published = state.startswith("correction") or state == "published"
+    outlook = make_outlook(period=date(2024, 5, 1), published=published)
+    if state.startswith("correction"):
+        assessment = add_assessment(outlook, "KP", state=State.PUBLISHED)
+        target = State.DRAFT if state == "correction_draft" else State.APPROVED
+        revision = make_revision(assessment, state=target, user=author)
+    else:
+        assessment = add_assessment(outlook, "KP", with_revision=False)
+        revision = make_revision(assessment, state=state, user=author)
+    revision.contributors.add(author)
+    return {"revision_id": revision.pk}
+
+
+def url_kwargs(name, objects):
+    kwargs = dict(objects)
+    if name != "editor_move_country":
+        kwargs.pop("direction", None)
+    return kwargs
+
+
+def snapshot():
+    return (
+        AuditEvent.objects.count(),
+        list(Revision.objects.order_by("pk").values_list("pk", "state", "version")),
+        list(Outlook.objects.order_by("pk").values_list("pk", "state")),
+        list(
+            Outlook.objects.order_by("pk").values_list("assessments__pk", "assessments__position")
+        ),
+    )
+
+
+CASES = [
+    (name, role, state)
+    for name, (_, _, states, _) in RULES.items()
+    for role in ROLES
+    for state in states
+]
+
+
+@pytest.mark.parametrize("name, role, state", CASES)
+def test_permission_matrix(client, make_user, published_sample, name, role, state):
+    method, kind, _, expect = RULES[name]
+    author = make_user("author", "analyst")
+    objects = make_object(kind, state, author)
+    if role != "anonymous":
+        client.force_login(make_user(f"user-{role}", *([] if role == "none" else [role])))
+    url = reverse(name, kwargs=url_kwargs(name, objects))
+    data = {"comment": "Please cite the 2024 report."} if name == "editor_request_changes" else {}
+    if name == "editor_add_country":
+        from assessments.models import Country
+
+        data = {"country": Country.objects.get(code="KR").pk}
+    before = snapshot()
+    response = getattr(client, method)(url, data)
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+        assert snapshot() == before
+        return
+    expected = expect(role, state)
+    assert response.status_code == expected, f"{method.upper()} {url} as {role} in {state}"
+    if expected in (403, 405) or method == "get":
+        assert snapshot() == before
+
+
+def test_transitions_are_refused_for_get(client, erin, published_sample):
+    """A transition is a POST: a GET (a link, a prefetch) never changes anything."""
+    client.force_login(erin)
+    outlook = published_sample
+    response = client.get(reverse("editor_publish", args=[outlook.pk]))
+    assert response.status_code == 405
