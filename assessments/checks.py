@@ -740,7 +740,12 @@ class _Checker:
                     figures[key] = (value, written, text.place.label, years, id(sentence))
                     continue
                 old_value, old_written, old_label, old_years, old_sentence = previous
-                if old_value == value or old_sentence == id(sentence) or old_years != years:
+                # A figure in the same sentence, or of other years, is a comparison or a series.
+                if (
+                    old_value == value
+                    or old_sentence == id(sentence)
+                    or (old_years and years and old_years != years)
+                ):
                     continue
                 what = " ".join(key_words)
                 self.add(
