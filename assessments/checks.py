@@ -18,6 +18,20 @@ Severity says what the workflow does with a result:
 
 The checks work on the text as written; places are character spans in the text of
 a finding, a recommendation or a footnote, so an editor can highlight them.
+
+Using them:
+
+    results = check_revision(revision)              # a stored revision
+    context = CheckContext.for_assessment(assessment)
+    results = check_content(entry_content, context)  # unsaved form data as EntryContent
+    blocking_errors(results)                         # errors: refuse submission
+    unacknowledged_warnings(results, keys)           # keys of the CheckAcknowledgements
+    may_submit(results, keys)
+    with_acknowledgements(results, revision.acknowledgements.all())  # for reviewers
+
+Each result renders as `str(result)`, or by parts: severity, place_label ("Finding 1,
+characters 120–131"), message, suggestion. For a whole edition, `contexts_for_outlook`
+builds the contexts in a fixed number of queries (see `manage.py check_outlook`).
 """
 
 import hashlib

@@ -2,6 +2,8 @@
 errors found in the right places, no false alarm on clean text, the command and the importer.
 """
 
+import random
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -599,3 +601,40 @@ def test_import_outlook_prints_the_check_warnings(db, capsys):
 
 def test_a_clean_import_has_no_check_warnings(db):
     assert import_file(CLEAN_EDITION).warnings == []
+
+
+def test_the_checks_never_fail_on_odd_input():
+    """Whatever an analyst types, the checks report on it rather than raise."""
+    rng = random.Random(5)
+    source = (
+        'In the camps where 200,0000 people [^1] [^x] [^] ( ) " “ 140% 99999999 A/ a/hrc// '
+        "www. http:// December 2099 1900 - * ** __ \n- item\n1. e.g. U.S. DPRK's North Korea "
+        "Democratic People's Republic of North Korea."
+    )
+    pieces = source.split(" ")
+
+    def text():
+        words = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.3:
+            words = "".join(rng.choice(words + "[]()^*_/.,'\"%") for _ in words)
+        return words
+
+    context = replace(DPRK, previous_rating=("High", "Ongoing"))
+    for _ in range(300):
+        content = EntryContent(
+            country=rng.choice(["KP", text()]),
+            risk_level=rng.choice(["", "Very high"]),
+            risk_status="Ongoing",
+            rationale=rng.choice(["", text()]),
+            findings=[text() for _ in range(rng.randint(0, 3))],
+            recommendations=[
+                RecommendationGroup(text(), [text() for _ in range(rng.randint(0, 3))])
+                for _ in range(rng.randint(0, 2))
+            ],
+            footnotes=[
+                FootnoteContent(rng.choice([n + 1, n + 2, 1]), text(), rng.choice(["", text()]))
+                for n in range(rng.randint(0, 3))
+            ],
+        )
+        for result in check_content(content, context):
+            assert str(result) and result.place_label and result.key
