@@ -1,0 +1,209 @@
+"""The whole editorial journey in Chromium: draft, review, changes, approval, publication.
+
+Set OUTLOOK_SCREENSHOTS=/some/dir to keep a screenshot of every editor page passed on the way.
+"""
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments import workflow
+from assessments.models import Outlook, Revision
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "secret-pass-123"
+SHOTS = os.environ.get("OUTLOOK_SCREENSHOTS")
+
+
+def shot(page, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def sign_in(page, base, username):
+    page.goto(base + "/editor/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def sign_out(page):
+    page.get_by_role("button", name=re.compile(r"^Sign out")).click()
+
+
+def revision_of(outlook):
+    return Revision.objects.filter(assessment__outlook=outlook).order_by("-number").first()
+
+
+@pytest.fixture
+def edition(published_sample, erin):
+    return workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
+
+
+def test_analyst_to_public_journey(page, live_server, edition, alice, bob, rita, erin):
+    base = live_server.url
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    # Alice edits the DPRK draft of the new edition.
+    sign_in(page, base, "alice")
+    shot(page, "01-dashboard-analyst")
+    page.get_by_role("row", name=re.compile("Democratic People")).get_by_role(
+        "link", name="Edit"
+    ).first.click()
+    expect(page.get_by_role("heading", name="Rating")).to_be_visible()
+    page.get_by_label("Risk level").select_option(label="High")
+    page.get_by_label("Rationale").fill("Fewer executions were reported in 2024.")
+
+    footnotes = page.locator("[data-formset=footnote] > [data-row]")
+    existing = footnotes.count()
+    page.get_by_role("button", name="Add a footnote").click()
+    note = footnotes.nth(existing)
+    number = note.get_by_label("Number").input_value()
+    assert number == str(existing + 1)
+    note.locator("summary").click()
+    note.get_by_label("Title").fill("Situation of human rights in the DPRK, A/HRC/55/63, 2024")
+    note.get_by_label("UN document symbol").fill("A/HRC/55/63")
+    note.get_by_label("URL").fill("https://docs.un.org/en/A/HRC/55/63")
+
+    page.get_by_role("button", name="Add a finding").click()
+    finding = page.locator("[data-formset=finding] > [data-row]").last
+    finding.get_by_label("Finding").fill(f"Draft wording about forced labour.[^{number}]")
+    # Reordering keeps what was typed.
+    finding.get_by_role("button", name="Move up").click()
+    expect(
+        page.locator("[data-formset=finding] > [data-row]").nth(-2).get_by_label("Finding")
+    ).to_have_value(f"Draft wording about forced labour.[^{number}]")
+
+    page.get_by_role("button", name="Add a recommendation").click()
+    recommendation = page.locator("[data-formset=recommendation] > [data-row]").last
+    recommendation.get_by_label("Addressee").fill("UN Member States")
+    recommendation.get_by_label("Recommendation").fill(
+        "Fund independent monitoring of forced labour."
+    )
+    shot(page, "02-edit")
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.get_by_text("Saved and submitted for review.")).to_be_visible()
+    shot(page, "03-revision-submitted")
+    sign_out(page)
+
+    # Bob asks for changes.
+    sign_in(page, base, "bob")
+    shot(page, "04-dashboard-reviewer")
+    page.get_by_role("link", name="Review").first.click()
+    page.get_by_role("tab", name="Changes since previous edition").click()
+    expect(page.locator("#tab-previous ins").first).to_be_visible()
+    shot(page, "05-review-diff")
+    page.get_by_label("Comment").fill("Say which report documents the forced labour.")
+    page.get_by_role("button", name="Request changes").click()
+    expect(page.get_by_text("Changes requested: the analysts have your comments.")).to_be_visible()
+    sign_out(page)
+
+    # Alice fixes the draft and resubmits.
+    sign_in(page, base, "alice")
+    page.get_by_role("region", name="Changes requested of me").get_by_role(
+        "link", name="Edit"
+    ).click()
+    expect(page.get_by_text("Say which report documents the forced labour.")).to_be_visible()
+    fixed = page.locator("[data-formset=finding] textarea").filter(has_text="Draft wording")
+    fixed.fill(f"The Special Rapporteur documented forced labour in detention in 2024.[^{number}]")
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.get_by_text("as the public page will show it")).to_be_visible()
+    expect(page.get_by_text("documented forced labour in detention")).to_be_visible()
+    shot(page, "06-preview")
+    page.get_by_role("link", name="Back to editing").click()
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.get_by_text("Saved and submitted for review.")).to_be_visible()
+    sign_out(page)
+
+    # Bob asked for changes but did not write: still, a second reviewer approves.
+    sign_in(page, base, "rita")
+    page.get_by_role("link", name="Review").first.click()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approved.")).to_be_visible()
+    sign_out(page)
+
+    # Erin publishes.
+    sign_in(page, base, "erin")
+    shot(page, "07-dashboard-editor")
+    page.get_by_role("link", name="Ready to publish").click()
+    shot(page, "08-outlook")
+    page.get_by_role("button", name="Publish edition").click()
+    expect(page.get_by_text("Published Asia Pacific Regional Outlook May 2024.")).to_be_visible()
+    page.goto(base + "/editor/audit/")
+    expect(page.get_by_text("Published Asia Pacific Regional Outlook May 2024")).to_be_visible()
+    shot(page, "09-audit")
+    page.goto(base + "/editor/outlooks/")
+    shot(page, "10-outlook-list")
+    page.goto(base + "/editor/outlooks/new/")
+    page.get_by_role("button", name="Create edition").click()
+    shot(page, "11-new-edition-errors")
+    page.goto(base + f"/editor/assessments/{revision_of(edition).assessment_id}/")
+    shot(page, "12-assessment")
+    page.goto(base + f"/editor/revisions/{revision_of(edition).pk}/")
+    shot(page, "13-revision-published")
+    sign_out(page)
+
+    # An anonymous visitor reads the new entry, not the draft wording.
+    page.goto(base + "/outlooks/asia-pacific-2024-05/")
+    expect(page.get_by_text("documented forced labour in detention in 2024")).to_be_visible()
+    expect(page.get_by_text("Fund independent monitoring of forced labour.")).to_be_visible()
+    expect(page.get_by_text("A/HRC/55/63").first).to_be_visible()
+    assert "Draft wording" not in page.content()
+    assert Outlook.objects.get(slug="asia-pacific-2024-05").is_published
+    revision = Revision.objects.get(assessment__outlook__slug="asia-pacific-2024-05")
+    assert revision.state == Revision.State.PUBLISHED
+    assert set(revision.contributors.values_list("username", flat=True)) == {"alice"}
+
+
+def test_anonymous_cannot_reach_the_draft_before_publication(page, live_server, edition):
+    response = page.request.get(live_server.url + "/outlooks/asia-pacific-2024-05/")
+    assert response.status == 404
+    revision = Revision.objects.get(assessment__outlook=edition)
+    response = page.request.get(live_server.url + f"/editor/revisions/{revision.pk}/preview/")
+    assert response.url.startswith(live_server.url + "/accounts/login/")
+
+
+def test_two_sessions_saving_one_draft(browser, live_server, edition, alice, make_user):
+    """The second save is refused, keeps its text on screen and shows both versions."""
+    make_user("dora", "analyst")
+    url = live_server.url + f"/editor/revisions/{revision_of(edition).pk}/edit/"
+    pages = []
+    for username in ("alice", "dora"):
+        page = browser.new_context().new_page()
+        sign_in(page, live_server.url, username)
+        page.goto(url)
+        pages.append(page)
+    first, second = pages
+    first.locator("[data-formset=finding] textarea").first.fill(
+        "Alice's wording of the first finding."
+    )
+    first.get_by_role("button", name="Save", exact=True).click()
+    expect(first.get_by_text("Saved (version 2).")).to_be_visible()
+
+    second.locator("[data-formset=finding] textarea").first.fill(
+        "Dora's wording of the first finding."
+    )
+    second.get_by_role("button", name="Save", exact=True).click()
+    expect(second.get_by_text("Not saved: someone else saved this draft")).to_be_visible()
+    expect(second.locator("[data-formset=finding] textarea").first).to_have_value(
+        "Dora's wording of the first finding."
+    )
+    expect(second.locator("#conflict del").filter(has_text="Alice's")).to_be_visible()
+    expect(second.locator("#conflict ins").filter(has_text="Dora's")).to_be_visible()
+    shot(second, "14-conflict")
+    stored = revision_of(edition)
+    assert stored.findings.first().text == "Alice's wording of the first finding."
+    assert stored.version == 2
+    for page in pages:
+        page.context.close()
