@@ -347,7 +347,9 @@ class EditionForm(forms.Form):
     region = forms.ModelChoiceField(Region.objects.all())
     period = MonthField(help_text="The edition's month, e.g. 2024-05.")
     title = forms.CharField(
-        max_length=200, required=False, help_text="Default: “<Region> Regional Outlook”."
+        max_length=200,
+        required=False,
+        help_text="Default: the region's name and “Regional Outlook”.",
     )
     introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 

@@ -158,6 +158,14 @@ def _audit(user, action, description, *, revision=None, outlook=None, **data):
     )
 
 
+def _label(revision):
+    assessment = revision.assessment
+    return (
+        f"{assessment.country.short_name} revision {revision.number} "
+        f"in {assessment.outlook.full_title}"
+    )
+
+
 def _set_state(revision, state, **fields):
     revision.state = state
     for name, value in fields.items():
@@ -226,7 +234,7 @@ def save_draft(revision, content, *, user, based_on_version):
         _audit(
             user,
             "save",
-            f"Saved {stored} as version {stored.version}",
+            f"Saved {_label(stored)} as version {stored.version}",
             revision=stored,
             version=stored.version,
             content=revision_content(stored).to_json(),
@@ -285,7 +293,7 @@ def submit(revision, *, user):
             raise ValidationError(problems)
         _set_state(locked, State.SUBMITTED, submitted_at=timezone.now())
         locked.contributors.add(user)
-        _audit(user, "submit", f"Submitted {locked} for review", revision=locked)
+        _audit(user, "submit", f"Submitted {_label(locked)} for review", revision=locked)
         transaction.on_commit(lambda: emails.send_submitted(locked))
     return locked
 
@@ -308,7 +316,7 @@ def recall(revision, *, user):
     with transaction.atomic():
         locked = _claim(revision, "recall", user)
         _set_state(locked, State.DRAFT, submitted_at=None)
-        _audit(user, "recall", f"Recalled {locked} from review", revision=locked)
+        _audit(user, "recall", f"Recalled {_label(locked)} from review", revision=locked)
     return locked
 
 
@@ -330,7 +338,7 @@ def _decide(revision, action, state, *, user, comment):
         _set_state(locked, state)
         review = locked.reviews.create(reviewer=user, decision=action, comment=comment)
         verb = "Approved" if action == "approve" else "Requested changes to"
-        _audit(user, action, f"{verb} {locked}", revision=locked, comment=comment)
+        _audit(user, action, f"{verb} {_label(locked)}", revision=locked, comment=comment)
         transaction.on_commit(lambda: emails.send_decision(review))
     return locked
 
@@ -533,7 +541,8 @@ def publish(outlook, *, user):
         _audit(
             user,
             "publish",
-            f"Published {locked.full_title} ({len(revisions)} entries)",
+            f"Published {locked.full_title} "
+            f"({len(revisions)} entr{'y' if len(revisions) == 1 else 'ies'})",
             outlook=locked,
             revisions=[r.pk for r in revisions],
         )
@@ -558,7 +567,9 @@ def start_correction(assessment, *, user):
         if assessment.revisions.in_progress().exists():
             raise PermissionDenied("This entry already has a revision in progress.")
         revision = _start_revision(assessment, user, assessment.published_revision)
-        _audit(user, "start_correction", f"Started a correction: {revision}", revision=revision)
+        _audit(
+            user, "start_correction", f"Started a correction: {_label(revision)}", revision=revision
+        )
     return revision
 
 
@@ -581,7 +592,7 @@ def publish_correction(revision, *, user):
         _audit(
             user,
             "publish_correction",
-            f"Published a correction: {locked}",
+            f"Published a correction: {_label(locked)}",
             revision=locked,
             replaces=previous_id,
             note=locked.correction_note,
