@@ -101,10 +101,7 @@ def print_content(revision):
     groups = [
         (
             addressee,
-            [
-                with_notes(render_markdown(item.text, anchor=anchor, inline=True))
-                for item in items
-            ],
+            [with_notes(render_markdown(item.text, anchor=anchor, inline=True)) for item in items],
         )
         for addressee, items in revision.recommendation_groups()
     ]

@@ -28,7 +28,22 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
-def site(published_sample):
+def reference_data(transactional_db):
+    """The risk framework and countries the data migrations seed: a transactional test
+    before this one may have flushed them, so seed them again (the seeds are idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in ("0002_risk_framework_and_groups", "0003_countries"):
+        import_module(f"assessments.migrations.{name}").seed(apps, None)
+
+
+@pytest.fixture
+def site(reference_data, sample_path):
+    from assessments.importing import import_file
+
+    published_sample = import_file(sample_path, publish=True).outlook
     # A second edition, so that the risk table shows changes and the chart has two points.
     later = make_outlook(period=date(2024, 5, 1), published=True)
     add_assessment(later, "KP", risk="Very high", state=Revision.State.PUBLISHED)
