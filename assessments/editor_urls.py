@@ -29,6 +29,13 @@ urlpatterns = [
     path("revisions/<int:revision_id>/edit/", views.edit, name="editor_edit"),
     path("revisions/<int:revision_id>/preview/", views.preview, name="editor_preview"),
     path("revisions/<int:revision_id>/submit/", views.submit, name="editor_submit"),
+    path("revisions/<int:revision_id>/checks/", views.checks_panel, name="editor_checks"),
+    path("revisions/<int:revision_id>/checks/live/", views.checks_live, name="editor_checks_live"),
+    path(
+        "revisions/<int:revision_id>/checks/acknowledge/",
+        views.acknowledge,
+        name="editor_acknowledge",
+    ),
     path("revisions/<int:revision_id>/recall/", views.recall, name="editor_recall"),
     path("revisions/<int:revision_id>/review/", views.review, name="editor_review"),
     path("revisions/<int:revision_id>/approve/", views.approve, name="editor_approve"),

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import workflow
+from . import checks, workflow
 from .content import revision_content
 from .diff import diff_entries
 from .forms import (
@@ -314,6 +314,78 @@ def preview(request, revision_id):
     return render(request, "editor/preview.html", {"revision": revision})
 
 
+def _checks_context(revision, user, results=None, *, live=False, incomplete=False):
+    """What the checks panel shows: each result with its acknowledgement, if any."""
+    if results is None and not incomplete:
+        results = checks.check_revision(revision)
+    results = results or []
+    return {
+        "revision": revision,
+        "check_rows": checks.with_acknowledgements(
+            results, revision.acknowledgements.select_related("user")
+        ),
+        "check_counts": checks.counts(results),
+        "checks_live": live,
+        "checks_incomplete": incomplete,
+        "can_acknowledge": workflow.allowed("save", revision, user),
+    }
+
+
+@require_GET
+@role_required()
+def checks_panel(request, revision_id):
+    """The checks of the stored revision, with the analyst's acknowledgements."""
+    revision = _get_revision(revision_id)
+    return render(request, "editor/_checks_panel.html", _checks_context(revision, request.user))
+
+
+@require_POST
+@role_required(ANALYST)
+def checks_live(request, revision_id):
+    """The checks of the editor form as typed, not saved (the panel beside the text)."""
+    revision = _get_revision(revision_id)
+    if not workflow.allowed("save", revision, request.user):
+        raise PermissionDenied("This revision is not editable.")
+    forms = EntryForms(
+        revision,
+        request.POST,
+        previous=_previous_entry(revision),
+        correction=workflow.is_correction(revision),
+    )
+    content = forms.checkable_content()
+    if content is None:
+        context = _checks_context(revision, request.user, live=True, incomplete=True)
+    else:
+        entry = draft_entry_content(content, revision.assessment.country)
+        results = checks.check_content(
+            entry, checks.CheckContext.for_assessment(revision.assessment)
+        )
+        context = _checks_context(revision, request.user, results, live=True)
+    return render(request, "editor/_checks_panel.html", context)
+
+
+@require_POST
+@role_required(ANALYST)
+def acknowledge(request, revision_id):
+    """Acknowledge one warning of the checks; htmx gets the panel back, others a redirect."""
+    revision = get_object_or_404(Revision, pk=revision_id)
+    key = request.POST.get("key", "")[:200]
+    note = request.POST.get("note", "").strip()[:2000]
+    acknowledgement = workflow.acknowledge(revision, key, user=request.user, note=note)
+    if acknowledgement is None:
+        messages.warning(
+            request,
+            "That warning no longer stands for the saved draft (save first if you "
+            "changed the text): nothing was acknowledged.",
+        )
+    if request.headers.get("HX-Request"):
+        revision = _get_revision(revision.pk)
+        return render(request, "editor/_checks_panel.html", _checks_context(revision, request.user))
+    if acknowledgement is not None:
+        messages.success(request, "Warning acknowledged.")
+    return redirect("editor_edit", revision.pk)
+
+
 def _edit_page(request, revision, forms, *, status=200, conflict=None):
     addressees = Addressee.objects.values_list("name", flat=True)
     context = {
@@ -325,6 +397,7 @@ def _edit_page(request, revision, forms, *, status=200, conflict=None):
         "conflict": conflict,
         "can": _actions(revision, request.user),
         "correction": workflow.is_correction(revision),
+        **_checks_context(revision, request.user),
     }
     return render(request, "editor/edit.html", context, status=status)
 
@@ -423,6 +496,7 @@ def _review_page(request, revision, form, *, status=200):
         if last_approved
         else None,
         "diff_previous": diff_entries(revision_content(previous), current) if previous else None,
+        **_checks_context(revision, request.user),
     }
     return render(request, "editor/review.html", context, status=status)
 

@@ -256,6 +256,16 @@ class EntryForms:
                     ok = False
         return ok
 
+    def checkable_content(self):
+        """The content as typed, for the live checks; None while a field is invalid.
+
+        Unlike is_valid(), a citation of a missing footnote does not stop the
+        checks: reporting it is one of their jobs.
+        """
+        if not all([form.is_valid() for form in self.all()]):
+            return None
+        return self.content()
+
     def non_field_errors(self):
         errors = list(self.rating.non_field_errors())
         if self.rating.is_bound and "version" in self.rating.errors:

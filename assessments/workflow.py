@@ -21,12 +21,13 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from . import emails
+from . import checks, emails
 from .content import revision_content
 from .importing import find_or_create_addressee
 from .models import (
     Assessment,
     AuditEvent,
+    CheckAcknowledgement,
     Finding,
     Footnote,
     Outlook,
@@ -308,7 +309,49 @@ def submission_problems(revision):
     if revision.version == 1 and revision.based_on_id is None:
         # A new country's draft starts with a placeholder rating: someone must save it.
         problems.append("Set the rating and save the draft before submitting.")
+    results = checks.check_revision(revision)
+    for result in checks.blocking_errors(results):
+        problems.append(f"{result.place_label}: {result.message}")
+    acknowledged = revision.acknowledgements.values_list("key", flat=True)
+    waiting = checks.unacknowledged_warnings(results, acknowledged)
+    if waiting:
+        problems.append(
+            f"{len(waiting)} warning{'s' if len(waiting) > 1 else ''} from the checks "
+            "must be fixed or acknowledged before submitting."
+        )
     return problems
+
+
+def acknowledge(revision, key, *, user, note=""):
+    """Record that the analyst read a warning of the checks and lets it stand.
+
+    Only a warning that the stored draft still produces can be acknowledged;
+    returns the acknowledgement, or None when the warning no longer stands.
+    """
+    with transaction.atomic():
+        locked = _claim(revision, "save", user)
+        warnings = {
+            result.key: result
+            for result in checks.check_revision(locked)
+            if result.severity == checks.Severity.WARNING
+        }
+        result = warnings.get(key)
+        if result is None:
+            return None
+        acknowledgement, created = CheckAcknowledgement.objects.get_or_create(
+            revision=locked, key=key, defaults={"user": user, "note": note}
+        )
+        if created:
+            _audit(
+                user,
+                "acknowledge",
+                f"Acknowledged a warning on {_label(locked)}: {result.place_label}: "
+                f"{result.message}",
+                revision=locked,
+                key=key,
+                note=note,
+            )
+    return acknowledgement
 
 
 def recall(revision, *, user):

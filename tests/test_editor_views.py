@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments import workflow
 from assessments.models import AuditEvent, Outlook, Revision, Source
 
-from .builders import level
+from .builders import level, pass_checks
 
 State = Revision.State
 
@@ -22,6 +22,12 @@ def edition(published_sample, erin):
 @pytest.fixture
 def draft(edition):
     return Revision.objects.with_content().get(assessment__outlook=edition)
+
+
+@pytest.fixture
+def ready_draft(draft, alice):
+    """The DPRK draft after the analyst fixed what the checks found (ready to submit)."""
+    return pass_checks(draft, alice)
 
 
 def as_user(client, user):
@@ -184,8 +190,9 @@ def test_second_session_saving_same_draft_is_refused_and_keeps_its_text(
 
 
 def test_save_and_submit_then_reviewer_requests_changes_then_approval(
-    client, alice, bob, rita, draft
+    client, alice, bob, rita, ready_draft
 ):
+    draft = ready_draft
     data = entry_data(draft, then="submit")
     response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
     assert response.status_code == 302
@@ -216,7 +223,8 @@ def test_review_page_shows_word_diff_against_previous_edition(client, alice, bob
     assert "<del>The</del><ins>This</ins>" in html
 
 
-def test_publish_failure_in_view_reports_and_changes_nothing(client, erin, alice, bob, draft):
+def test_publish_failure_in_view_reports_and_changes_nothing(client, erin, alice, bob, ready_draft):
+    draft = ready_draft
     workflow.save_draft(draft, _same(draft), user=alice, based_on_version=draft.version)
     workflow.submit(draft, user=alice)
     workflow.approve(draft, user=bob)

@@ -19,7 +19,7 @@ from assessments.models import (
 )
 from assessments.workflow import DraftContent, FootnoteDraft, NewSource
 
-from .builders import level, status
+from .builders import level, pass_checks, status
 
 State = Revision.State
 
@@ -31,8 +31,15 @@ def edition(published_sample, erin):
 
 
 @pytest.fixture
-def draft(edition):
+def copied_draft(edition):
+    """The DPRK draft as the new edition copied it, with the sample's errors."""
     return Revision.objects.get(assessment__outlook=edition)
+
+
+@pytest.fixture
+def draft(copied_draft, alice):
+    """The DPRK draft after the analyst fixed what the checks found (ready to submit)."""
+    return pass_checks(copied_draft, alice)
 
 
 def content_of(revision, **changes):
@@ -57,9 +64,9 @@ def save(revision, user, **changes):
     )
 
 
-def test_new_edition_starts_from_previous_published_content(published_sample, draft):
+def test_new_edition_starts_from_previous_published_content(published_sample, copied_draft):
     old = Revision.objects.with_content().get(assessment__outlook=published_sample)
-    new = Revision.objects.with_content().get(pk=draft.pk)
+    new = Revision.objects.with_content().get(pk=copied_draft.pk)
     assert new.state == State.DRAFT
     assert new.based_on == old
     assert new.rating_label == old.rating_label
@@ -94,7 +101,8 @@ def test_new_country_starts_empty_and_cannot_be_submitted_unsaved(edition, erin,
     assert "Set the rating and save" in str(error.value)
 
 
-def test_save_draft_replaces_content_and_records_contributor(draft, alice):
+def test_save_draft_replaces_content_and_records_contributor(copied_draft, alice):
+    draft = copied_draft
     saved = save(
         draft,
         alice,
@@ -196,7 +204,7 @@ def test_database_refuses_changing_a_submitted_revision(draft, alice):
 
 def approve_all(outlook, analyst, reviewer):
     for revision in Revision.objects.filter(assessment__outlook=outlook).in_progress():
-        save(revision, analyst)
+        revision = pass_checks(revision, analyst)
         workflow.submit(revision, user=analyst)
         workflow.approve(revision, user=reviewer)
 
@@ -271,6 +279,7 @@ def test_correction_is_reviewed_then_published_with_note(edition, erin, alice, b
         workflow.submit(correction, user=alice)
     assert "correction note" in str(error.value)
     save(correction, alice, correction_note="Corrected a date.")
+    correction = pass_checks(correction, alice)
     workflow.submit(correction, user=alice)
     workflow.approve(correction, user=rita)
     with pytest.raises(PermissionDenied):

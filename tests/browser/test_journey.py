@@ -16,7 +16,7 @@ from assessments.models import Outlook, Revision
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PASSWORD = "secret-pass-123"
@@ -40,6 +40,14 @@ def sign_in(page, base, username):
 
 def sign_out(page):
     page.get_by_role("button", name=re.compile(r"^Sign out")).click()
+
+
+def acknowledge_warnings(page):
+    """Acknowledge, one by one, every warning the checks panel lists."""
+    buttons = page.locator("#checks-panel").get_by_role("button", name="Acknowledge")
+    while (count := buttons.count()) > 0:
+        buttons.first.click()
+        expect(buttons).to_have_count(count - 1)
 
 
 def revision_of(outlook):
@@ -93,6 +101,21 @@ def test_analyst_to_public_journey(page, live_server, edition, alice, bob, rita,
     )
     shot(page, "02-edit")
     page.get_by_role("button", name="Save and submit for review").click()
+    # The checks refuse it: the copied text has a malformed number, and warnings stand.
+    expect(page.get_by_text("must be fixed or acknowledged before submitting")).to_be_visible()
+    panel = page.locator("#checks-panel")
+    expect(panel.get_by_text('"200,0000" is not a well-formed number')).to_be_visible()
+    finding = page.locator("[data-formset=finding] textarea").filter(has_text="200,0000")
+    finding.fill(finding.input_value().replace("200,0000", "200,000"))
+    # The panel checks the text as typed, without a page reload.
+    expect(panel.get_by_text("Checked as typed, not yet saved.")).to_be_visible()
+    expect(panel.locator(".check-error")).to_have_count(0)
+    shot(page, "02b-live-checks")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Saved \(version \d+\)"))).to_be_visible()
+    acknowledge_warnings(page)
+    shot(page, "02c-acknowledged")
+    page.get_by_role("button", name="Save and submit for review").click()
     expect(page.get_by_text("Saved and submitted for review.")).to_be_visible()
     shot(page, "03-revision-submitted")
     sign_out(page)
@@ -101,6 +124,8 @@ def test_analyst_to_public_journey(page, live_server, edition, alice, bob, rita,
     sign_in(page, base, "bob")
     shot(page, "04-dashboard-reviewer")
     page.get_by_role("link", name="Review").first.click()
+    # The reviewer sees the same checks, with what the analyst acknowledged.
+    expect(page.locator("#checks-panel").get_by_text("Acknowledged by alice").first).to_be_visible()
     page.get_by_role("tab", name="Changes since previous edition").click()
     expect(page.locator("#tab-previous ins").first).to_be_visible()
     shot(page, "05-review-diff")
@@ -122,6 +147,7 @@ def test_analyst_to_public_journey(page, live_server, edition, alice, bob, rita,
     expect(page.get_by_text("documented forced labour in detention")).to_be_visible()
     shot(page, "06-preview")
     page.get_by_role("link", name="Back to editing").click()
+    acknowledge_warnings(page)
     page.get_by_role("button", name="Save and submit for review").click()
     expect(page.get_by_text("Saved and submitted for review.")).to_be_visible()
     sign_out(page)
