@@ -27,6 +27,26 @@ def pytest_configure(config):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def seed_reference_data():
+    """Seed again what the data migrations seed: risk framework, groups, countries."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in ("0002_risk_framework_and_groups", "0003_countries"):
+        import_module(f"assessments.migrations.{name}").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """A transactional test flushes the database when it ends, and the seeded reference
+    data with it; the next transactional test seeds it again (the seeds are idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        seed_reference_data()
+
+
 @pytest.fixture
 def sample_path():
     return SAMPLE

@@ -180,18 +180,10 @@ def test_a_correction_newer_than_the_stored_pdf_renders_a_new_one(published_samp
     assert OutlookPdf.objects.filter(country=assessment.country).count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_requests_at_once_store_one_pdf(client):
-    from importlib import import_module
-
-    from django.apps import apps
-
     from assessments.importing import import_file
     from tests.conftest import SAMPLE
-
-    # An earlier transactional test may have flushed what the data migrations seed.
-    for name in ("0002_risk_framework_and_groups", "0003_countries"):
-        import_module(f"assessments.migrations.{name}").seed(apps, None)
 
     outlook = import_file(SAMPLE, publish=True).outlook
     results = []

@@ -15,7 +15,7 @@ from tests.builders import add_assessment, make_outlook
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PAGES = {
@@ -28,19 +28,7 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    """The risk framework and countries the data migrations seed: a transactional test
-    before this one may have flushed them, so seed them again (the seeds are idempotent)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for name in ("0002_risk_framework_and_groups", "0003_countries"):
-        import_module(f"assessments.migrations.{name}").seed(apps, None)
-
-
-@pytest.fixture
-def site(reference_data, sample_path):
+def site(sample_path):
     from assessments.importing import import_file
 
     published_sample = import_file(sample_path, publish=True).outlook
