@@ -572,12 +572,7 @@ class _Store:
                 "(aliases are added in the admin)",
                 entry,
             )
-        if entry.country not in (country.official_name, country.code.code):
-            self.warn(
-                f'"{entry.country}" is not the official name of {country.code.code}; '
-                f'read as "{country.official_name}"',
-                entry,
-            )
+        # A name other than the official one is reported by the checks (names).
         level = self.levels.get(entry.risk_level.casefold())
         if level is None:
             names = ", ".join(level.name for level in self.levels.values())

@@ -137,7 +137,12 @@ def test_import_command_prints_what_it_imported_and_warnings(sample_path):
     output = out.getvalue()
     assert "Asia Pacific Regional Outlook November 2023 (asia-pacific-2023-11, published)" in output
     assert "added DPRK (KP)" in output
-    assert '"Democratic Peoples\' Republic of Korea" is not the official name of KP' in output
+    assert (
+        "line 5: Country name in the heading, characters 1–37: warning: "
+        '"Democratic Peoples\' Republic of Korea" is a misspelling of '
+        '"Democratic People\'s Republic of Korea"'
+    ) in output
+    assert '"200,0000" is not a well-formed number' in output
 
 
 def test_import_without_publish_makes_a_draft_edition(sample_path):
@@ -188,7 +193,9 @@ def test_a_paragraph_starting_with_a_number_stays_a_finding():
 def test_a_paragraph_split_by_a_page_break_is_joined():
     text = ENTRY.replace(
         "The situation remains grave.¹",
-        "The situation remains\n\nDPRK Asia Pacific Regional Outlook May 2024\n\ngrave and worsening.",
+        "The situation remains\n\n"
+        "DPRK Asia Pacific Regional Outlook May 2024\n\n"
+        "grave and worsening.",
     )
     entry = parse_text(text).assessments[0]
     assert entry.findings == ["The situation remains grave and worsening."]
@@ -274,7 +281,8 @@ MALFORMED = [
         "unknown-level.txt",
         ENTRY.replace("High/Ongoing", "Catastrophic/Ongoing"),
         3,
-        'the risk level "Catastrophic" is not in the risk framework; expected one of: Very low, Low',
+        'the risk level "Catastrophic" is not in the risk framework; '
+        "expected one of: Very low, Low",
     ),
     (
         "unknown-status.txt",
