@@ -134,3 +134,34 @@ def pass_checks(revision, user):
         if result.severity == checks.Severity.WARNING:
             workflow.acknowledge(revision, result.key, user=user, note="Checked.")
     return Revision.objects.with_content().get(pk=revision.pk)
+
+
+def entry_data(revision, **overrides):
+    """The POST the editor form sends for a revision as stored, with `overrides`."""
+    revision = Revision.objects.with_content().get(pk=revision.pk)
+    data = {
+        "version": revision.version,
+        "risk_level": revision.risk_level_id,
+        "risk_status": revision.risk_status_id,
+        "rationale": revision.rationale,
+    }
+    rows = {
+        "finding": [{"text": f.text} for f in revision.findings.all()],
+        "recommendation": [
+            {"addressee": r.addressee.name, "text": r.text} for r in revision.recommendations.all()
+        ],
+        "footnote": [
+            {"number": n.number, "source": n.source_id, "pinpoint": n.pinpoint}
+            for n in revision.footnotes.all()
+        ],
+    }
+    rows.update({k: v for k, v in overrides.items() if k in rows})
+    for prefix, items in rows.items():
+        data[f"{prefix}-TOTAL_FORMS"] = len(items)
+        data[f"{prefix}-INITIAL_FORMS"] = len(items)
+        for i, item in enumerate(items):
+            data[f"{prefix}-{i}-ORDER"] = i + 1
+            for key, value in item.items():
+                data[f"{prefix}-{i}-{key}"] = value
+    data.update({k: v for k, v in overrides.items() if k not in rows})
+    return data

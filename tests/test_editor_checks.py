@@ -8,7 +8,7 @@ from django.urls import reverse
 from assessments import checks, workflow
 from assessments.models import AuditEvent, CheckAcknowledgement, Revision
 
-from .builders import pass_checks
+from .builders import entry_data, pass_checks
 
 State = Revision.State
 
@@ -17,35 +17,6 @@ State = Revision.State
 def draft(published_sample, erin):
     edition = workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
     return Revision.objects.with_content().get(assessment__outlook=edition)
-
-
-def form_data(revision, **overrides):
-    revision = Revision.objects.with_content().get(pk=revision.pk)
-    data = {
-        "version": revision.version,
-        "risk_level": revision.risk_level_id,
-        "risk_status": revision.risk_status_id,
-        "rationale": revision.rationale,
-    }
-    rows = {
-        "finding": [{"text": f.text} for f in revision.findings.all()],
-        "recommendation": [
-            {"addressee": r.addressee.name, "text": r.text} for r in revision.recommendations.all()
-        ],
-        "footnote": [
-            {"number": n.number, "source": n.source_id, "pinpoint": n.pinpoint}
-            for n in revision.footnotes.all()
-        ],
-    }
-    rows.update({key: value for key, value in overrides.items() if key in rows})
-    for prefix, items in rows.items():
-        data[f"{prefix}-TOTAL_FORMS"] = len(items)
-        data[f"{prefix}-INITIAL_FORMS"] = 0
-        for index, item in enumerate(items):
-            for field, value in item.items():
-                data[f"{prefix}-{index}-{field}"] = value
-            data[f"{prefix}-{index}-ORDER"] = index + 1
-    return data
 
 
 def test_edit_page_shows_the_checks_of_the_saved_draft(client, alice, draft):
@@ -62,7 +33,7 @@ def test_live_checks_read_the_form_as_typed_without_saving(client, alice, draft)
     findings = [{"text": f.text.replace("200,0000", "200,000")} for f in draft.findings.all()]
     findings.append({"text": "The figure rose to 12,34 people.[^9]"})
     response = client.post(
-        reverse("editor_checks_live", args=[draft.pk]), form_data(draft, finding=findings)
+        reverse("editor_checks_live", args=[draft.pk]), entry_data(draft, finding=findings)
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -76,7 +47,7 @@ def test_live_checks_read_the_form_as_typed_without_saving(client, alice, draft)
 
 def test_live_checks_wait_for_invalid_fields(client, alice, draft):
     client.force_login(alice)
-    data = form_data(draft)
+    data = entry_data(draft)
     data["risk_level"] = "not-a-level"
     response = client.post(reverse("editor_checks_live", args=[draft.pk]), data)
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments import workflow
 from assessments.models import AuditEvent, Outlook, Revision, Source
 
-from .builders import level, pass_checks
+from .builders import entry_data, level, pass_checks
 
 State = Revision.State
 
@@ -33,37 +33,6 @@ def ready_draft(draft, alice):
 def as_user(client, user):
     client.force_login(user)
     return client
-
-
-def entry_data(revision, **overrides):
-    """The POST the editor form sends for a revision as stored, with `overrides`."""
-    revision = Revision.objects.with_content().get(pk=revision.pk)
-    data = {
-        "version": revision.version,
-        "risk_level": revision.risk_level_id,
-        "risk_status": revision.risk_status_id,
-        "rationale": revision.rationale,
-    }
-    rows = {
-        "finding": [{"text": f.text} for f in revision.findings.all()],
-        "recommendation": [
-            {"addressee": r.addressee.name, "text": r.text} for r in revision.recommendations.all()
-        ],
-        "footnote": [
-            {"number": n.number, "source": n.source_id, "pinpoint": n.pinpoint}
-            for n in revision.footnotes.all()
-        ],
-    }
-    rows.update({k: v for k, v in overrides.items() if k in rows})
-    for prefix, items in rows.items():
-        data[f"{prefix}-TOTAL_FORMS"] = len(items)
-        data[f"{prefix}-INITIAL_FORMS"] = len(items)
-        for i, item in enumerate(items):
-            data[f"{prefix}-{i}-ORDER"] = i + 1
-            for key, value in item.items():
-                data[f"{prefix}-{i}-{key}"] = value
-    data.update({k: v for k, v in overrides.items() if k not in rows})
-    return data
 
 
 def test_anonymous_is_sent_to_sign_in(client, draft):
