@@ -123,14 +123,14 @@ def footnote_html(note, *, cited=True):
 
 def html_to_pdf(html):
     """Render in the memory-bounded child process; PdfRenderError says what went wrong."""
-    memory_mb = getattr(settings, "PDF_MEMORY_LIMIT_MB", 1024)
+    memory_mb = settings.PDF_MEMORY_LIMIT_MB
     roots = [str(root) for root in settings.STATICFILES_DIRS]
     try:
         result = subprocess.run(
             [sys.executable, "-m", "assessments.pdf_worker", str(memory_mb), *roots],
             input=html.encode("utf-8"),
             capture_output=True,
-            timeout=getattr(settings, "PDF_TIMEOUT_SECONDS", 300),
+            timeout=settings.PDF_TIMEOUT_SECONDS,
             cwd=BASE_DIR,
             check=False,
         )

@@ -135,6 +135,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "outlook@localhost")
 
+# The PDF renderer runs in a child process under these limits.
+PDF_MEMORY_LIMIT_MB = env_int("PDF_MEMORY_LIMIT_MB", 1024)
+PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 300)
+
 # Evidence older than this, relative to an edition's period, is flagged by the checks.
 EVIDENCE_MAX_AGE_YEARS = env_int("EVIDENCE_MAX_AGE_YEARS", 3)
 
