@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from assessments.models import Assessment, Outlook, Revision
+from assessments.models import Outlook, Revision
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,8 +22,12 @@ def test_seed_demo_loads_the_sample_and_accounts_and_can_run_again():
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert (Outlook.objects.count(), Revision.objects.count(), User.objects.count()) == counts
-    assert counts == (1, 1, 5)
-    assert Assessment.objects.get().published_revision.risk_level.name == "Very high"
+    assert counts == (2, 2, 5)
+    published = Outlook.objects.published().get()
+    assert published.assessments.get().published_revision.risk_level.name == "Very high"
+    draft = Outlook.objects.get(slug="asia-pacific-2024-05")
+    assert draft.state == Outlook.State.DRAFT
+    assert draft.assessments.get().revisions.get().state == Revision.State.DRAFT
     for role in ("analyst", "reviewer", "editor"):
         user = User.objects.get(username=role)
         assert list(user.groups.values_list("name", flat=True)) == [role]

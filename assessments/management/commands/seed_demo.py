@@ -1,13 +1,17 @@
+from datetime import date
 from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessments import workflow
 from assessments.importing import import_file
-from assessments.models import Outlook
+from assessments.models import Outlook, Region
 
 SAMPLE = Path(__file__).resolve().parents[2] / "demo" / "dprk-2023-11.txt"
+
+NEXT_EDITION = date(2024, 5, 1)
 
 # Demo only: these accounts exist so that a developer can try each role.
 ACCOUNTS = [
@@ -20,7 +24,10 @@ ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo data: the sample outlook as published, and one account per role."
+    help = (
+        "Load the demo data: the sample outlook as published, one account per role, and "
+        "a draft of the next edition for the analysts to work on."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -36,6 +43,11 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = username == "admin"
                 user.save()
                 user.groups.set(Group.objects.filter(name__in=groups))
+        region = Region.objects.get(name="Asia Pacific")
+        if not Outlook.objects.filter(region=region, period=NEXT_EDITION).exists():
+            editor = User.objects.get(username="editor")
+            outlook = workflow.create_edition(region, NEXT_EDITION, user=editor)
+            self.stdout.write(f"Created the draft edition {outlook.full_title}.")
         self.stdout.write("Demo accounts (demo only):")
         for username, password, groups in ACCOUNTS:
             role = ", ".join(groups) or "superuser"
