@@ -48,8 +48,11 @@ class RiskStatusAdmin(admin.ModelAdmin):
 class AssessmentInline(admin.TabularInline):
     model = Assessment
     fields = ["position", "country", "published_revision"]
-    raw_id_fields = ["published_revision"]
+    readonly_fields = ["published_revision"]
     extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
 
 
 @admin.register(Outlook)
@@ -60,6 +63,11 @@ class OutlookAdmin(admin.ModelAdmin):
     date_hierarchy = "period"
     inlines = [AssessmentInline]
     list_select_related = ["region"]
+    # Publishing is a workflow step (it renders the PDF and moves every entry at once).
+    readonly_fields = ["state", "published_at", "published_by", "created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
 
 
 @admin.register(OutlookPdf)
@@ -73,22 +81,44 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["country", "outlook", "position", "published_revision"]
     list_filter = ["outlook__region", "outlook"]
     search_fields = ["country__official_name", "country__short_name", "outlook__title"]
-    raw_id_fields = ["published_revision"]
+    readonly_fields = ["published_revision"]
     list_select_related = ["country", "outlook", "published_revision"]
 
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.outlook.is_published
 
-class FindingInline(admin.StackedInline):
+
+class RevisionContentMixin:
+    """A revision's rows change only while it is a draft; the database says so too."""
+
+    def _editable(self, obj):
+        revision = obj if isinstance(obj, Revision) else getattr(obj, "revision", None)
+        return revision is None or revision.is_editable
+
+    def has_add_permission(self, request, obj=None):
+        if not isinstance(self, admin.options.InlineModelAdmin):
+            return False  # rows are added on their revision's page
+        return super().has_add_permission(request, obj) and self._editable(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(obj)
+
+
+class FindingInline(RevisionContentMixin, admin.StackedInline):
     model = Finding
     extra = 0
 
 
-class RecommendationInline(admin.TabularInline):
+class RecommendationInline(RevisionContentMixin, admin.TabularInline):
     model = Recommendation
     extra = 0
     autocomplete_fields = ["addressee"]
 
 
-class FootnoteInline(admin.TabularInline):
+class FootnoteInline(RevisionContentMixin, admin.TabularInline):
     model = Footnote
     extra = 0
     autocomplete_fields = ["source"]
@@ -115,6 +145,20 @@ class RevisionAdmin(admin.ModelAdmin):
     raw_id_fields = ["assessment", "based_on", "created_by"]
     filter_horizontal = ["contributors"]
     inlines = [FindingInline, RecommendationInline, FootnoteInline, ReviewInline]
+    # States move only through the workflow (assessments.workflow), which checks
+    # permissions, four eyes and the audit log.
+    readonly_fields = ["state", "version", "submitted_at", "published_at", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return [field.name for field in self.model._meta.fields] + ["contributors"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # a revision starts from an edition or a correction, in the editor
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.state != Revision.State.PUBLISHED
 
 
 @admin.register(Addressee)
@@ -166,20 +210,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(RevisionContentMixin, admin.ModelAdmin):
     list_display = ["__str__", "revision", "position"]
     search_fields = ["text"]
     list_filter = ["revision__state"]
-    raw_id_fields = ["revision"]
+    readonly_fields = ["revision"]
     list_select_related = ["revision__assessment__country", "revision__assessment__outlook"]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(RevisionContentMixin, admin.ModelAdmin):
     list_display = ["text", "addressee", "revision", "position"]
     search_fields = ["text", "addressee__name"]
     list_filter = ["addressee", "revision__state"]
-    raw_id_fields = ["revision"]
+    readonly_fields = ["revision"]
     list_select_related = [
         "addressee",
         "revision__assessment__country",
@@ -188,10 +232,11 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Footnote)
-class FootnoteAdmin(admin.ModelAdmin):
+class FootnoteAdmin(RevisionContentMixin, admin.ModelAdmin):
     list_display = ["number", "source", "pinpoint", "revision"]
     search_fields = ["source__title", "source__document_symbol", "source__url"]
-    raw_id_fields = ["revision", "source"]
+    raw_id_fields = ["source"]
+    readonly_fields = ["revision"]
     list_select_related = [
         "source",
         "revision__assessment__country",

@@ -48,3 +48,37 @@ def test_admin_is_closed_to_non_staff(client, alice):
     client.force_login(alice)
     response = client.get(reverse("admin:assessments_outlook_changelist"))
     assert response.status_code == 302
+
+
+def test_a_published_revision_is_read_only_in_the_admin(superuser_client, published_sample):
+    revision = published_sample.assessments.get().published_revision
+    url = reverse("admin:assessments_revision_change", args=[revision.pk])
+    html = superuser_client.get(url).content.decode()
+    assert 'name="risk_level"' not in html
+    assert 'name="findings-0-text"' not in html
+    response = superuser_client.post(url, {"rationale": "Changed behind the workflow."})
+    assert response.status_code < 500
+    revision.refresh_from_db()
+    assert revision.rationale == ""
+
+
+def test_published_content_cannot_be_deleted_from_the_admin(superuser_client, published_sample):
+    revision = published_sample.assessments.get().published_revision
+    finding = revision.findings.first()
+    for name, pk in [
+        ("outlook", published_sample.pk),
+        ("revision", revision.pk),
+        ("finding", finding.pk),
+    ]:
+        url = reverse(f"admin:assessments_{name}_delete", args=[pk])
+        assert superuser_client.post(url, {"post": "yes"}).status_code == 403
+    assert revision.findings.count() == 4
+
+
+def test_workflow_states_are_not_edited_in_the_admin(superuser_client, published_sample):
+    revision = published_sample.assessments.get().published_revision
+    html = superuser_client.get(
+        reverse("admin:assessments_outlook_change", args=[published_sample.pk])
+    ).content.decode()
+    assert 'name="state"' not in html
+    assert revision.state == "published"
