@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,6 +69,10 @@ CITED_DATE_RE = re.compile(
     rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})\b"
 )
 SENTENCE_END = tuple('.!?:;"”’)')
+ADDRESSEE_MAX = Addressee._meta.get_field("name").max_length
+URL_MAX = Source._meta.get_field("url").max_length
+# Links are followed by readers: nothing but the web (no javascript:, data: or file:).
+validate_url = URLValidator(schemes=["http", "https"])
 
 
 class ImportFileError(Exception):
@@ -591,7 +597,36 @@ class _Store:
             )
         if not entry.findings:
             self.warn(f"the entry for {country.short_name} has no findings", entry)
+        self.check_fields(entry, country)
         return country, level, status
+
+    def check_fields(self, entry, country):
+        """What the database or a reader's browser would refuse, said before writing."""
+        for group in entry.recommendations:
+            if len(group.addressee) > ADDRESSEE_MAX:
+                raise self.error(
+                    f'the addressee "{_shorten(group.addressee)}" of {country.short_name} is '
+                    f"longer than {ADDRESSEE_MAX} characters; expected a name such as "
+                    '"The UN Security Council"',
+                    entry,
+                )
+        for note in entry.footnotes:
+            if not note.url:
+                continue
+            try:
+                validate_url(note.url)
+            except ValidationError as error:
+                raise self.error(
+                    f'footnote {note.number} of {country.short_name}: "{_shorten(note.url)}" '
+                    "is not a web address; expected an http:// or https:// URL",
+                    entry,
+                ) from error
+            if len(note.url) > URL_MAX:
+                raise self.error(
+                    f"footnote {note.number} of {country.short_name}: the URL is longer than "
+                    f"{URL_MAX} characters",
+                    entry,
+                )
 
     def match_country(self, name):
         if re.fullmatch(r"[A-Za-z]{2}", name):
