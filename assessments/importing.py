@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .checks import (
     CheckContext,
@@ -637,7 +638,7 @@ class _Store:
     def resolve_region(self, resolved):
         """The region is named in JSON; in text, it is what the header has after the short name."""
         if self.content.region:
-            return Region.objects.get_or_create(name=self.content.region)[0]
+            return self.find_or_create_region(self.content.region)
         known = sorted(Region.objects.all(), key=lambda r: -len(r.name))
         for entry, (country, _, _) in resolved:
             prefix = entry.short_name
@@ -662,7 +663,7 @@ class _Store:
                         f'with a short name of {country.code.code} such as "{country.short_name}"',
                         entry,
                     )
-                region = Region.objects.get_or_create(name=prefix[len(name) :].strip())[0]
+                region = self.find_or_create_region(prefix[len(name) :].strip())
                 entry.short_name = name
             if entry.short_name != country.short_name:
                 self.warn(
@@ -678,6 +679,15 @@ class _Store:
         self.content.title = f"{self.content.region} Regional Outlook"
         return Region.objects.get(name=self.content.region)
 
+    def find_or_create_region(self, name):
+        """The region of that name, or of that slug ("Asia-Pacific" is "Asia Pacific")."""
+        region = Region.objects.filter(slug=slugify(name)).first()
+        if region is None:
+            return Region.objects.create(name=name)
+        if region.name != name:
+            self.warn(f'read the region "{name}" as "{region.name}"')
+        return region
+
     def get_outlook(self, region, *, publish):
         outlook = (
             Outlook.objects.select_for_update()
@@ -685,12 +695,13 @@ class _Store:
             .first()
         )
         if outlook is None:
+            slug = Outlook.make_slug(region.name, self.content.period)
             now = timezone.now()
             return Outlook.objects.create(
                 region=region,
                 period=self.content.period,
                 title=self.content.title,
-                slug=Outlook.make_slug(region.name, self.content.period),
+                slug=slug,
                 introduction=self.content.introduction,
                 state=Outlook.State.PUBLISHED if publish else Outlook.State.DRAFT,
                 published_at=now if publish else None,

@@ -381,6 +381,16 @@ VALID_JSON = {
 }
 
 
+def test_a_region_spelt_another_way_is_the_same_region(tmp_path, published_sample):
+    data = json.loads(json.dumps(VALID_JSON))
+    data.update(region="Asia-Pacific")
+    path = write(tmp_path, "edition.json", json.dumps(data))
+    result = import_file(path)
+    assert result.outlook.region == published_sample.region
+    assert result.outlook.slug == "asia-pacific-2024-05"
+    assert 'read the region "Asia-Pacific" as "Asia Pacific"' in result.warnings
+
+
 def test_json_import_reads_the_interchange_format(tmp_path):
     path = write(tmp_path, "edition.json", json.dumps(VALID_JSON))
     outlook = import_file(path).outlook
