@@ -5,13 +5,22 @@ rendered once and stored; a correction stores a new one and the old is kept
 (OutlookPdf rows; the site serves the latest). A country's PDF is rendered on its
 first request and stored, and rendered again once a correction is newer than it.
 
-The render runs in a child process (`assessments.pdf_worker`) under a memory limit,
-with a URL fetcher that serves the project's static files and nothing else.
+The render runs in a child process under a memory limit, forked from a warm render
+server (`assessments.pdf_worker`) that this process starts on its first PDF, with a URL
+fetcher that serves the project's static files and nothing else.
 """
 
+import contextlib
+import json
+import os
 import re
+import select
+import signal
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -122,24 +131,105 @@ def footnote_html(note, *, cited=True):
 
 
 def html_to_pdf(html):
-    """Render in the memory-bounded child process; PdfRenderError says what went wrong."""
-    memory_mb = settings.PDF_MEMORY_LIMIT_MB
-    roots = [str(root) for root in settings.STATICFILES_DIRS]
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "assessments.pdf_worker", str(memory_mb), *roots],
-            input=html.encode("utf-8"),
-            capture_output=True,
-            timeout=settings.PDF_TIMEOUT_SECONDS,
+    """Render in a memory-bounded child process; PdfRenderError says what went wrong."""
+    return render_in_child(html).data
+
+
+@dataclass
+class Rendered:
+    data: bytes
+    peak_kb: int  # the render process's peak resident memory
+
+
+_server = None  # this process's render server (subprocess.Popen), started on first use
+_server_lock = threading.Lock()  # one request at a time on the server's pipes
+
+
+def render_in_child(html):
+    """Ask the render server for a PDF; it forks a child that renders under the limits."""
+    global _server
+    request = {
+        "length": len(body := html.encode("utf-8")),
+        "memory_mb": settings.PDF_MEMORY_LIMIT_MB,
+        "roots": [str(root) for root in settings.STATICFILES_DIRS],
+    }
+    with _server_lock:
+        server = _running_server()
+        try:
+            server.stdin.write(json.dumps(request).encode() + b"\n" + body)
+            server.stdin.flush()
+            reader = _Reader(server.stdout.fileno(), settings.PDF_TIMEOUT_SECONDS)
+            answer = json.loads(reader.line())
+            payload = reader.read(answer["length"])
+        except BaseException as error:
+            # A timeout, a dead server or a half-read answer: the pipes are out of step,
+            # so stop the server and its render child; the next PDF starts a new one.
+            _stop(server)
+            _server = None
+            if isinstance(error, TimeoutError):
+                timeout = settings.PDF_TIMEOUT_SECONDS
+                raise PdfRenderError(f"the PDF render took longer than {timeout} s") from error
+            if isinstance(error, (OSError, ValueError, KeyError)):
+                raise PdfRenderError("the PDF renderer stopped unexpectedly") from error
+            raise
+    if not answer["ok"]:
+        raise PdfRenderError(payload.decode("utf-8", "replace"))
+    return Rendered(payload, answer["peak_kb"])
+
+
+def _running_server():
+    global _server
+    # A server started before this process was forked (gunicorn --preload) is not ours.
+    if _server is not None and (_server.poll() is not None or _server.owner != os.getpid()):
+        _stop(_server)
+        _server = None
+    if _server is None:
+        _server = subprocess.Popen(
+            [sys.executable, "-m", "assessments.pdf_worker", "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             cwd=BASE_DIR,
-            check=False,
+            # Its own process group, so that a timeout kills the render child with it.
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired as error:
-        raise PdfRenderError(f"the PDF render took longer than {error.timeout} s") from error
-    if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PdfRenderError(message[-1] if message else "the PDF render failed")
-    return result.stdout
+        _server.owner = os.getpid()
+    return _server
+
+
+def _stop(server):
+    if server.owner == os.getpid():
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+class _Reader:
+    """Reads the server's answer from a pipe, raising TimeoutError past the deadline."""
+
+    def __init__(self, fd, timeout):
+        self.fd, self.deadline, self.buffer = fd, time.monotonic() + timeout, b""
+
+    def _more(self):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+            raise TimeoutError
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            raise EOFError("the PDF renderer closed its output")
+        self.buffer += chunk
+
+    def line(self):
+        while b"\n" not in self.buffer:
+            self._more()
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def read(self, length):
+        while len(self.buffer) < length:
+            self._more()
+        data, self.buffer = self.buffer[:length], self.buffer[length:]
+        return data
 
 
 def store_pdfs(outlook):

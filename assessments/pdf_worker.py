@@ -1,13 +1,25 @@
-"""Run WeasyPrint in a child process: HTML on stdin, PDF on stdout.
+"""Run WeasyPrint outside the web process: a warm server that forks one child per render.
 
-A child process so that the render runs under a hard memory limit (RLIMIT_AS) and a
+    python -m assessments.pdf_worker serve
+
+Each render runs in its own process under a hard memory limit (RLIMIT_AS) and a
 timeout, whatever an edition holds, without risking the web or publishing process.
-This module imports nothing from Django: it starts fast and touches no database.
+Starting a fresh interpreter for every render cost more than half a second of
+imports (WeasyPrint, Pango, fontconfig), so a server imports them once, renders a
+tiny page to load the fonts, and then forks: each child inherits all of it, sets its
+own memory limit, renders one document and exits. The server is single-threaded
+(checked: WeasyPrint starts no thread), which is what makes forking it safe.
 
-    python -m assessments.pdf_worker MEMORY_MB STATIC_ROOT [STATIC_ROOT...]
+Protocol on the server's stdin and stdout, one request at a time: a JSON line
+{"length", "memory_mb", "roots"} then `length` bytes of HTML; the answer is a JSON
+line {"ok", "length", "peak_kb"} then `length` bytes: the PDF, or the error message.
+The server exits when its stdin closes (the web process has gone).
+This module imports nothing from Django and touches no database.
 """
 
+import json
 import mimetypes
+import os
 import resource
 import sys
 from pathlib import Path
@@ -55,19 +67,62 @@ def render(html, roots):
     return HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesOnly(roots)).write_pdf()
 
 
-def main(argv):
-    memory_mb, *roots = argv
-    limit = int(memory_mb) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    html = sys.stdin.buffer.read().decode("utf-8")
-    try:
-        pdf = render(html, roots)
-    except MemoryError:
-        sys.stderr.write(f"the PDF render needed more than {memory_mb} MB\n")
-        return OUT_OF_MEMORY
-    sys.stdout.buffer.write(pdf)
+def serve(stdin, stdout):
+    render("<p>warm</p>", [])  # load fontconfig and the fonts once, for every child
+    while header := stdin.readline():
+        request = json.loads(header)
+        html = stdin.read(request["length"]).decode("utf-8")
+        ok, payload, peak_kb = render_in_fork(html, request["memory_mb"], request["roots"])
+        answer = {"ok": ok, "length": len(payload), "peak_kb": peak_kb}
+        stdout.write(json.dumps(answer).encode() + b"\n" + payload)
+        stdout.flush()
+    return 0
+
+
+def render_in_fork(html, memory_mb, roots):
+    """(ok, PDF bytes or error message, the child's peak resident memory in KB)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        code = 1
+        try:
+            code = _child(write_end, html, memory_mb, roots)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        output = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        peak_kb, _, pdf = output.partition(b"\n")
+        return True, pdf, int(peak_kb)
+    if not output:
+        output = f"the PDF render stopped unexpectedly (exit status {code})".encode()
+    return False, output, 0
+
+
+def _child(fd, html, memory_mb, roots):
+    """Render under the memory limit; write `peak_kb\\nPDF` or an error message to fd."""
+    with os.fdopen(fd, "wb") as out:
+        limit = memory_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            pdf = render(html, roots)
+        except MemoryError:
+            out.write(f"the PDF render needed more than {memory_mb} MB".encode())
+            return OUT_OF_MEMORY
+        except Exception as error:  # reported to the web process as PdfRenderError
+            out.write(f"the PDF render failed: {type(error).__name__}: {error}".encode())
+            return 1
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        out.write(b"%d\n" % peak_kb)
+        out.write(pdf)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if sys.argv[1:] != ["serve"]:
+        sys.exit("usage: python -m assessments.pdf_worker serve")
+    sys.exit(serve(sys.stdin.buffer, sys.stdout.buffer))

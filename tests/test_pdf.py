@@ -239,3 +239,31 @@ def test_render_runs_under_a_memory_limit(settings, published_sample):
     settings.PDF_MEMORY_LIMIT_MB = 40
     with pytest.raises(pdf.PdfRenderError):
         pdf.render_outlook_pdf(published_sample)
+
+
+def test_after_a_failed_render_the_next_one_works(settings, published_sample):
+    settings.PDF_MEMORY_LIMIT_MB = 40
+    with pytest.raises(pdf.PdfRenderError, match="more than 40 MB"):
+        pdf.render_outlook_pdf(published_sample)
+    settings.PDF_MEMORY_LIMIT_MB = 1024
+    assert pdf.render_outlook_pdf(published_sample).startswith(b"%PDF")
+
+
+def test_a_render_past_the_timeout_is_stopped_and_the_next_one_works(settings, published_sample):
+    pdf.html_to_pdf("<p>Start the render server.</p>")
+    server = pdf._server
+    settings.PDF_TIMEOUT_SECONDS = 0.001
+    with pytest.raises(pdf.PdfRenderError, match="longer than"):
+        pdf.render_outlook_pdf(published_sample)
+    # The server and its render child were killed, not left running.
+    assert server.poll() is not None
+    settings.PDF_TIMEOUT_SECONDS = 300
+    assert pdf.render_outlook_pdf(published_sample).startswith(b"%PDF")
+
+
+def test_renders_reuse_one_warm_server(published_sample):
+    pdf.html_to_pdf("<p>Start the render server.</p>")
+    server = pdf._server
+    rendered = pdf.render_in_child(pdf.outlook_html(published_sample))
+    assert pdf._server is server and server.poll() is None
+    assert rendered.data.startswith(b"%PDF") and rendered.peak_kb > 0
