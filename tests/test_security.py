@@ -1,0 +1,723 @@
+"""Security and robustness, probed as an attacker and as a careless user would.
+
+Hostile text typed by analysts and reviewers never runs in a browser; nothing a user
+can put in a URL, a query string or a form answers with a server error; every POST
+needs a CSRF token; sign-in never redirects off the site; the PDF renderer fetches
+nothing but the project's static files; the importer refuses hostile files cleanly.
+
+A probe that exposes a bug not fixed yet is marked xfail(strict=True) with the reason.
+"""
+
+import json
+import subprocess
+import sys
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from assessments import emails, workflow
+from assessments.importing import ImportFileError, import_file
+from assessments.markdown import render_markdown
+from assessments.models import (
+    Addressee,
+    AuditEvent,
+    Outlook,
+    Region,
+    Revision,
+    Source,
+)
+from assessments.pdf import outlook_html, render_outlook_pdf
+
+from .builders import add_assessment, entry_data, make_outlook, make_revision
+
+pytestmark = pytest.mark.django_db
+State = Revision.State
+
+# Every payload carries 1337 or the tag xss-probe, so that what survives is easy to find.
+HOSTILE_MARKDOWN = [
+    "<script>alert(1337)</script>",
+    '<img src=x onerror="alert(1337)">',
+    "<xss-probe onclick=alert(1337)>probe</xss-probe>",
+    '"><xss-probe>',
+    "[link](javascript:alert(1337))",
+    "[link](JaVaScRiPt:alert(1337))",
+    "[link](java&#x09;script:alert(1337))",
+    "[link](  javascript:alert(1337))",
+    "[link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxMzM3KTwvc2NyaXB0Pg==)",
+    "[link](vbscript:alert(1337))",
+    "<javascript:alert(1337)>",
+    '[link](https://example.org/" onmouseover="alert(1337))',
+    "![image](https://example.org/x.png?1337)",
+    "[^1]<style>@import url(file:///etc/passwd); /* 1337 */</style>",
+]
+HOSTILE_TEXT = '<xss-probe onclick="alert(1337)">"\'&</xss-probe>'
+
+
+class Scanner(HTMLParser):
+    """Collects what would run in a browser: probe tags, event handlers, script URLs."""
+
+    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
+    BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("xss-probe", "iframe", "object", "embed", "base"):
+            self.problems.append(f"<{tag}> element")
+        if tag == "script":
+            source = dict(attrs).get("src") or ""
+            if source and not (source.startswith("/") and not source.startswith("//")):
+                self.problems.append(f"script from {source}")
+            self.in_script = True
+        if tag == "style":
+            self.in_script = True
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on") and "1337" in value:
+                self.problems.append(f"handler {name}={value!r}")
+            # Browsers drop tabs and line breaks inside a URL: "java\tscript:" runs.
+            compact = "".join(value.split()).lower()
+            if name in self.URL_ATTRIBUTES and compact.startswith(self.BAD_SCHEMES):
+                self.problems.append(f"{name}={value!r}")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_script and "1337" in data:
+            self.problems.append(f"script or style holding the payload: {data[:80]!r}")
+
+
+def dangers(html):
+    scanner = Scanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.problems
+
+
+def body(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def lenient_client():
+    """A client that gets the 500 page instead of the exception, as a visitor would."""
+    return Client(raise_request_exception=False)
+
+
+# --- Hostile text from analysts and reviewers ----------------------------------------
+
+
+@pytest.fixture
+def hostile(alice, bob):
+    """A published edition whose entry, correction note and sources carry payloads, and a
+    correction draft sent back by a reviewer with a hostile comment."""
+    outlook = make_outlook(period=date(2024, 5, 1), published=True, introduction=HOSTILE_TEXT)
+    assessment = add_assessment(
+        outlook,
+        "KP",
+        findings=[f"Finding {i}: {text} [^1]" for i, text in enumerate(HOSTILE_MARKDOWN)],
+        recommendations=[(HOSTILE_TEXT, "Do " + payload) for payload in HOSTILE_MARKDOWN[:4]],
+        footnotes=[(HOSTILE_TEXT, "")],
+        state=State.PUBLISHED,
+    )
+    correction = make_revision(
+        assessment,
+        findings=["A corrected finding " + HOSTILE_MARKDOWN[0]],
+        recommendations=[(HOSTILE_TEXT, "Corrected.")],
+        footnotes=[],
+    )
+    Revision.objects.filter(pk=correction.pk).update(correction_note=HOSTILE_TEXT)
+    correction.refresh_from_db()
+    correction.state = State.PUBLISHED
+    correction.published_at = correction.created_at
+    correction.save()
+    assessment.published_revision = correction
+    assessment.save()
+    draft = make_revision(
+        assessment,
+        findings=["Draft " + payload for payload in HOSTILE_MARKDOWN],
+        recommendations=[(HOSTILE_TEXT, "Draft " + HOSTILE_MARKDOWN[1])],
+        footnotes=[(HOSTILE_TEXT, "")],
+        user=alice,
+    )
+    Revision.objects.filter(pk=draft.pk).update(correction_note=HOSTILE_TEXT)
+    Revision.objects.filter(pk=draft.pk).update(state=State.SUBMITTED)
+    draft.contributors.add(alice)
+    workflow.request_changes(draft, user=bob, comment=HOSTILE_TEXT + " alert(1337)")
+    return outlook, assessment, Revision.objects.get(pk=draft.pk)
+
+
+def test_the_scanner_sees_active_content():
+    for html in (
+        '<a href=" Java\tScript:alert(1)">x</a>',
+        '<a href="data:text/html,x">x</a>',
+        "<xss-probe>",
+        '<p onclick="alert(1337)">',
+        "<script>alert(1337)</script>",
+        '<script src="https://evil.example/x.js"></script>',
+    ):
+        assert dangers(html), html
+    assert not dangers('<a href="/x">x</a><script src="/static/js/editor.js"></script>')
+
+
+def test_markdown_renders_no_active_content():
+    for payload in HOSTILE_MARKDOWN:
+        html = str(render_markdown(payload, anchor="kp-"))
+        assert not dangers(html), (payload, html)
+        assert "<style" not in html and "@import" not in html.replace("@import url", ""), html
+
+
+def test_hostile_text_is_inert_on_public_pages(client, hostile):
+    outlook, assessment, _ = hostile
+    addressee = Addressee.objects.get(name=HOSTILE_TEXT)
+    for url in (
+        f"/outlooks/{outlook.slug}/",
+        f"/outlooks/{outlook.slug}/kp/v1/",
+        f"/outlooks/{outlook.slug}/kp/v2/",
+        "/countries/kp/",
+        "/recommendations/",
+        f"/recommendations/{addressee.slug}/",
+        "/search/?q=alert",
+        "/search/?q=probe",
+        "/search/?q=" + HOSTILE_TEXT,
+        "/outlooks/?region=" + HOSTILE_TEXT,
+        "/accounts/login/?next=%22%3E%3Cxss-probe%3E",
+    ):
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert not dangers(body(response)), url
+    # The payloads are on the pages, as text.
+    for url in (f"/outlooks/{outlook.slug}/", f"/outlooks/{outlook.slug}/kp/v1/"):
+        text = body(client.get(url))
+        assert "&lt;xss-probe" in text and "alert(1337)" in text, url
+    feed = body(client.get("/feed/"))
+    assert "<xss-probe" not in feed and "&lt;xss-probe" in feed
+    data = client.get(f"/outlooks/{outlook.slug}.json")
+    assert data["Content-Type"].startswith("application/json")
+    assert data["X-Content-Type-Options"] == "nosniff"
+
+
+def test_hostile_text_is_inert_in_the_editor(client, django_user_model, hostile):
+    outlook, assessment, draft = hostile
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "pass-12345")
+    client.force_login(root)
+    for url in (
+        "/editor/",
+        f"/editor/outlooks/{outlook.pk}/",
+        f"/editor/assessments/{assessment.pk}/",
+        f"/editor/revisions/{draft.pk}/",
+        f"/editor/revisions/{draft.pk}/preview/",
+        f"/editor/revisions/{draft.pk}/edit/",
+        f"/editor/revisions/{draft.pk}/review/",
+        f"/editor/revisions/{draft.pk}/checks/",
+        "/editor/audit/",
+        "/editor/sources/search/?q=xss",
+        f"/admin/assessments/revision/{draft.pk}/change/",
+        "/admin/assessments/auditevent/",
+        "/admin/assessments/review/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not dangers(body(response)), url
+    for url in (f"/editor/revisions/{draft.pk}/edit/", "/editor/audit/"):
+        assert "&lt;xss-probe" in body(client.get(url)), url
+
+
+def test_hostile_text_is_inert_in_the_pdf_html(hostile):
+    outlook, _, _ = hostile
+    html = outlook_html(outlook)
+    assert "<xss-probe" not in html
+    assert "<img" not in html and "<style>@import" not in html
+    assert "file:///etc/passwd" not in html.replace("@import url(file:///etc/passwd)", "")
+
+
+# --- Source URLs: only web addresses become links -------------------------------------
+
+
+def import_json(tmp_path, data, **kwargs):
+    path = tmp_path / "edition.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return import_file(path, **kwargs)
+
+
+def edition_json(**entry):
+    return {
+        "region": "Asia Pacific",
+        "title": "Asia Pacific Regional Outlook",
+        "period": "2023-11",
+        "assessments": [
+            {
+                "country": "KP",
+                "short_name": "DPRK",
+                "risk": {"level": "Very high", "status": "Ongoing"},
+                "findings": ["The situation remains serious.[^1]"],
+                "recommendations": [
+                    {"addressee": "The UN Security Council", "items": ["Act now."]}
+                ],
+                "footnotes": [{"number": 1, "text": "A report, 1 March 2023.", "url": None}],
+                **entry,
+            }
+        ],
+    }
+
+
+HOSTILE_URLS = [
+    "javascript:alert(1337)",
+    " JavaScript:alert(1337)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxMzM3KTwvc2NyaXB0Pg==",
+    "file:///etc/passwd",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_imported_footnote_url_never_becomes_a_script_link(client, tmp_path, url):
+    footnotes = [{"number": 1, "text": "A report, 1 March 2023.", "url": url}]
+    with pytest.raises(ImportFileError, match="not a web address"):
+        import_json(tmp_path, edition_json(footnotes=footnotes), publish=True)
+    assert not Source.objects.filter(url=url).exists()
+    assert client.get("/outlooks/asia-pacific-2023-11/").status_code == 404
+
+
+# --- No 500 for what anyone can type into a URL ----------------------------------------
+
+
+PUBLIC_PROBES = [
+    "/countries/zz/",
+    "/countries/k/",
+    "/countries/kpx/",
+    "/countries/%C3%A9%C3%A9/",
+    "/countries/%E2%80%AE%E2%80%AE/",
+    "/countries/" + "x" * 5000 + "/",
+    "/outlooks/{slug}/zz/v1/",
+    "/outlooks/{slug}/kp/v0/",
+    "/outlooks/{slug}/kp/v99999999999999999999999/",
+    "/outlooks/{slug}/zz.pdf",
+    "/outlooks/{slug}/%C3%A9.pdf",
+    "/outlooks/nope.pdf",
+    "/outlooks/nope.json",
+    "/outlooks/?page=0",
+    "/outlooks/?page=-1",
+    "/outlooks/?page=99999999999999999999999999",
+    "/outlooks/?page=1e3",
+    "/outlooks/?page=%00",
+    "/outlooks/?region=%00",
+    "/outlooks/?region=" + "r" * 10000,
+    "/outlooks/?region=%F0%9F%92%A3",
+    "/search/?q=%22",
+    "/search/?q=%27%20OR%201%3D1--",
+    "/search/?q=a%20%26%20%7C%20!%20%3A*%20(",
+    "/search/?q=-",
+    "/search/?q=" + "war%20" * 2000,
+    "/search/?q=%F0%9F%92%A3%E2%80%AE",
+    "/search/?q=war&from=0-1",
+    "/search/?q=war&from=2023-13",
+    "/search/?q=war&from=99999-01",
+    "/search/?q=war&from=2023-11-30",
+    "/search/?q=war&from=" + "9" * 5000 + "-1",
+    "/search/?q=war&to=%00",
+    "/search/?q=war&level=%00&country=%00&region=%00&addressee=%00",
+    "/search/?q=war&level=99999999999999999999",
+    "/search/?q=war&from=2025-01&to=2020-01",
+    "/recommendations/%C3%A9/",
+    "/feed/?page=2",
+    "/data/ratings.csv?x=%00",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_PROBES, ids=[probe[:60] for probe in PUBLIC_PROBES])
+def test_hostile_public_urls_are_never_a_server_error(lenient_client, published_sample, url):
+    response = lenient_client.get(url.format(slug=published_sample.slug))
+    assert response.status_code in (200, 400, 404), url
+
+
+NUL_PROBES = [
+    "/countries/%00/",
+    "/countries/k%00/",
+    "/outlooks/{slug}/%00/v1/",
+    "/outlooks/{slug}/%00.pdf",
+    "/search/?q=%00",
+    "/search/?q=war%00peace",
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a NUL byte in a country code (public_views.country_detail, revision_detail, "
+    "country_pdf) or in the search query (public_views.search) reaches PostgreSQL, "
+    "which refuses it: ValueError, a 500",
+)
+@pytest.mark.parametrize("url", NUL_PROBES)
+def test_nul_bytes_in_public_urls_are_not_a_server_error(lenient_client, published_sample, url):
+    response = lenient_client.get(url.format(slug=published_sample.slug))
+    assert response.status_code in (200, 400, 404), url
+
+
+EDITOR_PROBES = [
+    "/editor/outlooks/?page=%00",
+    "/editor/audit/?page=banana",
+    "/editor/audit/?outlook=banana",
+    "/editor/audit/?outlook=99999999999999999999999",
+    "/editor/audit/?action=" + "a" * 5000,
+    "/editor/sources/search/?q=%00",
+    "/editor/sources/search/?q=%25_%5C",
+    "/editor/revisions/99999999999999999999/",
+    "/editor/outlooks/999999/",
+]
+
+
+@pytest.mark.parametrize("url", EDITOR_PROBES)
+def test_hostile_editor_urls_are_never_a_server_error(lenient_client, erin, alice, url):
+    user = alice if "sources" in url else erin
+    lenient_client.force_login(user)
+    assert lenient_client.get(url).status_code in (200, 400, 404), url
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="editor_views.audit_log: '²'.isdigit() is true but int('²') fails (500), "
+    "and a NUL byte in ?action= reaches PostgreSQL (500)",
+)
+@pytest.mark.parametrize("query", ["outlook=%C2%B2", "action=%00"])
+def test_audit_log_filters_are_never_a_server_error(lenient_client, erin, query):
+    lenient_client.force_login(erin)
+    assert lenient_client.get(f"/editor/audit/?{query}").status_code in (200, 400, 404)
+
+
+# --- Addressees whose names make no slug ------------------------------------------------
+
+
+def save_with_addressee(client, revision, name):
+    data = entry_data(
+        revision, recommendation=[{"addressee": name, "text": "Act within the year."}]
+    )
+    return client.post(reverse("editor_edit", args=[revision.pk]), data)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Addressee.save: slugify() of a name in another script is empty; a second such "
+    "addressee breaks the unique slug (IntegrityError, a 500 on saving the draft)",
+)
+def test_addressees_in_other_scripts_can_be_saved(lenient_client, alice):
+    outlook = make_outlook()
+    first = add_assessment(outlook, "KP").revisions.get()
+    second = add_assessment(outlook, "JP").revisions.get()
+    lenient_client.force_login(alice)
+    assert save_with_addressee(lenient_client, first, "Правительство КНДР").status_code == 302
+    assert save_with_addressee(lenient_client, second, "日本政府").status_code == 302
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Addressee.save: names differing only in punctuation share a slug "
+    "(IntegrityError, a 500 on saving the draft)",
+)
+def test_addressees_differing_in_punctuation_can_be_saved(lenient_client, alice):
+    outlook = make_outlook()
+    first = add_assessment(outlook, "KP").revisions.get()
+    second = add_assessment(outlook, "JP").revisions.get()
+    lenient_client.force_login(alice)
+    assert save_with_addressee(lenient_client, first, "UN Member States").status_code == 302
+    assert save_with_addressee(lenient_client, second, "UN Member-States.").status_code == 302
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an addressee with an empty slug (a name in another script) makes "
+    "Addressee.get_absolute_url raise NoReverseMatch: /recommendations/ is a 500",
+)
+def test_published_addressee_in_another_script_does_not_break_the_public_list(
+    lenient_client,
+):
+    outlook = make_outlook(published=True)
+    add_assessment(outlook, "KP", recommendations=[("Правительство КНДР", "Act.")])
+    Revision.objects.update(state=State.PUBLISHED)
+    for assessment in outlook.assessments.all():
+        assessment.published_revision = assessment.revisions.get()
+        assessment.save()
+    assert lenient_client.get("/recommendations/").status_code == 200
+
+
+# --- CSRF and redirects --------------------------------------------------------------------
+
+
+def post_urls(outlook, assessment, revision):
+    from .test_permissions import RULES
+
+    kwargs = {
+        "outlook": {"outlook_id": outlook.pk},
+        "assessment": {"assessment_id": assessment.pk},
+        "revision": {"revision_id": revision.pk},
+    }
+    urls = []
+    for name, (method, kind, _, _) in RULES.items():
+        if method != "post":
+            continue
+        extra = {"direction": "up"} if name == "editor_move_country" else {}
+        urls.append(reverse(name, kwargs={**kwargs[kind], **extra}))
+    return urls
+
+
+def test_every_post_needs_a_csrf_token(django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "pass-12345")
+    outlook = make_outlook()
+    assessment = add_assessment(outlook, "KP", state=State.SUBMITTED)
+    revision = assessment.revisions.get()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(root)
+    before = AuditEvent.objects.count(), list(Revision.objects.values_list("state", "version"))
+    urls = post_urls(outlook, assessment, revision) + [
+        "/editor/outlooks/new/",
+        f"/admin/assessments/region/{Region.objects.first().pk}/delete/",
+        "/accounts/logout/",
+    ]
+    for url in urls:
+        response = client.post(url, {"comment": "x", "post": "yes"})
+        assert response.status_code == 403, url
+    after = AuditEvent.objects.count(), list(Revision.objects.values_list("state", "version"))
+    assert before == after
+    anonymous = Client(enforce_csrf_checks=True)
+    response = anonymous.post("/accounts/login/", {"username": "root", "password": "pass-12345"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example",
+        "https:evil.example",
+        "http://testserver@evil.example/",
+        "javascript:alert(1337)",
+        "/%09/evil.example",
+        " //evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_the_site(client, alice, target):
+    response = client.post(
+        "/accounts/login/?next=" + target,
+        {"username": "alice", "password": "secret-pass-123", "next": target},
+    )
+    assert response.status_code == 302
+    assert url_has_allowed_host_and_scheme(
+        response["Location"], allowed_hosts={"testserver"}, require_https=False
+    ), response["Location"]
+
+
+def test_sign_out_is_post_only(client, alice):
+    client.force_login(alice)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.get("/editor/").status_code == 200
+
+
+# --- The PDF renderer ------------------------------------------------------------------
+
+
+def test_pdf_of_hostile_content_fetches_nothing(hostile, tmp_path):
+    outlook, _, _ = hostile
+    data = render_outlook_pdf(outlook)
+    assert data.startswith(b"%PDF")
+    assert b"/Subtype /Image" not in data
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "root:x:0:0" not in text
+
+
+def test_pdf_worker_refuses_every_address_but_static_files(settings):
+    from assessments import pdf_worker
+
+    fetcher = pdf_worker.StaticFilesOnly(settings.STATICFILES_DIRS)
+    for url in (
+        "http://127.0.0.1:8000/admin/",
+        "https://127.0.0.1/",
+        "https://static.outlook.invalid@127.0.0.1/static/css/pdf.css",
+        "https://static.outlook.invalid:443/static/css/pdf.css",
+        "https://STATIC.outlook.invalid/static/../../../../etc/passwd",
+        pdf_worker.STATIC_BASE + "%00",
+        pdf_worker.STATIC_BASE + "..%2f..%2foutlook%2fsettings.py",
+        pdf_worker.STATIC_BASE + "/etc/passwd",
+        pdf_worker.STATIC_BASE + "css",
+        "data:text/css,body{}",
+        "ftp://example.org/",
+    ):
+        with pytest.raises((ValueError, OSError)):
+            fetcher.fetch(url)
+
+
+# --- The importer with hostile files -------------------------------------------------------
+
+
+def assert_refused(tmp_path, raw, name="edition.json"):
+    path = tmp_path / name
+    path.write_bytes(raw)
+    counts = Outlook.objects.count(), Source.objects.count(), Addressee.objects.count()
+    with pytest.raises(ImportFileError):
+        import_file(path, publish=True)
+    assert (Outlook.objects.count(), Source.objects.count(), Addressee.objects.count()) == counts
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[]",
+        b"{}",
+        b'{"region": 1}',
+        b"\xff\xfe{}",
+        b"{" * 10,
+        b"\x00\x00",
+        json.dumps({**edition_json(), "period": "0000-01"}).encode(),
+        json.dumps({**edition_json(), "period": "2023-11-01"}).encode(),
+        json.dumps(edition_json(footnotes=[{"number": True, "text": "x"}] * 2)).encode(),
+        json.dumps(edition_json(recommendations=[{"addressee": None, "items": []}])).encode(),
+        json.dumps(edition_json(country="Atlantis")).encode(),
+        json.dumps(edition_json(risk={"level": "Apocalyptic", "status": "Ongoing"})).encode(),
+    ],
+    ids=lambda raw: raw[:40].decode("utf-8", "replace"),
+)
+def test_malformed_files_are_refused_with_a_message(tmp_path, raw):
+    assert_refused(tmp_path, raw)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="importing.parse_json: JSON nested thousands deep raises RecursionError, "
+    "not ImportFileError (a traceback from import_outlook)",
+)
+def test_deeply_nested_json_is_refused_with_a_message(tmp_path):
+    assert_refused(tmp_path, b"[" * 100_000 + b"]" * 100_000)
+
+
+OVERLONG_ENTRIES = {
+    "url_too_long": {
+        "footnotes": [{"number": 1, "text": "A report.", "url": "https://e.org/" + "a" * 600}]
+    },
+    "addressee_too_long": {"recommendations": [{"addressee": "A" * 300, "items": ["Act."]}]},
+}
+
+
+@pytest.mark.parametrize("entry", list(OVERLONG_ENTRIES), ids=list(OVERLONG_ENTRIES))
+def test_values_too_long_for_the_database_are_reported_by_the_importer(tmp_path, entry):
+    assert_refused(tmp_path, json.dumps(edition_json(**OVERLONG_ENTRIES[entry])).encode())
+
+
+NUL_ENTRIES = {
+    "finding": {"findings": ["War\u0000 and peace."]},
+    "addressee": {"recommendations": [{"addressee": "The UN\u0000", "items": ["Act."]}]},
+    "footnote": {"footnotes": [{"number": 1, "text": "A report\u0000.", "url": None}]},
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="importing: a NUL character escaped in JSON (\\u0000) passes parse_bytes' check of "
+    "raw NUL bytes and reaches PostgreSQL (ValueError, a traceback from import_outlook) "
+    "instead of an ImportFileError naming the place",
+)
+@pytest.mark.parametrize("entry", list(NUL_ENTRIES), ids=list(NUL_ENTRIES))
+def test_escaped_nul_characters_are_reported_by_the_importer(tmp_path, entry):
+    assert_refused(tmp_path, json.dumps(edition_json(**NUL_ENTRIES[entry])).encode())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="importing: a region name over 100 characters reaches the database (DataError)",
+)
+def test_overlong_region_is_reported_by_the_importer(tmp_path):
+    assert_refused(tmp_path, json.dumps({**edition_json(), "region": "R" * 150}).encode())
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="templates/emails/*_subject.txt are rendered with autoescape on: "
+    "'Asia & Pacific' arrives as 'Asia &amp; Pacific' in a plain-text subject",
+)
+def test_email_subjects_are_plain_text(erin):
+    outlook = make_outlook(published=True, region="Asia & Pacific")
+    Outlook.objects.filter(pk=outlook.pk).update(title="Asia & Pacific's Outlook")
+    outlook.refresh_from_db()
+    emails.send_published(outlook)
+    assert mail.outbox[0].subject == "Published: Asia & Pacific's Outlook May 2024"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="EditionForm.title accepts a line break; the subject then raises BadHeaderError, "
+    "which emails._send logs and swallows: nobody is told the edition is out",
+)
+def test_a_line_break_in_a_title_does_not_lose_the_mail(client, erin):
+    client.force_login(erin)
+    region = Region.objects.get_or_create(name="Asia Pacific")[0]
+    client.post(
+        "/editor/outlooks/new/",
+        {"region": region.pk, "period": "2024-06", "title": "Outlook\r\nBcc: x@evil.example"},
+    )
+    outlook = Outlook.objects.get(period=date(2024, 6, 1))
+    emails.send_published(outlook)
+    assert len(mail.outbox) == 1
+    assert "\n" not in mail.outbox[0].subject
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def production_settings(**env):
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps({k: getattr(settings, k) for k in ["
+        "'DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', "
+        "'X_FRAME_OPTIONS', 'SECURE_CONTENT_TYPE_NOSNIFF', 'ALLOWED_HOSTS', "
+        "'SECURE_PROXY_SSL_HEADER', 'SECURE_REFERRER_POLICY']}))"
+    )
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "outlook.settings",
+        "SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789",
+        "PATH": "/usr/bin:/bin",
+        **env,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_production_settings_are_safe_by_default():
+    values = production_settings()
+    assert values["DEBUG"] is False
+    assert values["ALLOWED_HOSTS"] == []
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SESSION_COOKIE_HTTPONLY"]
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+    assert values["SECURE_CONTENT_TYPE_NOSNIFF"]
+    assert values["SECURE_REFERRER_POLICY"] == "same-origin"
+
+
+def test_debug_needs_an_explicit_true():
+    for value in ("0", "false", "no", "off", "", "False "):
+        assert production_settings(DEBUG=value)["DEBUG"] is False, value
+
+
+def test_error_pages_say_nothing_of_the_code(lenient_client):
+    response = lenient_client.get("/outlooks/no-such-edition/")
+    assert response.status_code == 404
+    text = body(response)
+    for leak in ("Traceback", "urlpatterns", "DoesNotExist", "assessments."):
+        assert leak not in text, leak
