@@ -14,6 +14,8 @@ TRANSITIONS below; `allowed()` reads it for the templates, which show only the
 buttons a user may press.
 """
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,6 +44,7 @@ ANALYST, REVIEWER, EDITOR = "analyst", "reviewer", "editor"
 ROLES = (ANALYST, REVIEWER, EDITOR)
 
 State = Revision.State
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -551,16 +554,37 @@ def publication_problems(outlook):
     return problems
 
 
+@contextmanager
+def _discarding_files_on_failure(records):
+    """Delete the files of `records` (stored PDFs) if the block fails.
+
+    A file written to storage is not part of the database transaction: without this, a
+    publication that rolls back after its PDF was written would leave the file behind.
+    (A caller's own outer transaction that rolls back later is beyond this guard.)
+    """
+    try:
+        yield
+    except BaseException:
+        for record in records:
+            try:
+                record.file.storage.delete(record.file.name)
+            except Exception:  # the original failure matters more than this one
+                logger.exception("Could not delete %s after a failed publication", record.file)
+        raise
+
+
 def publish(outlook, *, user):
     """Publish an edition: every entry's approved revision, the pages and the PDF, at once.
 
     All or nothing: if anything fails, including rendering the PDF, the transaction
-    rolls back and the edition and its revisions stay as they were.
+    rolls back, the PDF file written is deleted, and the edition and its revisions
+    stay as they were.
     """
     from .pdf import store_pdfs
 
     require_role(user, EDITOR)
-    with transaction.atomic():
+    stored = []
+    with _discarding_files_on_failure(stored), transaction.atomic():
         locked = Outlook.objects.select_for_update().get(pk=outlook.pk)
         if locked.is_published:
             raise PermissionDenied(f"{locked.full_title} is already published.")
@@ -580,7 +604,7 @@ def publish(outlook, *, user):
         locked.published_at = now
         locked.published_by = user
         locked.save(update_fields=["state", "published_at", "published_by"])
-        store_pdfs(locked)
+        stored.extend(store_pdfs(locked))
         _audit(
             user,
             "publish",
@@ -624,14 +648,15 @@ def publish_correction(revision, *, user):
     """
     from .pdf import store_pdfs
 
-    with transaction.atomic():
+    stored = []
+    with _discarding_files_on_failure(stored), transaction.atomic():
         locked = _claim(revision, "publish_correction", user)
         assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
         previous_id = assessment.published_revision_id
         _set_state(locked, State.PUBLISHED, published_at=timezone.now())
         assessment.published_revision = locked
         assessment.save(update_fields=["published_revision"])
-        store_pdfs(locked.assessment.outlook)
+        stored.extend(store_pdfs(locked.assessment.outlook))
         _audit(
             user,
             "publish_correction",

@@ -263,6 +263,64 @@ def test_failure_after_the_pdf_also_rolls_back(edition, erin, alice, bob):
     assert not Revision.objects.filter(assessment__outlook=edition, state=State.PUBLISHED).exists()
 
 
+def keep_stored_pdfs():
+    """Patch store_pdfs to really store, and to remember the records it stored."""
+    from assessments import pdf
+
+    stored, real = [], pdf.store_pdfs
+
+    def spy(outlook):
+        records = real(outlook)
+        stored.extend(records)
+        return records
+
+    return stored, mock.patch("assessments.pdf.store_pdfs", side_effect=spy)
+
+
+def test_failure_after_the_pdf_was_written_deletes_the_file(edition, erin, alice, bob):
+    approve_all(edition, alice, bob)
+    stored, spy = keep_stored_pdfs()
+    with (
+        spy,
+        mock.patch.object(workflow, "_audit", side_effect=RuntimeError("audit down")),
+        pytest.raises(RuntimeError),
+    ):
+        workflow.publish(edition, user=erin)
+    assert len(stored) == 1
+    assert not stored[0].file.storage.exists(stored[0].file.name)
+    assert not OutlookPdf.objects.exists()
+
+
+def test_published_edition_keeps_its_pdf_file(edition, erin, alice, bob):
+    approve_all(edition, alice, bob)
+    workflow.publish(edition, user=erin)
+    record = OutlookPdf.objects.get(outlook=edition)
+    assert record.file.storage.exists(record.file.name)
+
+
+def test_failed_correction_deletes_the_pdf_it_wrote(edition, erin, alice, bob, rita):
+    approve_all(edition, alice, bob)
+    workflow.publish(edition, user=erin)
+    assessment = edition.assessments.get()
+    correction = workflow.start_correction(assessment, user=alice)
+    save(correction, alice, correction_note="Corrected a date.")
+    correction = pass_checks(correction, alice)
+    workflow.submit(correction, user=alice)
+    workflow.approve(correction, user=rita)
+    stored, spy = keep_stored_pdfs()
+    with (
+        spy,
+        mock.patch.object(workflow, "_audit", side_effect=RuntimeError("audit down")),
+        pytest.raises(RuntimeError),
+    ):
+        workflow.publish_correction(correction, user=erin)
+    assert len(stored) == 1
+    assert not stored[0].file.storage.exists(stored[0].file.name)
+    correction.refresh_from_db()
+    assert correction.state == State.APPROVED
+    assert OutlookPdf.objects.filter(outlook=edition).count() == 1
+
+
 def test_correction_is_reviewed_then_published_with_note(edition, erin, alice, bob, rita):
     approve_all(edition, alice, bob)
     workflow.publish(edition, user=erin)
