@@ -28,6 +28,11 @@ urlpatterns = [
     path("revisions/<int:revision_id>/", views.revision_detail, name="editor_revision"),
     path("revisions/<int:revision_id>/edit/", views.edit, name="editor_edit"),
     path("revisions/<int:revision_id>/preview/", views.preview, name="editor_preview"),
+    path(
+        "revisions/<int:revision_id>/preview/live/",
+        views.preview_live,
+        name="editor_preview_live",
+    ),
     path("revisions/<int:revision_id>/submit/", views.submit, name="editor_submit"),
     path("revisions/<int:revision_id>/checks/", views.checks_panel, name="editor_checks"),
     path("revisions/<int:revision_id>/checks/live/", views.checks_live, name="editor_checks_live"),

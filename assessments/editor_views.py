@@ -6,6 +6,7 @@ needs a signed-in user with an editorial role; a transition the user may not mak
 is refused with 403 by the workflow's PermissionDenied.
 """
 
+import copy
 import logging
 from functools import wraps
 
@@ -29,8 +30,18 @@ from .forms import (
     SourceSearchForm,
     draft_entry_content,
 )
-from .models import Addressee, Assessment, AuditEvent, Outlook, Revision, Source
-from .workflow import ANALYST, EDITOR, REVIEWER, ROLES
+from .models import (
+    Addressee,
+    Assessment,
+    AuditEvent,
+    Finding,
+    Footnote,
+    Outlook,
+    Recommendation,
+    Revision,
+    Source,
+)
+from .workflow import ANALYST, EDITOR, REVIEWER, ROLES, NewSource
 
 State = Revision.State
 logger = logging.getLogger(__name__)
@@ -312,6 +323,64 @@ def preview(request, revision_id):
     """The entry exactly as the public page will render it (the same template)."""
     revision = _get_revision(revision_id)
     return render(request, "editor/preview.html", {"revision": revision})
+
+
+def _unsaved_revision(revision, content):
+    """A copy of `revision` holding `content` (a DraftContent) in memory, nothing written.
+
+    The public template reads it as it reads a stored revision: its findings,
+    recommendations and footnotes are what `.all()` returns (the prefetch cache),
+    addressees and sources not yet in the library are unsaved instances.
+    """
+    draft = copy.copy(revision)
+    draft.risk_level = content.risk_level
+    draft.risk_status = content.risk_status
+    draft.rationale = content.rationale
+    draft.correction_note = content.correction_note
+    names = {name for name, _ in content.recommendations}
+    addressees = {a.name: a for a in Addressee.objects.filter(name__in=names)}
+    recommendations = []
+    for position, (name, text) in enumerate(content.recommendations, 1):
+        # One instance per name, so that consecutive items group under one heading.
+        addressee = addressees.setdefault(name, Addressee(name=name))
+        recommendations.append(
+            Recommendation(revision=draft, addressee=addressee, position=position, text=text)
+        )
+    footnotes = []
+    for note in content.footnotes:
+        source = note.source
+        if isinstance(source, NewSource):
+            source = Source(**vars(source))
+        footnotes.append(
+            Footnote(revision=draft, number=note.number, source=source, pinpoint=note.pinpoint)
+        )
+    draft._prefetched_objects_cache = {
+        "findings": [
+            Finding(revision=draft, position=i, text=text)
+            for i, text in enumerate(content.findings, 1)
+        ],
+        "recommendations": recommendations,
+        "footnotes": footnotes,
+    }
+    return draft
+
+
+@require_POST
+@role_required(ANALYST)
+def preview_live(request, revision_id):
+    """The editor form as typed, not saved, rendered as the public page will render it."""
+    revision = _get_revision(revision_id)
+    if not workflow.allowed("save", revision, request.user):
+        raise PermissionDenied("This revision is not editable.")
+    forms = EntryForms(
+        revision,
+        request.POST,
+        previous=_previous_entry(revision),
+        correction=workflow.is_correction(revision),
+    )
+    content = forms.checkable_content()
+    draft = _unsaved_revision(revision, content) if content is not None else None
+    return render(request, "editor/_live_preview.html", {"revision": draft})
 
 
 def _checks_context(revision, user, results=None, *, live=False, incomplete=False):

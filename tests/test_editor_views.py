@@ -136,6 +136,48 @@ def test_script_in_markdown_is_sanitised_in_preview(client, alice, draft):
     assert "<strong>world</strong>" in html
 
 
+def test_live_preview_renders_the_unsaved_form_as_the_public_page_and_writes_nothing(
+    client, alice, draft
+):
+    from assessments.models import Addressee
+
+    sources, addressees = Source.objects.count(), Addressee.objects.count()
+    events = AuditEvent.objects.count()
+    data = entry_data(
+        draft,
+        finding=[
+            {"text": "Executions went on in 2024.[^1] <script>alert('x')</script> **Really.**"}
+        ],
+        recommendation=[
+            {"addressee": "The Regional Forum", "text": "Meet."},
+            {"addressee": "The Regional Forum", "text": "Report."},
+        ],
+        footnote=[{"number": 1, "new_title": "A new report", "new_symbol": "A/HRC/55/63"}],
+        risk_level=level("High").pk,
+        rationale="Fewer reported incidents.",
+    )
+    response = as_user(client, alice).post(reverse("editor_preview_live", args=[draft.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Executions went on in 2024." in html and "<strong>Really.</strong>" in html
+    assert "<script>alert" not in html
+    assert "High" in html and "Very high" not in html
+    assert html.count("The Regional Forum should:") == 1  # one heading for both items
+    assert "A new report" in html and "https://docs.un.org/en/A/HRC/55/63" in html
+    draft.refresh_from_db()
+    assert draft.version == 1 and draft.risk_level.name == "Very high"
+    assert "Executions went on" not in "".join(f.text for f in draft.findings.all())
+    assert (Source.objects.count(), Addressee.objects.count()) == (sources, addressees)
+    assert AuditEvent.objects.count() == events
+
+
+def test_live_preview_of_an_invalid_form_says_so(client, alice, draft):
+    data = entry_data(draft, risk_level="")
+    response = as_user(client, alice).post(reverse("editor_preview_live", args=[draft.pk]), data)
+    assert response.status_code == 200
+    assert "not valid yet" in response.content.decode()
+
+
 def test_second_session_saving_same_draft_is_refused_and_keeps_its_text(
     client, alice, make_user, draft
 ):

@@ -68,6 +68,7 @@ RULES = {
     "editor_submit": ("post", "revision", RS, only("analyst", when=EDITABLE)),
     "editor_recall": ("post", "revision", RS, only("analyst", when=SUBMITTED)),
     "editor_checks": ("get", "revision", RS, everyone),
+    "editor_preview_live": ("post", "revision", RS, only("analyst", when=EDITABLE, ok=200)),
     "editor_checks_live": ("post", "revision", RS, only("analyst", when=EDITABLE, ok=200)),
     "editor_acknowledge": ("post", "revision", RS, only("analyst", when=EDITABLE)),
     "editor_review": ("get", "revision", RS, only("reviewer", ok=200)),
