@@ -28,12 +28,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .editions import edition_revisions, rating_changes, running_header
 from .markdown import render_markdown
 from .models import Outlook, OutlookPdf
+from .templatetags.public_tags import footnote_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CALL_RE = re.compile(
@@ -119,15 +120,10 @@ def print_content(revision):
 
 
 def footnote_html(note, *, cited=True):
-    link = note.source.link
-    label = note.source.url or note.source.document_symbol
-    text = escape(note.text)
-    if link and label and label not in note.text:
-        text = format_html('{}{}<a href="{}">{}</a>', text, ", " if text else "", link, label)
-    elif link:
-        text = format_html('<a href="{}">{}</a>', link, text or link)
     css = "fn" if cited else "fn uncited"
-    return format_html('<span class="{}" data-n="{}">{}</span>', css, note.number, text)
+    return format_html(
+        '<span class="{}" data-n="{}">{}</span>', css, note.number, footnote_text(note)
+    )
 
 
 def html_to_pdf(html):

@@ -68,6 +68,34 @@ def test_un_document_symbol_links_to_its_official_page(client, published_sample)
     )
 
 
+def test_footnotes_read_as_the_sample_with_each_link_once(client, published_sample):
+    page = parse(client.get(f"/outlooks/{SAMPLE_SLUG}/").content)
+    note = page.find("li", id="kp-fn-1")
+    assert note.words().endswith("11 January 2021, A/HRC/46/52.")
+    assert [a.attrs["href"] for a in note.find_all("a")] == ["https://docs.un.org/en/A/HRC/46/52"]
+    assert page.find("li", id="kp-fn-2").words().endswith("A/75/388, 14 October 2020.")
+
+
+def test_footnote_links_every_address_and_symbol_and_escapes_the_rest(db):
+    from assessments.models import Footnote, Source
+    from assessments.templatetags.public_tags import footnote_text
+
+    source = Source(
+        title="<b>Briefing</b> on S/2023/1 and A/HRC/52/64; see https://undocs.org/A/78/1.",
+        url="https://example.org/briefing",
+    )
+    html = str(footnote_text(Footnote(number=1, source=source, pinpoint="para. 4")))
+    links = parse(html).find_all("a")
+    assert [a.attrs["href"] for a in links] == [
+        "https://docs.un.org/en/S/2023/1",
+        "https://docs.un.org/en/A/HRC/52/64",
+        "https://undocs.org/A/78/1",
+        "https://example.org/briefing",
+    ]
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert "https://undocs.org/A/78/1</a>., para. 4, <a" in html
+
+
 def test_footnote_calls_link_to_their_note(client, db):
     outlook = make_outlook(published=True)
     add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)

@@ -1,6 +1,12 @@
 """Template helpers of the public site and the PDF."""
 
+import re
+
 from django import template
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from ..models import UN_SYMBOL_RE, Source
 
 register = template.Library()
 
@@ -19,3 +25,45 @@ def text_on(colour):
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     # Contrast with white is (1.05)/(L+0.05); with black (L+0.05)/0.05: pick the larger.
     return "#fff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#000"
+
+
+def symbol_url(symbol):
+    """The official page of a UN document, as Source.link gives it for its symbol."""
+    return Source(document_symbol=symbol).link
+
+
+# In a footnote's text: web addresses, and UN document symbols (A/HRC/46/52) outside them.
+NOTE_TOKEN_RE = re.compile(
+    rf"(?P<url>https?://[^\s<>\"]*[^\s<>\".,;:)\]])|(?P<symbol>{UN_SYMBOL_RE.pattern})"
+)
+
+
+@register.filter
+def footnote_text(note):
+    """A footnote's text with working links, as safe HTML.
+
+    Every web address in it is a link, and every UN document symbol links to its
+    official page (the source's own link when the symbol is the source's). The
+    source's link is added after the text only when the text does not already carry it.
+    """
+    text, source = note.text, note.source
+    parts, used, position = [], set(), 0
+    for match in NOTE_TOKEN_RE.finditer(text):
+        label = match.group(0)
+        if match.group("url"):
+            href = label
+        else:
+            label = label.rstrip(".")  # a symbol ending a sentence keeps the full stop outside
+            href = source.link if label == source.document_symbol else symbol_url(label)
+        parts.append(escape(text[position : match.start()]))
+        parts.append(format_html('<a href="{}">{}</a>', href, label))
+        used.add(href)
+        position = match.start() + len(label)
+    parts.append(escape(text[position:]))
+    link = source.link
+    if link and link not in used:
+        label = source.url or source.document_symbol
+        if text:
+            parts.append(" " if text.rstrip().endswith(".") else ", ")
+        parts.append(format_html('<a href="{}">{}</a>', link, label))
+    return mark_safe("".join(str(part) for part in parts))
