@@ -56,7 +56,7 @@ def footnote_text(note):
             label = label.rstrip(".")  # a symbol ending a sentence keeps the full stop outside
             href = source.link if label == source.document_symbol else symbol_url(label)
         parts.append(escape(text[position : match.start()]))
-        parts.append(format_html('<a href="{}">{}</a>', href, label))
+        parts.append(_link(href, label))
         used.add(href)
         position = match.start() + len(label)
     parts.append(escape(text[position:]))
@@ -65,5 +65,12 @@ def footnote_text(note):
         label = source.url or source.document_symbol
         if text:
             parts.append(" " if text.rstrip().endswith(".") else ", ")
-        parts.append(format_html('<a href="{}">{}</a>', link, label))
+        parts.append(_link(link, label))
     return mark_safe("".join(str(part) for part in parts))
+
+
+def _link(href, label):
+    # class "url": the link shows its own address, so print CSS need not add it again.
+    if href == label:
+        return format_html('<a class="url" href="{}">{}</a>', href, label)
+    return format_html('<a href="{}">{}</a>', href, label)
