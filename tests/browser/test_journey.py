@@ -228,8 +228,108 @@ def test_two_sessions_saving_one_draft(browser, live_server, edition, alice, mak
     expect(second.locator("#conflict del").filter(has_text="Alice's")).to_be_visible()
     expect(second.locator("#conflict ins").filter(has_text="Dora's")).to_be_visible()
     shot(second, "14-conflict")
+    assert serious_violations(second) == []
+    second.set_viewport_size({"width": 390, "height": 844})
+    overflow = second.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    shot(second, "14-conflict-phone")
     stored = revision_of(edition)
     assert stored.findings.first().text == "Alice's wording of the first finding."
     assert stored.version == 2
     for page in pages:
         page.context.close()
+
+
+# --- Every editor page: axe-core, desktop and phone -----------------------------------
+
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+# The elements that stick out of the window on the right, to say what overflows.
+WIDE_ELEMENTS = """
+Array.from(document.querySelectorAll("body *"))
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter((e) => !e.parentElement.closest(".table-responsive"))
+  .slice(-3)
+  .map((e) => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))
+"""
+
+
+def serious_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def editor_pages(edition, alice, erin):
+    """One object in each state an editor page shows, and the URL of every such page."""
+    from tests.builders import pass_checks
+
+    draft = pass_checks(revision_of(edition), alice)
+    workflow.submit(draft, user=alice)
+    published = Revision.objects.exclude(assessment__outlook=edition).get()
+    return {
+        "login": "/accounts/login/",
+        "dashboard": "/editor/",
+        "outlook-list": "/editor/outlooks/",
+        "outlook-new": "/editor/outlooks/new/",
+        "outlook-draft": f"/editor/outlooks/{edition.pk}/",
+        "outlook-published": f"/editor/outlooks/{published.assessment.outlook_id}/",
+        "assessment": f"/editor/assessments/{draft.assessment_id}/",
+        "revision": f"/editor/revisions/{draft.pk}/",
+        "review": f"/editor/revisions/{draft.pk}/review/",
+        "preview": f"/editor/revisions/{draft.pk}/preview/",
+        "audit": "/editor/audit/",
+        "published-revision": f"/editor/revisions/{published.pk}/",
+    }
+
+
+def test_editor_pages_have_no_serious_accessibility_violation(
+    page, live_server, editor_pages, make_user
+):
+    """Every editor page, as a user holding all three roles sees it, passes axe-core and
+    fits a phone. (The edit and conflict pages are checked by the tests below.)"""
+    make_user("olga", "analyst", "reviewer", "editor")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("olga")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    violations, overflows = {}, {}
+    for name, url in editor_pages.items():
+        for width_name, (width, height) in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            response = page.goto(live_server.url + url)
+            assert response.status == 200, (name, response.status)
+            if width_name == "desktop" and (found := serious_violations(page)):
+                violations[name] = found
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                overflows[name, width_name] = page.evaluate(WIDE_ELEMENTS)
+            shot(page, f"axe-{name}-{width_name}")
+    assert (violations, overflows) == ({}, {})
+
+
+def test_edit_page_has_no_serious_accessibility_violation(page, live_server, edition, alice):
+    sign_in(page, live_server.url, "alice")
+    for width_name, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(live_server.url + f"/editor/revisions/{revision_of(edition).pk}/edit/")
+        # The preview of the unsaved text, rendered as the public page renders it.
+        page.locator("[data-formset=finding] textarea").first.fill("Live **preview** wording.")
+        page.get_by_role("button", name="Preview without saving").click()
+        expect(page.locator("#live-preview .finding strong")).to_have_text("preview")
+        # The rows added in the page (from their templates) are checked too.
+        for kind in ("finding", "recommendation", "footnote"):
+            page.locator(f"[data-add-row={kind}]").click()
+        page.locator("[data-formset=footnote] > [data-row] summary").last.click()
+        if width_name == "desktop":
+            assert serious_violations(page) == []
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (width_name, overflow)
+        shot(page, f"axe-edit-{width_name}")
