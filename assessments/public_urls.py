@@ -1,7 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import public_views
 from .feeds import EditionsFeed
+
+
+class CountryCodeConverter:
+    """An ISO 3166 alpha-2 code in an address (kp or KP): anything else is a 404 at
+    routing, so that no odd string (a NUL byte, which PostgreSQL refuses) reaches a query."""
+
+    regex = "[A-Za-z]{2}"
+
+    def to_python(self, value):
+        return value.upper()
+
+    def to_url(self, value):
+        return str(value).lower()
+
+
+register_converter(CountryCodeConverter, "country_code")
 
 urlpatterns = [
     path("", public_views.outlook_list, name="home"),
@@ -9,14 +25,16 @@ urlpatterns = [
     path("outlooks/<slug:slug>/", public_views.outlook_detail, name="outlook"),
     path("outlooks/<slug:slug>.pdf", public_views.outlook_pdf, name="outlook_pdf"),
     path("outlooks/<slug:slug>.json", public_views.outlook_json, name="outlook_json"),
-    path("outlooks/<slug:slug>/<str:code>.pdf", public_views.country_pdf, name="country_pdf"),
     path(
-        "outlooks/<slug:slug>/<str:code>/v<int:number>/",
+        "outlooks/<slug:slug>/<country_code:code>.pdf", public_views.country_pdf, name="country_pdf"
+    ),
+    path(
+        "outlooks/<slug:slug>/<country_code:code>/v<int:number>/",
         public_views.revision_detail,
         name="revision",
     ),
     path("countries/", public_views.country_list, name="country_list"),
-    path("countries/<str:code>/", public_views.country_detail, name="country"),
+    path("countries/<country_code:code>/", public_views.country_detail, name="country"),
     path("recommendations/", public_views.addressee_list, name="addressee_list"),
     path("recommendations/<slug:slug>/", public_views.addressee_detail, name="addressee"),
     path("search/", public_views.search, name="search"),

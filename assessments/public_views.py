@@ -212,7 +212,8 @@ def addressee_list(request):
 def search(request):
     choices = search_choices()
     filters, errors = read_filters(request.GET, choices)
-    query = request.GET.get("q", "").strip()[:200]
+    # A NUL byte cannot reach PostgreSQL (it refuses it): drop it as the noise it is.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     hits = search_module.search(query, filters) if query and not errors else []
     return page(
         request,

@@ -254,6 +254,25 @@ def test_unknown_pages_are_404_not_500(client, published_sample):
         assert client.get(url).status_code in (200, 404), url
 
 
+def test_what_a_reader_can_type_in_an_address_never_makes_a_500(client, published_sample):
+    # PostgreSQL refuses a NUL character in a query: it must never reach it.
+    for url in (
+        "/countries/%00/",
+        "/countries/k%00/",
+        "/countries/" + "x" * 300 + "/",
+        f"/outlooks/{SAMPLE_SLUG}/%00.pdf",
+        f"/outlooks/{SAMPLE_SLUG}/%00/v1/",
+        "/search/?q=%00",
+        "/search/?q=camps%00prison",
+        "/search/?q=camps&country=%00&region=%00&addressee=%00&level=%00&from=%00",
+        "/search/?q=camps&from=0-1",
+        "/search/?q=camps&from=99999-01",
+        "/outlooks/?region=%00",
+        "/outlooks/?page=%00",
+    ):
+        assert client.get(url).status_code in (200, 404), url
+
+
 # --- Query counts: the same for 1 country as for 40, for 1 edition as for 5 -------------
 
 
