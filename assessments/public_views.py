@@ -6,6 +6,7 @@ there are (tests/test_public_views.py counts them).
 
 import csv
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -45,10 +46,20 @@ def outlook_list(request):
             raise Http404("No published outlook for this region.")
         outlooks = outlooks.filter(region=region)
     outlooks = Paginator(outlooks, OUTLOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    # A region's list and each page of it are pages of their own, each its own canonical.
+    params = [("region", region.slug)] if region else []
+    if outlooks.number > 1:
+        params.append(("page", outlooks.number))
+    query = urlencode(params)
     return page(
         request,
         "public/outlook_list.html",
-        {"outlooks": outlooks, "regions": regions, "region": region},
+        {
+            "outlooks": outlooks,
+            "regions": regions,
+            "region": region,
+            "canonical_url": settings.SITE_URL + request.path + (f"?{query}" if query else ""),
+        },
     )
 
 

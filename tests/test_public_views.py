@@ -241,6 +241,12 @@ def test_pages_have_title_description_and_canonical_url(client, published_sample
         assert canonical == settings.SITE_URL + url.split("?")[0], url
 
 
+def test_a_regions_list_is_its_own_canonical_page(client, published_sample, settings):
+    page = parse(client.get("/outlooks/?region=asia-pacific&utm_source=x").content)
+    canonical = page.find("link", rel="canonical").attrs["href"]
+    assert canonical == settings.SITE_URL + "/outlooks/?region=asia-pacific"
+
+
 def test_unknown_pages_are_404_not_500(client, published_sample):
     for url in (
         "/outlooks/nope/",
