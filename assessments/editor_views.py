@@ -9,8 +9,10 @@ is refused with 403 by the workflow's PermissionDenied.
 import copy
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -642,23 +644,36 @@ def source_search(request):
 @require_GET
 @role_required(EDITOR)
 def audit_log(request):
+    """Every save and change of state, newest first, filtered by edition, action, person
+    and words of the description (a country's name, a comment's words)."""
     events = AuditEvent.objects.select_related("actor", "outlook", "revision__assessment__country")
-    outlook_id = request.GET.get("outlook", "")
-    if outlook_id.isdigit():
-        events = events.filter(outlook_id=outlook_id)
-    action = request.GET.get("action", "")
-    if action:
-        events = events.filter(action=action)
+    filters = ("outlook", "action", "actor", "q")
+    selected = {name: request.GET.get(name, "").strip()[:200] for name in filters}
+    if selected["outlook"].isdigit():
+        events = events.filter(outlook_id=selected["outlook"])
+    if selected["action"]:
+        events = events.filter(action=selected["action"])
+    if selected["actor"].isdigit():
+        events = events.filter(actor_id=selected["actor"])
+    if selected["q"]:
+        events = events.filter(
+            Q(description__icontains=selected["q"]) | Q(data__comment__icontains=selected["q"])
+        )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    actors = get_user_model().objects.filter(
+        pk__in=AuditEvent.objects.filter(actor__isnull=False).values("actor_id")
+    )
     return render(
         request,
         "editor/audit.html",
         {
             "page": page,
             "actions": actions,
+            "actors": actors.order_by("username"),
             "outlooks": Outlook.objects.select_related("region"),
-            "selected_outlook": outlook_id,
-            "selected_action": action,
+            "selected": selected,
+            # The filters again, for the pager's links.
+            "query": urlencode({k: v for k, v in selected.items() if v}),
         },
     )

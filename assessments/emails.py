@@ -55,11 +55,13 @@ def send_submitted(revision):
 
 
 def send_decision(review):
-    """Tell a revision's analysts what the reviewer decided."""
+    """Tell a revision's analysts what the reviewer decided (and, if changes are
+    requested, where to make them)."""
     revision = review.revision
+    page = "editor_revision" if review.decision == "approve" else "editor_edit"
     _send(
         "decision",
-        {"review": review, "revision": revision, "link": _link("editor_revision", revision.pk)},
+        {"review": review, "revision": revision, "link": _link(page, revision.pk)},
         _recipients(revision.contributors.all()),
     )
 

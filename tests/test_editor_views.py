@@ -291,6 +291,23 @@ def test_audit_log_lists_saves_for_editors(client, erin, alice, draft):
     assert AuditEvent.objects.filter(action="save").exists()
 
 
+def test_audit_log_filters_by_person_and_words(client, erin, alice, bob, draft):
+    workflow.save_draft(draft, _same(draft), user=alice, based_on_version=draft.version)
+    client = as_user(client, erin)
+    url = reverse("editor_audit")
+    html = client.get(url, {"actor": alice.pk}).content.decode()
+    assert "Saved DPRK" in html and "Created Asia Pacific" not in html
+    html = client.get(url, {"actor": erin.pk}).content.decode()
+    assert "Saved DPRK" not in html and "Created Asia Pacific" in html
+    html = client.get(url, {"q": "dprk"}).content.decode()
+    assert "Saved DPRK" in html and "Created Asia Pacific" not in html
+    # Nonsense in the filters is no error, only no match.
+    for params in ({"actor": "x"}, {"outlook": "9'9"}, {"q": "<script>"}, {"page": "-1"}):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        assert "<script>" not in response.content.decode().split("</form>")[1]
+
+
 def test_dashboard_queries_do_not_grow_with_drafts(
     client, alice, erin, bob, published_sample, django_assert_max_num_queries
 ):

@@ -170,6 +170,7 @@ def test_request_changes_needs_a_comment_and_returns_an_editable_draft(
     decision = [m for m in mail.outbox if "Changes requested" in m.subject]
     assert decision and "Cite the 2024 report." in decision[0].body
     assert decision[0].to == ["alice@example.org"]
+    assert f"/editor/revisions/{draft.pk}/edit/" in decision[0].body  # where to make them
 
 
 def test_submit_mails_reviewers_after_commit(
@@ -183,6 +184,9 @@ def test_submit_mails_reviewers_after_commit(
         callback()
     assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "rita@example.org"]
     assert "For review: DPRK" in mail.outbox[0].subject
+    body = mail.outbox[0].body
+    assert "submitted for review by alice" in body
+    assert f"/editor/revisions/{draft.pk}/review/" in body
 
 
 def test_submitted_revision_cannot_be_saved_or_submitted_again(draft, alice):
