@@ -475,14 +475,47 @@ def _edit_page(request, revision, forms, *, status=200, conflict=None):
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST)
+def _refused_save_page(request, revision, *, previous, correction):
+    """The edit page after a save that was refused because the stored revision moved on
+    (someone saved it, or submitted it, since the user opened it).
+
+    The user's text stays on screen, beside a comparison with what is stored now. If
+    the revision is still editable, saving again deliberately replaces the stored
+    version; if not, the text is there to copy.
+    """
+    stored = _get_revision(revision.pk)
+    data = request.POST.copy()
+    data["version"] = stored.version
+    forms = EntryForms(stored, data, previous=previous, correction=correction)
+    content = forms.checkable_content()
+    locked = not stored.is_editable
+    events = AuditEvent.objects.filter(revision=stored).select_related("actor")
+    conflict = {
+        "stored": stored,
+        "locked": locked,
+        "sections": diff_entries(
+            revision_content(stored), draft_entry_content(content, stored.assessment.country)
+        )
+        if content is not None
+        else None,
+        "saved_by": (events if locked else events.filter(action="save")).first(),
+    }
+    return _edit_page(request, stored, forms, status=409, conflict=conflict)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ANALYST)
 def edit(request, revision_id):
     revision = _get_revision(revision_id)
+    previous = _previous_entry(revision)
+    correction = workflow.is_correction(revision)
     if not revision.is_editable:
+        if request.method == "POST":
+            # Submitted (say) by someone else since this user opened the page.
+            return _refused_save_page(request, revision, previous=previous, correction=correction)
         state = revision.get_state_display().lower()
         messages.info(request, f"This revision is {state}: it can no longer be edited.")
         return redirect("editor_revision", revision.pk)
-    previous = _previous_entry(revision)
-    correction = workflow.is_correction(revision)
     if request.method == "GET":
         forms = EntryForms(revision, previous=previous, correction=correction)
         return _edit_page(request, revision, forms)
@@ -496,24 +529,13 @@ def edit(request, revision_id):
         saved = workflow.save_draft(
             revision, content, user=request.user, based_on_version=forms.version
         )
-    except workflow.ConflictError as error:
-        stored = _get_revision(revision.pk)
-        if not stored.is_editable:
-            messages.error(request, "Someone else submitted this revision: it is not editable now.")
-        # Keep the user's text on screen; a deliberate second save replaces the stored version.
-        data = request.POST.copy()
-        data["version"] = error.revision.version
-        forms = EntryForms(stored, data, previous=previous, correction=correction)
-        forms.is_valid()
-        theirs = draft_entry_content(content, revision.assessment.country)
-        conflict = {
-            "stored": stored,
-            "sections": diff_entries(revision_content(stored), theirs),
-            "saved_by": AuditEvent.objects.filter(revision=stored, action="save")
-            .select_related("actor")
-            .first(),
-        }
-        return _edit_page(request, stored, forms, status=409, conflict=conflict)
+    except workflow.ConflictError:
+        return _refused_save_page(request, revision, previous=previous, correction=correction)
+    except PermissionDenied:
+        # Submitted between the checks above and the save: keep the text on screen too.
+        if Revision.objects.get(pk=revision.pk).is_editable:
+            raise
+        return _refused_save_page(request, revision, previous=previous, correction=correction)
     if request.POST.get("then") == "submit":
         try:
             workflow.submit(saved, user=request.user)

@@ -200,6 +200,24 @@ def test_second_session_saving_same_draft_is_refused_and_keeps_its_text(
     assert f'name="version" value="{draft.version}"' in html
 
 
+def test_save_after_someone_submitted_keeps_the_text_on_screen(client, alice, make_user, draft):
+    """Dora opened the draft; Alice saved and submitted it; Dora's save is refused, her text
+    stays on screen to copy, and the submitted revision is unchanged."""
+    dora = make_user("dora", "analyst")
+    data = entry_data(draft, finding=[{"text": "Dora's unsaved wording."}])
+    ready = pass_checks(draft, alice)
+    workflow.submit(ready, user=alice)
+    response = as_user(client, dora).post(reverse("editor_edit", args=[draft.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Not saved: this revision was submitted for review after you opened it" in html
+    assert "Dora&#x27;s unsaved wording." in html
+    assert ">Save</button>" not in html
+    draft.refresh_from_db()
+    assert draft.state == State.SUBMITTED and draft.version == ready.version
+    assert "Dora" not in "".join(f.text for f in draft.findings.all())
+
+
 def test_save_and_submit_then_reviewer_requests_changes_then_approval(
     client, alice, bob, rita, ready_draft
 ):
