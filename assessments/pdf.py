@@ -165,7 +165,7 @@ def render_in_child(html):
             if isinstance(error, TimeoutError):
                 timeout = settings.PDF_TIMEOUT_SECONDS
                 raise PdfRenderError(f"the PDF render took longer than {timeout} s") from error
-            if isinstance(error, (OSError, ValueError, KeyError)):
+            if isinstance(error, (OSError, EOFError, ValueError, KeyError)):
                 raise PdfRenderError("the PDF renderer stopped unexpectedly") from error
             raise
     if not answer["ok"]:

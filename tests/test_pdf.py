@@ -267,3 +267,25 @@ def test_renders_reuse_one_warm_server(published_sample):
     rendered = pdf.render_in_child(pdf.outlook_html(published_sample))
     assert pdf._server is server and server.poll() is None
     assert rendered.data.startswith(b"%PDF") and rendered.peak_kb > 0
+
+
+def test_a_renderer_that_dies_mid_answer_is_a_clear_error(monkeypatch):
+    """A server that goes away before answering is reported, and the next PDF starts anew."""
+    import os
+    import subprocess
+    import sys
+
+    from assessments import pdf
+
+    dying = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.readline()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    dying.owner = os.getpid()
+    monkeypatch.setattr(pdf, "_server", dying)
+    with pytest.raises(pdf.PdfRenderError, match="stopped unexpectedly"):
+        pdf.html_to_pdf("<p>Hello</p>")
+    assert pdf._server is None
+    assert pdf.html_to_pdf("<p>Hello</p>").startswith(b"%PDF")
