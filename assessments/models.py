@@ -31,6 +31,9 @@ MONTHS = [
     "December",
 ]
 
+# A paragraph longer than this is a mistake (a paste gone wrong), and would slow every check.
+TEXT_MAX_LENGTH = 20_000
+
 UN_SYMBOL_RE = re.compile(
     r"\b(?:A|S|E|ST|CCPR|CERD|CEDAW|CRC|CAT|CRPD|CMW|UNEP|TD)/[A-Z0-9.]+(?:/[A-Za-z0-9.]+)*"
 )
@@ -369,7 +372,9 @@ class Revision(models.Model):
 class Finding(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="findings")
     position = models.PositiveIntegerField()
-    text = models.TextField(help_text="Markdown; cite footnotes as [^1].")
+    text = models.TextField(
+        max_length=TEXT_MAX_LENGTH, help_text="Markdown; cite footnotes as [^1]."
+    )
 
     class Meta:
         ordering = ["revision", "position"]
@@ -395,11 +400,22 @@ class Addressee(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:200]
+            self.slug = self.free_slug(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("addressee", args=[self.slug])
+
+    @classmethod
+    def free_slug(cls, name):
+        """A slug for `name` no other addressee has: names in other scripts slugify to
+        nothing, and names that differ in punctuation alone to the same slug."""
+        base = slugify(name)[:190] or "addressee"
+        slug, n = base, 1
+        while cls.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
 
 
 class Recommendation(models.Model):
@@ -408,7 +424,7 @@ class Recommendation(models.Model):
         Addressee, on_delete=models.PROTECT, related_name="recommendations"
     )
     position = models.PositiveIntegerField()
-    text = models.TextField(help_text="Markdown.")
+    text = models.TextField(max_length=TEXT_MAX_LENGTH, help_text="Markdown.")
 
     class Meta:
         ordering = ["revision", "position"]
@@ -446,7 +462,8 @@ class Source(models.Model):
     def link(self):
         """Where a reader follows the citation: its URL, or the UN document's official page."""
         if self.url:
-            return self.url
+            # Forms and the importer accept only web addresses; never link anything else.
+            return self.url if self.url.startswith(("https://", "http://")) else ""
         if self.document_symbol:
             return f"https://docs.un.org/en/{self.document_symbol}"
         return ""

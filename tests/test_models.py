@@ -162,3 +162,15 @@ def test_previous_edition_is_the_latest_published_one_before():
     current = make_outlook(period=date(2023, 11, 1))
     assert current.previous_edition() == older
     assert older.previous_edition() is None
+
+
+def test_a_source_links_only_to_the_web():
+    assert Source(url="javascript:alert(1)").link == ""
+    assert Source(url="https://example.org/r").link == "https://example.org/r"
+    assert Source(document_symbol="A/HRC/46/52").link == "https://docs.un.org/en/A/HRC/46/52"
+
+
+def test_addressees_get_distinct_slugs_whatever_their_script():
+    names = ["Правительство КНДР", "日本政府", "UN Member States", "UN Member-States."]
+    slugs = [Addressee.objects.create(name=name).slug for name in names]
+    assert slugs == ["addressee", "addressee-2", "un-member-states", "un-member-states-2"]
