@@ -297,7 +297,19 @@ def _with_keys(results):
 # --- Text helpers ----------------------------------------------------------------------
 
 CALL_RE = re.compile(r"\[\^([^\]\s]*)\]")
-LINK_TARGET_RE = re.compile(r"\]\([^)\s]*\)")
+# Bounded, and stopping at brackets: "[a](" repeated must not make this quadratic.
+LINK_TARGET_RE = re.compile(r"\]\([^)\s\[\]]{0,2000}\)")
+MAX_FOOTNOTE_DIGITS = 4
+MAX_SUGGESTED_DIGITS = 30
+
+
+def _grouped(digits):
+    """A run of digits grouped by thousands; none for a run too long to be a figure."""
+    if len(digits) > MAX_SUGGESTED_DIGITS:
+        return ""
+    return f"{int(digits):,}"
+
+
 EMPHASIS_MARK_RE = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
 LIST_MARKER_RE = re.compile(r"^(\s*)(?:[-*+•]|\d{1,2}[.)])\s+")
@@ -669,10 +681,9 @@ class _Checker:
                     continue
                 written = match.group(0)
                 digits = "".join(groups)
-                suggestion = f"{int(digits):,}"
-                if len(groups[-1]) == 4 and len(groups) >= 2:
-                    shorter = f"{int(digits[:-1]):,}"
-                    suggestion = f"{shorter} or {int(digits):,}"
+                suggestion = _grouped(digits)
+                if suggestion and len(groups[-1]) == 4 and len(groups) >= 2:
+                    suggestion = f"{_grouped(digits[:-1])} or {suggestion}"
                 self.add(
                     Severity.ERROR,
                     "numbers.grouping",
@@ -691,7 +702,7 @@ class _Checker:
                     "numbers.ungrouped",
                     text.at(match.start(), match.end()),
                     f'"{number}" is easier to read with its digits grouped.',
-                    f"{int(number):,}",
+                    _grouped(number),
                     number,
                 )
             for match in PERCENT_RE.finditer(masked):
@@ -1109,7 +1120,7 @@ class _Checker:
             for match in CALL_RE.finditer(text.text):
                 label = match.group(1)
                 place = text.at(match.start(), match.end())
-                if not label.isdigit():
+                if not (label.isascii() and label.isdigit()) or len(label) > MAX_FOOTNOTE_DIGITS:
                     self.add(
                         Severity.ERROR,
                         "footnotes.bad_call",

@@ -1,14 +1,11 @@
 """Writing an edition out: the JSON interchange, and Markdown in the shape of the sample."""
 
-import re
-
 from django.db.models import F, OuterRef, Subquery
 
 from .content import OutlookContent, revision_content
 from .importing import TO_SUPERSCRIPT
+from .markdown import FOOTNOTE_CALL_RE
 from .models import Revision
-
-FOOTNOTE_CALL_RE = re.compile(r"\[\^(\d+)\]")
 
 
 def outlook_content(outlook, *, revisions=None):

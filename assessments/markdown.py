@@ -12,7 +12,8 @@ import nh3
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
-FOOTNOTE_CALL_RE = re.compile(r"\[\^(\d+)\]")
+# Footnotes are numbered in the tens at most; a longer "number" is not a call.
+FOOTNOTE_CALL_RE = re.compile(r"\[\^([0-9]{1,4})\]")
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _markdown.disable(["image", "heading", "lheading", "hr", "code", "fence", "html_block"])
