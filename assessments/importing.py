@@ -71,6 +71,9 @@ CITED_DATE_RE = re.compile(
 )
 SENTENCE_END = tuple('.!?:;"”’)')
 ADDRESSEE_MAX = Addressee._meta.get_field("name").max_length
+REGION_MAX = Region._meta.get_field("name").max_length
+TITLE_MAX = Outlook._meta.get_field("title").max_length
+TEXT_MAX = Finding._meta.get_field("text").max_length
 URL_MAX = Source._meta.get_field("url").max_length
 # Links are followed by readers: nothing but the web (no javascript:, data: or file:).
 validate_url = URLValidator(schemes=["http", "https"])
@@ -362,6 +365,10 @@ def parse_json(text, *, path=None):
         raise ImportFileError(
             f"invalid JSON: {error.msg} (column {error.colno})", path=path, line=error.lineno
         ) from error
+    except RecursionError as error:
+        raise ImportFileError(
+            "the JSON is nested too deeply; expected the interchange format", path=path
+        ) from error
     reader = _JsonReader(path)
     return reader.outlook(data)
 
@@ -373,13 +380,26 @@ class _JsonReader:
     def fail(self, where, expected):
         return ImportFileError(f"{where}: expected {expected}", path=self.path)
 
-    def string(self, data, key, where, *, required=True):
+    def string(self, data, key, where, *, required=True, max_length=None):
         value = data.get(key)
         if value is None and not required:
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.fail(f"{where}.{key}", "a non-empty string")
+        return self.text(value, f"{where}.{key}", max_length=max_length)
+
+    def text(self, value, where, *, max_length=TEXT_MAX):
+        # A NUL escaped in JSON (\u0000) is no text a database or a reader can use.
+        if "\x00" in value:
+            raise self.fail(where, "text without NUL characters")
+        if max_length and len(value) > max_length:
+            raise self.fail(where, f"at most {max_length} characters")
         return value.strip()
+
+    def strings(self, value, where):
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(where, "a list of strings")
+        return [self.text(item, f"{where}[{i}]") for i, item in enumerate(value)]
 
     def outlook(self, data):
         if not isinstance(data, dict):
@@ -395,8 +415,8 @@ class _JsonReader:
         if not isinstance(entries, list) or not entries:
             raise self.fail("outlook.assessments", "a non-empty list of country entries")
         return OutlookContent(
-            region=self.string(data, "region", "outlook"),
-            title=self.string(data, "title", "outlook"),
+            region=self.string(data, "region", "outlook", max_length=REGION_MAX),
+            title=self.string(data, "title", "outlook", max_length=TITLE_MAX),
             period=period,
             introduction=self.string(data, "introduction", "outlook", required=False),
             assessments=[self.entry(item, f"assessments[{i}]") for i, item in enumerate(entries)],
@@ -408,9 +428,7 @@ class _JsonReader:
         risk = data.get("risk")
         if not isinstance(risk, dict):
             raise self.fail(f"{where}.risk", 'an object with "level" and "status"')
-        findings = data.get("findings", [])
-        if not isinstance(findings, list) or not all(isinstance(f, str) for f in findings):
-            raise self.fail(f"{where}.findings", "a list of strings")
+        findings = self.strings(data.get("findings", []), f"{where}.findings")
         groups = []
         recommendations = data.get("recommendations", [])
         if not isinstance(recommendations, list):
@@ -419,13 +437,11 @@ class _JsonReader:
             group_where = f"{where}.recommendations[{i}]"
             if not isinstance(group, dict):
                 raise self.fail(group_where, 'an object with "addressee" and "items"')
-            items = group.get("items")
-            if not isinstance(items, list) or not all(isinstance(t, str) for t in items):
-                raise self.fail(f"{group_where}.items", "a list of strings")
+            items = self.strings(group.get("items"), f"{group_where}.items")
             groups.append(
                 RecommendationGroup(
                     strip_emphasis(self.string(group, "addressee", group_where)),
-                    [t.strip() for t in items],
+                    items,
                 )
             )
         notes = []
@@ -453,7 +469,7 @@ class _JsonReader:
             risk_level=self.string(risk, "level", f"{where}.risk"),
             risk_status=self.string(risk, "status", f"{where}.risk"),
             rationale=self.string(risk, "rationale", f"{where}.risk", required=False),
-            findings=[f.strip() for f in findings if f.strip()],
+            findings=[f for f in findings if f],
             recommendations=groups,
             footnotes=notes,
         )
@@ -603,6 +619,16 @@ class _Store:
 
     def check_fields(self, entry, country):
         """What the database or a reader's browser would refuse, said before writing."""
+        texts = [("finding", text) for text in entry.findings] + [
+            ("recommendation", item) for group in entry.recommendations for item in group.items
+        ]
+        for kind, text in texts:
+            if len(text) > TEXT_MAX:
+                raise self.error(
+                    f'a {kind} of {country.short_name} ("{_shorten(text, 40)}") is longer than '
+                    f"{TEXT_MAX} characters; split it",
+                    entry,
+                )
         for group in entry.recommendations:
             if len(group.addressee) > ADDRESSEE_MAX:
                 raise self.error(
@@ -681,6 +707,11 @@ class _Store:
 
     def find_or_create_region(self, name):
         """The region of that name, or of that slug ("Asia-Pacific" is "Asia Pacific")."""
+        if len(name) > REGION_MAX:
+            raise self.error(
+                f'the region "{_shorten(name)}" is longer than {REGION_MAX} characters; '
+                'expected a name such as "Asia Pacific"'
+            )
         region = Region.objects.filter(slug=slugify(name)).first()
         if region is None:
             return Region.objects.create(name=name)
