@@ -39,7 +39,20 @@ def current_revisions(outlook):
 
 
 def to_json(outlook, **kwargs):
+    """The interchange JSON, with the reviewers' rating rationales (for re-import)."""
     return outlook_content(outlook, **kwargs).to_json()
+
+
+def to_public_json(outlook):
+    """The interchange JSON of a published edition as open data: what readers see.
+
+    The rationale for a change of rating is written for the reviewers; no public page
+    shows it, so the open data leaves it out too.
+    """
+    data = to_json(outlook)
+    for entry in data["assessments"]:
+        entry["risk"].pop("rationale", None)
+    return data
 
 
 def to_markdown(outlook, **kwargs):

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 
 from . import search as search_module
 from .editions import edition_revisions, live_revisions, rating_changes, with_correction_flag
-from .exporting import to_json
+from .exporting import to_public_json
 from .markdown import plain_text
 from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
 from .pdf import latest_pdf
@@ -322,7 +322,7 @@ def outlook_json(request, slug):
     """The edition in the JSON interchange format (see README), live entries only."""
     outlook = published_outlook(slug)
     response = JsonResponse(
-        to_json(outlook), json_dumps_params={"ensure_ascii": False, "indent": 1}
+        to_public_json(outlook), json_dumps_params={"ensure_ascii": False, "indent": 1}
     )
     response["Content-Disposition"] = f'inline; filename="{outlook.slug}.json"'
     return response

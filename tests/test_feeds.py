@@ -62,3 +62,19 @@ def test_open_data_page_links_every_edition(client, published_sample):
     page = client.get("/data/").content.decode()
     assert f"/outlooks/{published_sample.slug}.json" in page
     assert "/data/ratings.csv" in page
+
+
+def test_open_data_leaves_out_the_reviewers_rating_rationale(client, db):
+    outlook = make_outlook(published=True)
+    revision = add_assessment(outlook, "KP", state=Revision.State.DRAFT).revisions.get()
+    Revision.objects.filter(pk=revision.pk).update(
+        rationale="Internal: the desk officer disagrees.", state=Revision.State.PUBLISHED
+    )
+    outlook.assessments.update(published_revision=revision)
+    assert to_json(outlook)["assessments"][0]["risk"]["rationale"].startswith("Internal")
+    response = client.get(f"/outlooks/{outlook.slug}.json")
+    assert "Internal" not in response.content.decode()
+    assert json.loads(response.content)["assessments"][0]["risk"] == {
+        "level": "High",
+        "status": "Ongoing",
+    }
