@@ -670,12 +670,15 @@ def audit_log(request):
     and words of the description (a country's name, a comment's words)."""
     events = AuditEvent.objects.select_related("actor", "outlook", "revision__assessment__country")
     filters = ("outlook", "action", "actor", "q")
-    selected = {name: request.GET.get(name, "").strip()[:200] for name in filters}
-    if selected["outlook"].isdigit():
+    # NUL never reaches PostgreSQL; "²".isdigit() is true but int("²") fails: isascii too.
+    selected = {
+        name: request.GET.get(name, "").replace("\x00", "").strip()[:200] for name in filters
+    }
+    if selected["outlook"].isascii() and selected["outlook"].isdigit():
         events = events.filter(outlook_id=selected["outlook"])
     if selected["action"]:
         events = events.filter(action=selected["action"])
-    if selected["actor"].isdigit():
+    if selected["actor"].isascii() and selected["actor"].isdigit():
         events = events.filter(actor_id=selected["actor"])
     if selected["q"]:
         events = events.filter(

@@ -1,6 +1,7 @@
 """Notification emails, one function per message.
 
-The workflow calls these through transaction.on_commit, so a message is sent
+The templates are plain text (autoescape off: an "&" stays an "&"). The workflow
+calls these through transaction.on_commit, so a message is sent
 only for a change that was saved. A mail server that fails is logged, never
 shown to the user as an error: the change itself has been made.
 """
@@ -30,7 +31,8 @@ def _send(name, context, recipients):
     if not recipients:
         return
     context = {**context, "site_url": settings.SITE_URL}
-    subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
+    # A subject is one line: a line break in a title would make the mail unsendable.
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     body = render_to_string(f"emails/{name}_body.txt", context)
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients]
     try:

@@ -369,6 +369,10 @@ class EditionForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
+    def clean_title(self):
+        # A title is one line: it heads pages, PDFs and email subjects.
+        return " ".join(self.cleaned_data["title"].split())
+
 
 class AddCountryForm(forms.Form):
     country = forms.ModelChoiceField(Country.objects.none())

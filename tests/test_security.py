@@ -4,8 +4,6 @@ Hostile text typed by analysts and reviewers never runs in a browser; nothing a 
 can put in a URL, a query string or a form answers with a server error; every POST
 needs a CSRF token; sign-in never redirects off the site; the PDF renderer fetches
 nothing but the project's static files; the importer refuses hostile files cleanly.
-
-A probe that exposes a bug not fixed yet is marked xfail(strict=True) with the reason.
 """
 
 import json
@@ -377,11 +375,6 @@ def test_hostile_editor_urls_are_never_a_server_error(lenient_client, erin, alic
     assert lenient_client.get(url).status_code in (200, 400, 404), url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="editor_views.audit_log: '²'.isdigit() is true but int('²') fails (500), "
-    "and a NUL byte in ?action= or ?q= reaches PostgreSQL (500)",
-)
 @pytest.mark.parametrize("query", ["outlook=%C2%B2", "actor=%C2%B2", "action=%00", "q=%00"])
 def test_audit_log_filters_are_never_a_server_error(lenient_client, erin, query):
     lenient_client.force_login(erin)
@@ -643,11 +636,6 @@ def test_overlong_region_is_reported_by_the_importer(tmp_path):
 # --- Emails ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/emails/*_subject.txt are rendered with autoescape on: "
-    "'Asia & Pacific's' arrives as 'Asia &amp; Pacific&#x27;s' in a plain-text subject",
-)
 def test_email_subjects_are_plain_text(erin):
     outlook = make_outlook(published=True)
     Outlook.objects.filter(pk=outlook.pk).update(title="Asia & Pacific's Outlook")
@@ -656,11 +644,6 @@ def test_email_subjects_are_plain_text(erin):
     assert mail.outbox[0].subject == "Published: Asia & Pacific's Outlook May 2024"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="EditionForm.title accepts a line break; the subject then raises BadHeaderError, "
-    "which emails._send logs and swallows: nobody is told the edition is out",
-)
 def test_a_line_break_in_a_title_does_not_lose_the_mail(client, erin):
     client.force_login(erin)
     region = Region.objects.get_or_create(name="Asia Pacific")[0]
