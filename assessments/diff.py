@@ -18,8 +18,30 @@ def words(text):
     return TOKEN_RE.findall(text or "")
 
 
+PARAGRAPH_RE = re.compile(r"(\n\s*\n)")
+
+
 def word_diff(old, new):
-    """HTML showing `new` against `old`: removed words in <del>, added in <ins>."""
+    """HTML showing `new` against `old`: removed words in <del>, added in <ins>.
+
+    Paragraphs are matched first and only changed ones are compared word by word:
+    difflib's cost grows with the square of the tokens it compares, and a long entry
+    compared whole took seconds on every load of the review page.
+    """
+    a, b = PARAGRAPH_RE.split(old or ""), PARAGRAPH_RE.split(new or "")
+    if len(a) == 1 and len(b) == 1:
+        return _token_diff(a[0], b[0])
+    parts = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape("".join(a[i1:i2])))
+        else:
+            parts.append(_token_diff("".join(a[i1:i2]), "".join(b[j1:j2])))
+    return mark_safe("".join(parts))
+
+
+def _token_diff(old, new):
     a, b = words(old), words(new)
     parts = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)

@@ -41,3 +41,14 @@ def test_diff_entries_compares_sections_and_flags_unchanged_ones():
 def test_diff_against_nothing_shows_everything_added():
     sections = diff_entries(None, entry(findings=["New."]))
     assert all(s.changed for s in sections)
+
+
+def test_paragraphs_are_matched_before_words():
+    from assessments.diff import word_diff
+
+    old = "First paragraph stays.\n\nSecond one changes here."
+    new = "First paragraph stays.\n\nA new paragraph.\n\nSecond one changes there."
+    html = str(word_diff(old, new))
+    assert html.startswith("First paragraph stays.")
+    assert "<ins>A new paragraph.\n\n</ins>Second one changes " in html
+    assert "<del>here.</del><ins>there.</ins>" in html
