@@ -236,7 +236,13 @@ def store_pdfs(outlook):
 def _store(outlook, country, data):
     record = OutlookPdf(outlook=outlook, country=country)
     name = outlook.slug + (f"-{country.code.code.lower()}" if country else "") + ".pdf"
-    record.file.save(name, ContentFile(data), save=True)
+    record.file.save(name, ContentFile(data), save=False)
+    try:
+        record.save()
+    except BaseException:
+        # The file is not part of the transaction: do not leave it without its row.
+        record.file.storage.delete(record.file.name)
+        raise
     return record
 
 
