@@ -367,10 +367,9 @@ def _unsaved_revision(revision, content):
     return draft
 
 
-@require_POST
-@role_required(ANALYST)
-def preview_live(request, revision_id):
-    """The editor form as typed, not saved, rendered as the public page will render it."""
+def _typed_content(request, revision_id):
+    """The editable revision and its content as typed in the posted form (None while a
+    field is invalid), for the live preview and checks; nothing is saved."""
     revision = _get_revision(revision_id)
     if not workflow.allowed("save", revision, request.user):
         raise PermissionDenied("This revision is not editable.")
@@ -380,7 +379,14 @@ def preview_live(request, revision_id):
         previous=_previous_entry(revision),
         correction=workflow.is_correction(revision),
     )
-    content = forms.checkable_content()
+    return revision, forms.checkable_content()
+
+
+@require_POST
+@role_required(ANALYST)
+def preview_live(request, revision_id):
+    """The editor form as typed, not saved, rendered as the public page will render it."""
+    revision, content = _typed_content(request, revision_id)
     draft = _unsaved_revision(revision, content) if content is not None else None
     return render(request, "editor/_live_preview.html", {"revision": draft})
 
@@ -414,16 +420,7 @@ def checks_panel(request, revision_id):
 @role_required(ANALYST)
 def checks_live(request, revision_id):
     """The checks of the editor form as typed, not saved (the panel beside the text)."""
-    revision = _get_revision(revision_id)
-    if not workflow.allowed("save", revision, request.user):
-        raise PermissionDenied("This revision is not editable.")
-    forms = EntryForms(
-        revision,
-        request.POST,
-        previous=_previous_entry(revision),
-        correction=workflow.is_correction(revision),
-    )
-    content = forms.checkable_content()
+    revision, content = _typed_content(request, revision_id)
     if content is None:
         context = _checks_context(revision, request.user, live=True, incomplete=True)
     else:
