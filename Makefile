@@ -37,6 +37,7 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 bench: $(BIN)/.installed
+	mkdir -p staticfiles
 	SECRET_KEY=bench DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres $(BIN)/python benchmarks/run.py
 
 clean:
