@@ -45,9 +45,9 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import F
 
 from .content import URL_RE, revision_content
+from .editions import live_revisions
 from .models import MONTHS, normalize_name
 
 
@@ -197,14 +197,14 @@ def country_names_except(country, countries=None):
 
 def previous_edition_ratings(outlook):
     """{country id: (level, status)} of the previous edition's published entries."""
-    from .models import Revision
-
     previous = outlook.previous_edition()
     if previous is None:
         return {}
-    rows = Revision.objects.filter(
-        assessment__outlook=previous, assessment__published_revision_id=F("id")
-    ).values_list("assessment__country_id", "risk_level__name", "risk_status__name")
+    rows = (
+        live_revisions()
+        .filter(assessment__outlook=previous)
+        .values_list("assessment__country_id", "risk_level__name", "risk_status__name")
+    )
     return {country_id: (level, status) for country_id, level, status in rows}
 
 

@@ -76,6 +76,11 @@ class OutlookContent:
         return data
 
 
+def citation(title, pinpoint=""):
+    """A footnote's text as printed: the source's citation, then the pinpoint."""
+    return ", ".join(part for part in (title, pinpoint) if part)
+
+
 def split_citation(text):
     """Split a footnote as printed into (text, url): the URL leaves the text."""
     match = URL_RE.search(text)

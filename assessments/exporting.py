@@ -1,8 +1,9 @@
 """Writing an edition out: the JSON interchange, and Markdown in the shape of the sample."""
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
 from .content import OutlookContent, revision_content
+from .editions import live_revisions
 from .importing import TO_SUPERSCRIPT
 from .markdown import FOOTNOTE_CALL_RE
 from .models import Revision
@@ -24,16 +25,13 @@ def outlook_content(outlook, *, revisions=None):
 def current_revisions(outlook):
     """Per assessment, the published revision; in a draft edition, the latest revision."""
     if outlook.is_published:
-        wanted = F("assessment__published_revision_id")
+        revisions = live_revisions()
     else:
-        wanted = Subquery(
-            Revision.objects.filter(assessment=OuterRef("assessment"))
-            .order_by("-number")
-            .values("id")[:1]
-        )
+        latest = Revision.objects.filter(assessment=OuterRef("assessment")).order_by("-number")
+        revisions = Revision.objects.filter(id=Subquery(latest.values("id")[:1]))
     return (
-        Revision.objects.with_content()
-        .filter(assessment__outlook=outlook, id=wanted)
+        revisions.with_content()
+        .filter(assessment__outlook=outlook)
         .order_by("assessment__position")
     )
 

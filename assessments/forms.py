@@ -9,7 +9,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .content import EntryContent, FootnoteContent, RecommendationGroup
+from .content import EntryContent, FootnoteContent, RecommendationGroup, citation
 from .markdown import footnote_calls
 from .models import Addressee, Country, Region, RiskLevel, RiskStatus, Source
 from .workflow import DraftContent, FootnoteDraft, NewSource
@@ -312,8 +312,11 @@ def draft_entry_content(content, country):
         groups[-1].items.append(text)
     notes = []
     for note in content.footnotes:
-        text = ", ".join(part for part in (note.source.title, note.pinpoint) if part)
-        notes.append(FootnoteContent(note.number, text, note.source.url))
+        notes.append(
+            FootnoteContent(
+                note.number, citation(note.source.title, note.pinpoint), note.source.url
+            )
+        )
     return EntryContent(
         country=country.code.code,
         short_name=country.short_name,

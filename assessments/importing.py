@@ -39,15 +39,13 @@ from .models import (
     AuditEvent,
     Country,
     Finding,
-    Footnote,
     Outlook,
-    Recommendation,
     Region,
     Revision,
     RiskLevel,
     RiskStatus,
     Source,
-    normalize_name,
+    find_country,
 )
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -587,7 +585,7 @@ class _Store:
                 self.warn(message, entry)
 
     def resolve_entry(self, entry):
-        country = self.match_country(entry.country)
+        country = find_country(self.countries, entry.country)
         if country is None:
             raise self.error(
                 f'unknown country "{entry.country}"; expected the official name, short name, '
@@ -654,12 +652,6 @@ class _Store:
                     f"{URL_MAX} characters",
                     entry,
                 )
-
-    def match_country(self, name):
-        if re.fullmatch(r"[A-Za-z]{2}", name):
-            return next((c for c in self.countries if c.code.code == name.upper()), None)
-        wanted = normalize_name(name)
-        return next((c for c in self.countries if wanted in c.normalized_names()), None)
 
     def resolve_region(self, resolved):
         """The region is named in JSON; in text, it is what the header has after the short name."""
@@ -753,41 +745,23 @@ class _Store:
         return outlook
 
     def create_revision(self, assessment, entry, level, status, user):
-        last = assessment.revisions.order_by("-number").values_list("number", flat=True).first()
         revision = Revision.objects.create(
             assessment=assessment,
-            number=(last or 0) + 1,
+            number=assessment.next_revision_number(),
             risk_level=level,
             risk_status=status,
             rationale=entry.rationale,
             created_by=user,
         )
-        Finding.objects.bulk_create(
-            Finding(revision=revision, position=i, text=text)
-            for i, text in enumerate(entry.findings, 1)
-        )
-        addressees = {}
-        recommendations = []
-        for group in entry.recommendations:
-            if group.addressee not in addressees:
-                addressees[group.addressee] = find_or_create_addressee(group.addressee)
-            for text in group.items:
-                recommendations.append(
-                    Recommendation(
-                        revision=revision,
-                        addressee=addressees[group.addressee],
-                        position=len(recommendations) + 1,
-                        text=text,
-                    )
-                )
-        Recommendation.objects.bulk_create(recommendations)
-        Footnote.objects.bulk_create(
-            Footnote(
-                revision=revision,
-                number=note.number,
-                source=find_or_create_source(note.text, note.url),
-            )
-            for note in entry.footnotes
+        pairs = [(group.addressee, item) for group in entry.recommendations for item in group.items]
+        addressees = find_or_create_addressees(name for name, _ in pairs)
+        revision.add_content(
+            entry.findings,
+            [(addressees[name.casefold()], text) for name, text in pairs],
+            [
+                (note.number, find_or_create_source(note.text, note.url), "")
+                for note in entry.footnotes
+            ],
         )
         return revision
 
@@ -795,6 +769,15 @@ class _Store:
 def find_or_create_addressee(name):
     existing = Addressee.objects.filter(name__iexact=name).first()
     return existing or Addressee.objects.create(name=name)
+
+
+def find_or_create_addressees(names):
+    """{name.casefold(): Addressee} for the names, adding those that are new."""
+    addressees = {}
+    for name in names:
+        if name.casefold() not in addressees:
+            addressees[name.casefold()] = find_or_create_addressee(name)
+    return addressees
 
 
 def find_or_create_source(text, url=""):

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
+from .content import citation
+
 MONTHS = [
     "January",
     "February",
@@ -64,16 +66,22 @@ class Region(models.Model):
         super().save(*args, **kwargs)
 
 
+def find_country(countries, name):
+    """Of `countries`, the one `name` designates (its ISO code, official name, short name
+    or an alias, ignoring case, accents and apostrophes), or None."""
+    name = name.strip()
+    if re.fullmatch(r"[A-Za-z]{2}", name):
+        return next((c for c in countries if c.code.code == name.upper()), None)
+    wanted = normalize_name(name)
+    if not wanted:
+        return None
+    return next((c for c in countries if wanted in c.normalized_names()), None)
+
+
 class CountryQuerySet(models.QuerySet):
     def match(self, name):
-        """The country whose official name, short name or an alias is `name`, or None."""
-        wanted = normalize_name(name)
-        if not wanted:
-            return None
-        for country in self.all():
-            if wanted in country.normalized_names():
-                return country
-        return None
+        """The country `name` designates, or None (see find_country)."""
+        return find_country(self, name)
 
 
 class Country(models.Model):
@@ -261,6 +269,10 @@ class Assessment(models.Model):
     def get_absolute_url(self):
         return reverse("outlook", args=[self.outlook.slug]) + f"#{self.country.code.code.lower()}"
 
+    def next_revision_number(self):
+        last = self.revisions.aggregate(last=models.Max("number"))["last"]
+        return (last or 0) + 1
+
 
 class RevisionQuerySet(models.QuerySet):
     def published(self):
@@ -360,6 +372,21 @@ class Revision(models.Model):
     @property
     def rating_label(self):
         return f"{self.risk_level.name}/{self.risk_status.name}"
+
+    def add_content(self, findings=(), recommendations=(), footnotes=()):
+        """Write the content's rows, in order: findings are texts, recommendations
+        (addressee, text) pairs, footnotes (number, source, pinpoint) triples."""
+        Finding.objects.bulk_create(
+            Finding(revision=self, position=i, text=text) for i, text in enumerate(findings, 1)
+        )
+        Recommendation.objects.bulk_create(
+            Recommendation(revision=self, addressee=addressee, position=i, text=text)
+            for i, (addressee, text) in enumerate(recommendations, 1)
+        )
+        Footnote.objects.bulk_create(
+            Footnote(revision=self, number=number, source=source, pinpoint=pinpoint)
+            for number, source, pinpoint in footnotes
+        )
 
     def recommendation_groups(self):
         """Recommendations grouped by addressee, in the order they were written."""
@@ -486,7 +513,7 @@ class Footnote(models.Model):
 
     @property
     def text(self):
-        return ", ".join(part for part in (self.source.title, self.pinpoint) if part)
+        return citation(self.source.title, self.pinpoint)
 
 
 class Review(models.Model):

@@ -20,20 +20,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from . import checks, emails
 from .content import revision_content
-from .importing import find_or_create_addressee
+from .editions import live_revisions
+from .importing import find_or_create_addressees
 from .models import (
     Assessment,
     AuditEvent,
     CheckAcknowledgement,
-    Finding,
-    Footnote,
     Outlook,
-    Recommendation,
     Revision,
     RiskLevel,
     RiskStatus,
@@ -258,34 +256,18 @@ def _write_content(revision, content):
     revision.findings.all().delete()
     revision.recommendations.all().delete()
     revision.footnotes.all().delete()
-    Finding.objects.bulk_create(
-        Finding(revision=revision, position=i, text=text)
-        for i, text in enumerate(content.findings, 1)
-    )
-    addressees = {}
-    recommendations = []
-    for name, text in content.recommendations:
-        key = name.casefold()
-        if key not in addressees:
-            addressees[key] = find_or_create_addressee(name)
-        recommendations.append(
-            Recommendation(
-                revision=revision,
-                addressee=addressees[key],
-                position=len(recommendations) + 1,
-                text=text,
-            )
-        )
-    Recommendation.objects.bulk_create(recommendations)
+    addressees = find_or_create_addressees(name for name, _ in content.recommendations)
     footnotes = []
     for note in content.footnotes:
         source = note.source
         if isinstance(source, NewSource):
             source = Source.objects.create(**vars(source))
-        footnotes.append(
-            Footnote(revision=revision, number=note.number, source=source, pinpoint=note.pinpoint)
-        )
-    Footnote.objects.bulk_create(footnotes)
+        footnotes.append((note.number, source, note.pinpoint))
+    revision.add_content(
+        content.findings,
+        [(addressees[name.casefold()], text) for name, text in content.recommendations],
+        footnotes,
+    )
 
 
 def submit(revision, *, user):
@@ -426,14 +408,12 @@ def previous_entry(assessment):
     """The country's published revision in the latest earlier edition of the region."""
     outlook = assessment.outlook
     return (
-        Revision.objects.filter(
+        live_revisions()
+        .filter(
             assessment__country_id=assessment.country_id,
             assessment__outlook__region_id=outlook.region_id,
-            assessment__outlook__state=Outlook.State.PUBLISHED,
             assessment__outlook__period__lt=outlook.period,
-            assessment__published_revision_id__isnull=False,
         )
-        .filter(pk=F("assessment__published_revision_id"))
         .order_by("-assessment__outlook__period")
         .select_related("assessment__outlook")
         .first()
@@ -442,7 +422,7 @@ def previous_entry(assessment):
 
 def _start_revision(assessment, user, source=None):
     """A new draft for an assessment: a copy of `source`, or empty with a placeholder rating."""
-    number = (assessment.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = assessment.next_revision_number()
     if source is None:
         # Placeholder rating: the lowest tier and first status. The draft cannot be
         # submitted until an analyst has saved it (see submission_problems).
@@ -462,16 +442,10 @@ def _start_revision(assessment, user, source=None):
         based_on=source,
         created_by=user,
     )
-    Finding.objects.bulk_create(
-        Finding(revision=revision, position=f.position, text=f.text) for f in source.findings.all()
-    )
-    Recommendation.objects.bulk_create(
-        Recommendation(revision=revision, addressee=r.addressee, position=r.position, text=r.text)
-        for r in source.recommendations.all()
-    )
-    Footnote.objects.bulk_create(
-        Footnote(revision=revision, number=n.number, source=n.source, pinpoint=n.pinpoint)
-        for n in source.footnotes.all()
+    revision.add_content(
+        [f.text for f in source.findings.all()],
+        [(r.addressee, r.text) for r in source.recommendations.all()],
+        [(n.number, n.source, n.pinpoint) for n in source.footnotes.all()],
     )
     return revision
 

@@ -53,10 +53,9 @@ def make_revision(
     user=None,
 ):
     """A revision with content; a published one becomes the assessment's live revision."""
-    number = assessment.revisions.count() + 1
     revision = Revision.objects.create(
         assessment=assessment,
-        number=number,
+        number=assessment.next_revision_number(),
         risk_level=level(risk),
         risk_status=status(risk_status),
         created_by=user,

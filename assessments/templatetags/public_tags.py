@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from ..content import URL_RE
 from ..models import UN_SYMBOL_RE, Source
 
 register = template.Library()
@@ -33,9 +34,7 @@ def symbol_url(symbol):
 
 
 # In a footnote's text: web addresses, and UN document symbols (A/HRC/46/52) outside them.
-NOTE_TOKEN_RE = re.compile(
-    rf"(?P<url>https?://[^\s<>\"]*[^\s<>\".,;:)\]])|(?P<symbol>{UN_SYMBOL_RE.pattern})"
-)
+NOTE_TOKEN_RE = re.compile(rf"(?P<url>{URL_RE.pattern})|(?P<symbol>{UN_SYMBOL_RE.pattern})")
 
 
 @register.filter
