@@ -77,11 +77,6 @@ def _get_revision(revision_id):
     )
 
 
-def _previous_entry(revision):
-    previous = workflow.previous_entry(revision.assessment)
-    return Revision.objects.with_content().get(pk=previous.pk) if previous else None
-
-
 def _last_approved(revision):
     """The assessment's latest approved or published revision before this one."""
     return (
@@ -376,7 +371,7 @@ def _typed_content(request, revision_id):
     forms = EntryForms(
         revision,
         request.POST,
-        previous=_previous_entry(revision),
+        previous=workflow.previous_entry(revision.assessment),
         correction=workflow.is_correction(revision),
     )
     return revision, forms.checkable_content()
@@ -504,7 +499,7 @@ def _refused_save_page(request, revision, *, previous, correction):
 @role_required(ANALYST)
 def edit(request, revision_id):
     revision = _get_revision(revision_id)
-    previous = _previous_entry(revision)
+    previous = workflow.previous_entry(revision.assessment)
     correction = workflow.is_correction(revision)
     if not revision.is_editable:
         if request.method == "POST":
@@ -573,7 +568,7 @@ def recall(request, revision_id):
 
 def _review_page(request, revision, form, *, status=200):
     last_approved = _last_approved(revision)
-    previous = _previous_entry(revision)
+    previous = workflow.previous_entry(revision.assessment)
     current = revision_content(revision)
     context = {
         "revision": revision,

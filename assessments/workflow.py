@@ -405,23 +405,25 @@ def create_edition(region, period, *, user, title="", introduction=""):
 
 
 def previous_entry(assessment):
-    """The country's published revision in the latest earlier edition of the region."""
+    """The country's published revision in the latest earlier edition of the region,
+    with its content."""
     outlook = assessment.outlook
     return (
         live_revisions()
+        .with_content()
         .filter(
             assessment__country_id=assessment.country_id,
             assessment__outlook__region_id=outlook.region_id,
             assessment__outlook__period__lt=outlook.period,
         )
         .order_by("-assessment__outlook__period")
-        .select_related("assessment__outlook")
         .first()
     )
 
 
 def _start_revision(assessment, user, source=None):
-    """A new draft for an assessment: a copy of `source`, or empty with a placeholder rating."""
+    """A new draft for an assessment: a copy of `source` (fetched with_content()), or
+    empty with a placeholder rating."""
     number = assessment.next_revision_number()
     if source is None:
         # Placeholder rating: the lowest tier and first status. The draft cannot be
@@ -433,7 +435,6 @@ def _start_revision(assessment, user, source=None):
             risk_status=RiskStatus.objects.order_by("position").first(),
             created_by=user,
         )
-    source = Revision.objects.with_content().get(pk=source.pk)
     revision = Revision.objects.create(
         assessment=assessment,
         number=number,
@@ -607,7 +608,11 @@ def start_correction(assessment, *, user):
             raise PermissionDenied("Only a published entry can be corrected.")
         if assessment.revisions.in_progress().exists():
             raise PermissionDenied("This entry already has a revision in progress.")
-        revision = _start_revision(assessment, user, assessment.published_revision)
+        revision = _start_revision(
+            assessment,
+            user,
+            Revision.objects.with_content().get(pk=assessment.published_revision_id),
+        )
         _audit(
             user, "start_correction", f"Started a correction: {_label(revision)}", revision=revision
         )
