@@ -44,11 +44,11 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
-from .content import URL_RE, revision_content
+from .content import revision_content
 from .editions import live_revisions
-from .models import MONTHS, normalize_name
+from .models import normalize_name
+from .text_format import MONTH_NUMBERS, MONTH_PATTERN, MONTHS, UN_SERIES, URL_RE, validate_url
 
 
 class Severity(StrEnum):
@@ -313,8 +313,6 @@ def _grouped(digits):
 EMPHASIS_MARK_RE = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
 LIST_MARKER_RE = re.compile(r"^(\s*)(?:[-*+•]|\d{1,2}[.)])\s+")
-MONTH_PATTERN = "|".join(MONTHS)
-MONTH_NUMBERS = {name.casefold(): i for i, name in enumerate(MONTHS, 1)}
 
 ABBREVIATIONS = {
     "e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "no", "nos", "para", "paras", "art",
@@ -519,15 +517,12 @@ NAME_CHUNK_RE = re.compile(
     r"[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
     r"(?:[ \t]+(?:(?:of|the|and|de|la|du|des|del|da)[ \t]+)*[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*)*"
 )
-UN_SERIES = "A|S|E|ST|CCPR|CERD|CEDAW|CRC|CAT|CRPD|CMW|UNEP|TD"
 SYMBOL_LIKE_RE = re.compile(rf"(?<![\w/.])(?i:{UN_SERIES})/[\w./-]*")
 SYMBOL_SEGMENT_RE = re.compile(
     r"(?:[A-Z0-9]+(?:\.[A-Z0-9]+)*|(?:Rev|Add|Corr|Amend|Sub|Misc)\.\d+)(?:\s*\(\d{4}\))?"
 )
 BARE_WWW_RE = re.compile(r"(?<![/\w.])www\.[A-Za-z0-9-]+\.[^\s,;)]+")
 NAME_SIMILARITY = 0.85
-
-validate_url = URLValidator(schemes=["http", "https"])
 
 
 def _possible_verb(word, previous, last, after_preposition):

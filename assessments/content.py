@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)\]]")
+from .text_format import URL_RE
 
 
 @dataclass

@@ -4,9 +4,9 @@ from django.db.models import OuterRef, Subquery
 
 from .content import OutlookContent, revision_content
 from .editions import live_revisions
-from .importing import TO_SUPERSCRIPT
 from .markdown import FOOTNOTE_CALL_RE
 from .models import Revision
+from .text_format import superscript
 
 
 def outlook_content(outlook, *, revisions=None):
@@ -74,9 +74,9 @@ def to_markdown(outlook, **kwargs):
                 blocks.append("\n".join(lines))
         for note in entry.footnotes:
             text = ", ".join(part for part in (note.text, note.url) if part)
-            blocks.append(f"{str(note.number).translate(TO_SUPERSCRIPT)} {text}")
+            blocks.append(f"{superscript(note.number)} {text}")
     return "\n\n".join(blocks) + "\n"
 
 
 def superscript_calls(text):
-    return FOOTNOTE_CALL_RE.sub(lambda m: m.group(1).translate(TO_SUPERSCRIPT), text)
+    return FOOTNOTE_CALL_RE.sub(lambda m: superscript(m.group(1)), text)

@@ -2,9 +2,6 @@
 workflow functions do the rest.
 """
 
-import re
-from datetime import date
-
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,9 +9,8 @@ from django.core.exceptions import ValidationError
 from .content import EntryContent, FootnoteContent, RecommendationGroup, citation
 from .markdown import footnote_calls
 from .models import Addressee, Country, Region, RiskLevel, RiskStatus, Source
+from .text_format import parse_period
 from .workflow import DraftContent, FootnoteDraft, NewSource
-
-MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
 def _textarea(rows):
@@ -350,10 +346,10 @@ class MonthField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        match = MONTH_RE.match(value)
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
-            raise ValidationError("Give the month as YYYY-MM, e.g. 2024-05.")
-        return date(int(match[1]), int(match[2]), 1)
+        try:
+            return parse_period(value)
+        except ValueError as error:
+            raise ValidationError("Give the month as YYYY-MM, e.g. 2024-05.") from error
 
 
 class EditionForm(forms.Form):

@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,8 +31,6 @@ from .content import (
     split_citation,
 )
 from .models import (
-    MONTHS,
-    UN_SYMBOL_RE,
     Addressee,
     Assessment,
     AuditEvent,
@@ -47,12 +44,18 @@ from .models import (
     Source,
     find_country,
 )
+from .text_format import (
+    FROM_SUPERSCRIPT,
+    MONTH_PATTERN,
+    MONTHS,
+    PERIOD_HELP,
+    SUPERSCRIPT_DIGITS,
+    UN_SYMBOL_RE,
+    parse_period,
+    validate_url,
+)
 
-SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")
-TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPTS)
-
-MONTH_PATTERN = "|".join(MONTHS)
+SUPERSCRIPTS = SUPERSCRIPT_DIGITS
 HEADER_RE = re.compile(
     rf"^(?P<prefix>.+?)\s+Regional Outlook\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})$"
 )
@@ -73,8 +76,6 @@ REGION_MAX = Region._meta.get_field("name").max_length
 TITLE_MAX = Outlook._meta.get_field("title").max_length
 TEXT_MAX = Finding._meta.get_field("text").max_length
 URL_MAX = Source._meta.get_field("url").max_length
-# Links are followed by readers: nothing but the web (no javascript:, data: or file:).
-validate_url = URLValidator(schemes=["http", "https"])
 
 
 class ImportFileError(Exception):
@@ -103,18 +104,6 @@ class ImportResult:
 
 def strip_emphasis(text):
     return EMPHASIS_RE.sub(r"\2", text).strip()
-
-
-def parse_period(text):
-    """'2023-11' or 'November 2023' as the first day of that month."""
-    text = text.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-    if match and 1 <= int(match.group(2)) <= 12:
-        return date(int(match.group(1)), int(match.group(2)), 1)
-    match = re.fullmatch(rf"({MONTH_PATTERN})\s+(\d{{4}})", text)
-    if match:
-        return date(int(match.group(2)), MONTHS.index(match.group(1)) + 1, 1)
-    raise ValueError(f"{text!r} is not a period; expected YYYY-MM such as 2023-11")
 
 
 # --- Reading files ----------------------------------------------------------------
@@ -408,7 +397,7 @@ class _JsonReader:
         try:
             period = parse_period(period_text)
         except ValueError as error:
-            raise self.fail("outlook.period", "YYYY-MM such as 2023-11") from error
+            raise self.fail("outlook.period", PERIOD_HELP) from error
         entries = data.get("assessments")
         if not isinstance(entries, list) or not entries:
             raise self.fail("outlook.assessments", "a non-empty list of country entries")

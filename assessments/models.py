@@ -17,28 +17,10 @@ from django.utils.text import slugify
 from django_countries.fields import CountryField
 
 from .content import citation
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+from .text_format import month_label
 
 # A paragraph longer than this is a mistake (a paste gone wrong), and would slow every check.
 TEXT_MAX_LENGTH = 20_000
-
-UN_SYMBOL_RE = re.compile(
-    r"\b(?:A|S|E|ST|CCPR|CERD|CEDAW|CRC|CAT|CRPD|CMW|UNEP|TD)/[A-Z0-9.]+(?:/[A-Za-z0-9.]+)*"
-)
 
 
 def normalize_name(name):
@@ -190,7 +172,7 @@ class Outlook(models.Model):
 
     @property
     def period_label(self):
-        return f"{MONTHS[self.period.month - 1]} {self.period.year}"
+        return month_label(self.period)
 
     @property
     def full_title(self):

@@ -5,7 +5,6 @@ there are (tests/test_public_views.py counts them).
 """
 
 import csv
-from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from .exporting import to_public_json
 from .markdown import plain_text
 from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
 from .pdf import latest_pdf
+from .text_format import parse_period
 
 OUTLOOKS_PER_PAGE = 25
 # Published editions never change in place (a correction is a new revision with its own
@@ -284,8 +284,7 @@ def read_filters(params, choices):
         if not value:
             continue
         try:
-            year, month = (int(part) for part in value.split("-"))
-            period = date(year, month, 1)
+            period = parse_period(value)
         except ValueError:
             errors.append(f"{label}: expected a month as YYYY-MM, such as 2023-11, not “{value}”.")
             continue

@@ -6,8 +6,8 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from ..content import URL_RE
-from ..models import UN_SYMBOL_RE, Source
+from ..models import Source
+from ..text_format import UN_SYMBOL_RE, URL_RE
 
 register = template.Library()
 

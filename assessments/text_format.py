@@ -1,0 +1,91 @@
+"""The conventions of a published outlook's text, shared by the reader (importing), the
+writer (exporting), the editorial checks, the forms and the models: month names and
+periods, superscript footnote numbers, web addresses and UN document symbols.
+"""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+MONTH_PATTERN = "|".join(MONTHS)
+MONTH_NUMBERS = {name.casefold(): number for number, name in enumerate(MONTHS, 1)}
+
+# The earliest period an edition can have: earlier is a typing slip, not an archive.
+FIRST_YEAR = 1900
+PERIOD_HELP = "YYYY-MM such as 2023-11"
+
+
+def month_label(period):
+    """`November 2023` for any day of that month."""
+    return f"{MONTHS[period.month - 1]} {period.year}"
+
+
+def parse_period(text):
+    """`2023-11` or `November 2023` as the first day of that month.
+
+    Raises ValueError, whose message says what was expected.
+    """
+    text = (text or "").strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if match:
+        year, month = int(match[1]), int(match[2])
+    else:
+        match = re.fullmatch(rf"({MONTH_PATTERN})\s+(\d{{4}})", text, re.IGNORECASE)
+        if not match:
+            raise ValueError(f"{text!r} is not a month; expected {PERIOD_HELP}")
+        year, month = int(match[2]), MONTH_NUMBERS[match[1].casefold()]
+    if not 1 <= month <= 12 or year < FIRST_YEAR:
+        raise ValueError(f"{text!r} is not a month; expected {PERIOD_HELP}")
+    return date(year, month, 1)
+
+
+# Footnote numbers are printed as superscript digits in the running text and at the
+# start of each note.
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
+
+
+def superscript(number):
+    return str(number).translate(TO_SUPERSCRIPT)
+
+
+def from_superscript(digits):
+    return int(digits.translate(FROM_SUPERSCRIPT))
+
+
+# A web address in running text, without the punctuation that ends a sentence after it.
+URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)\]]")
+
+# Links are followed by readers: nothing but the web (no javascript:, data: or file:).
+validate_url = URLValidator(schemes=["http", "https"])
+
+
+def is_web_address(url):
+    try:
+        validate_url(url)
+    except ValidationError:
+        return False
+    return True
+
+
+# The series of UN documents the outlooks cite: General Assembly, Security Council,
+# ECOSOC, Secretariat, the treaty bodies, UNEP and UNCTAD.
+UN_SERIES = "A|S|E|ST|CCPR|CERD|CEDAW|CRC|CAT|CRPD|CMW|UNEP|TD"
+UN_SYMBOL_RE = re.compile(rf"\b(?:{UN_SERIES})/[A-Z0-9.]+(?:/[A-Za-z0-9.]+)*")
