@@ -1,12 +1,29 @@
-"""An entry's content as plain data: what the importer reads, the exporter writes,
-the checks inspect and the editor saves. Independent of the database.
+"""An entry's content in the shapes the code passes around, and the conversions
+between them.
+
+- `EntryContent` and `OutlookContent`: plain data, names and texts only, as the
+  importer reads a file, the exporter writes one, the checks and the diffs read an
+  entry. `revision_content()` gives a stored revision's.
+- `DraftContent`: what an analyst saves, in domain terms (risk level and status rows,
+  library sources or new ones), as the editor form or the importer produces it and
+  `workflow.save_draft()` writes it. It converts from a stored revision, to
+  EntryContent, and to an unsaved revision for previews.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
 
-from .text_format import URL_RE
+from .models import (
+    Addressee,
+    Finding,
+    Footnote,
+    Recommendation,
+    RiskLevel,
+    RiskStatus,
+    Source,
+)
+from .text_format import citation
 
 
 @dataclass
@@ -76,22 +93,6 @@ class OutlookContent:
         return data
 
 
-def citation(title, pinpoint=""):
-    """A footnote's text as printed: the source's citation, then the pinpoint."""
-    return ", ".join(part for part in (title, pinpoint) if part)
-
-
-def split_citation(text):
-    """Split a footnote as printed into (text, url): the URL leaves the text."""
-    match = URL_RE.search(text)
-    if not match:
-        return text.strip(), ""
-    url = match.group(0)
-    rest = (text[: match.start()] + text[match.end() :]).strip()
-    rest = re.sub(r"[\s,;:]+$", "", rest)
-    return rest, url
-
-
 def revision_content(revision):
     """The content of a stored revision (use `Revision.objects.with_content()`)."""
     assessment = revision.assessment
@@ -111,3 +112,149 @@ def revision_content(revision):
             for note in revision.footnotes.all()
         ],
     )
+
+
+# --- What an analyst saves ----------------------------------------------------------
+
+
+@dataclass
+class NewSource:
+    """A source typed into a footnote that is not in the library yet."""
+
+    title: str = ""
+    issuer: str = ""
+    document_symbol: str = ""
+    date: object = None
+    url: str = ""
+
+
+@dataclass
+class FootnoteDraft:
+    number: int
+    source: Source | NewSource
+    pinpoint: str = ""
+
+    @property
+    def text(self):
+        return citation(self.source.title, self.pinpoint)
+
+
+@dataclass
+class DraftContent:
+    """An entry's content in domain terms: what the editor form or the importer gives
+    `workflow.save_draft()` and `workflow.store_imported()`."""
+
+    risk_level: RiskLevel
+    risk_status: RiskStatus
+    rationale: str = ""
+    correction_note: str = ""
+    findings: list[str] = field(default_factory=list)
+    # (addressee name, text): an addressee is picked from the list or created by name.
+    recommendations: list[tuple[str, str]] = field(default_factory=list)
+    footnotes: list[FootnoteDraft] = field(default_factory=list)
+
+    @classmethod
+    def from_revision(cls, revision):
+        """A stored revision's content (fetch it with `Revision.objects.with_content()`)."""
+        return cls(
+            risk_level=revision.risk_level,
+            risk_status=revision.risk_status,
+            rationale=revision.rationale,
+            correction_note=revision.correction_note,
+            findings=[finding.text for finding in revision.findings.all()],
+            recommendations=[(r.addressee.name, r.text) for r in revision.recommendations.all()],
+            footnotes=[
+                FootnoteDraft(note.number, note.source, note.pinpoint)
+                for note in revision.footnotes.all()
+            ],
+        )
+
+    def to_entry(self, country):
+        """As plain EntryContent, for the checks and to compare with a stored revision."""
+        groups = []
+        for name, text in self.recommendations:
+            if not groups or groups[-1].addressee != name:
+                groups.append(RecommendationGroup(name))
+            groups[-1].items.append(text)
+        return EntryContent(
+            country=country.code.code,
+            short_name=country.short_name,
+            risk_level=self.risk_level.name,
+            risk_status=self.risk_status.name,
+            rationale=self.rationale,
+            findings=list(self.findings),
+            recommendations=groups,
+            footnotes=[
+                FootnoteContent(note.number, note.text, note.source.url) for note in self.footnotes
+            ],
+        )
+
+    def preview(self, revision):
+        """`revision` as it would be with this content, nothing written: for the public
+        entry template, which reads it as it reads a stored revision."""
+        names = {name for name, _ in self.recommendations}
+        # One instance per name, so that consecutive items group under one heading.
+        addressees = {a.name: a for a in Addressee.objects.filter(name__in=names)}
+        recommendations = [
+            Recommendation(
+                addressee=addressees.setdefault(name, Addressee(name=name)),
+                position=position,
+                text=text,
+            )
+            for position, (name, text) in enumerate(self.recommendations, 1)
+        ]
+        footnotes = [
+            Footnote(
+                number=note.number,
+                source=Source(**vars(note.source))
+                if isinstance(note.source, NewSource)
+                else note.source,
+                pinpoint=note.pinpoint,
+            )
+            for note in self.footnotes
+        ]
+        return RevisionPreview(
+            assessment=revision.assessment,
+            number=revision.number,
+            state=revision.state,
+            risk_level=self.risk_level,
+            risk_status=self.risk_status,
+            rationale=self.rationale,
+            correction_note=self.correction_note,
+            findings=_Rows(
+                Finding(position=i, text=text) for i, text in enumerate(self.findings, 1)
+            ),
+            recommendations=_Rows(recommendations),
+            footnotes=_Rows(footnotes),
+        )
+
+
+class _Rows(list):
+    """A list of rows that answers `.all()`, as a revision's related rows do."""
+
+    def all(self):
+        return self
+
+
+@dataclass
+class RevisionPreview:
+    """An unsaved revision: what the public entry template needs of one."""
+
+    assessment: object
+    number: int
+    state: str
+    risk_level: RiskLevel
+    risk_status: RiskStatus
+    rationale: str
+    correction_note: str
+    findings: _Rows
+    recommendations: _Rows
+    footnotes: _Rows
+    is_correction: bool = False
+    published_at: object = None
+
+    def recommendation_groups(self):
+        return [
+            (addressee, list(items))
+            for addressee, items in groupby(self.recommendations, key=lambda r: r.addressee)
+        ]

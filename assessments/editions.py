@@ -6,7 +6,7 @@ so a draft, a revision under review or an unpublished edition can never reach a 
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 
 from .models import Revision
 
@@ -16,7 +16,7 @@ CHANGE_LABELS = {RAISED: "Raised", LOWERED: "Lowered", UNCHANGED: "Unchanged", N
 
 def live_revisions():
     """Published revisions that are their assessment's live version (not superseded)."""
-    return Revision.objects.published().filter(assessment__published_revision_id=F("id"))
+    return Revision.objects.live()
 
 
 def with_correction_flag(revisions):

@@ -1,12 +1,12 @@
 """The editor area (/editor/): dashboards, outlooks, the assessment editor, reviews.
 
-Views are thin: they check the role, validate a form, and call a function of
-assessments.workflow, which checks permission again and does the work. Every view
-needs a signed-in user with an editorial role; a transition the user may not make
-is refused with 403 by the workflow's PermissionDenied.
+Views are thin: they ask the permission gate (assessments.permissions) whether the
+page may open, validate a form, and call a function of assessments.workflow, which
+asks the gate again on the locked row and does the work. Every view needs a signed-in
+user with an editorial role; what the user may not do is refused with 403 and the
+gate's reason.
 """
 
-import copy
 import logging
 from functools import wraps
 from urllib.parse import urlencode
@@ -24,42 +24,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import checks, workflow
 from .content import revision_content
 from .diff import diff_entries
-from .forms import (
-    AddCountryForm,
-    EditionForm,
-    EntryForms,
-    ReviewForm,
-    SourceSearchForm,
-    draft_entry_content,
-)
-from .models import (
-    Addressee,
-    Assessment,
-    AuditEvent,
-    Finding,
-    Footnote,
-    Outlook,
-    Recommendation,
-    Revision,
-    Source,
-)
-from .workflow import ANALYST, EDITOR, REVIEWER, ROLES, NewSource
+from .forms import AddCountryForm, EditionForm, EntryForms, ReviewForm, SourceSearchForm
+from .models import Addressee, Assessment, AuditEvent, Outlook, Revision, Source
+from .permissions import Permissions
 
 State = Revision.State
 logger = logging.getLogger(__name__)
 
 
-def role_required(*roles):
-    """Sign-in, then one of `roles` (any editorial role when none is given)."""
-    roles = roles or ROLES
+def editor_page(question="can_open_editor"):
+    """Sign-in, then the gate's answer to `question`, a method of Permissions that
+    takes no object (the object's own rules are asked in the view or the workflow)."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
-            request.editor_roles = workflow.roles(request.user)
-            if not request.editor_roles & set(roles):
-                raise PermissionDenied("Your account has no role that may open this page.")
+            answer = getattr(Permissions(request.user), question)()
+            if not answer:
+                raise PermissionDenied(answer.reason)
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -77,61 +60,46 @@ def _get_revision(revision_id):
     )
 
 
-def _last_approved(revision):
-    """The assessment's latest approved or published revision before this one."""
-    return (
-        Revision.objects.with_content()
-        .filter(
-            assessment_id=revision.assessment_id,
-            state__in=[State.APPROVED, State.PUBLISHED],
-            number__lt=revision.number,
-        )
-        .order_by("-number")
-        .first()
-    )
-
-
 # --- Dashboard -------------------------------------------------------------------
 
 
 @require_GET
-@role_required()
+@editor_page()
 def dashboard(request):
     user = request.user
-    roles = workflow.roles(user)
+    permissions = Permissions(user)
     revisions = Revision.objects.select_related(
         "assessment__country", "assessment__outlook", "risk_level", "risk_status"
     ).order_by("-updated_at")
     mine = Q(contributors=user) | Q(created_by=user)
-    context = {"roles": roles}
-    if ANALYST in roles:
+    context = {"roles": sorted(permissions.roles)}
+    if permissions.can_draft():
         context["my_drafts"] = revisions.filter(mine, state=State.DRAFT).distinct()
         context["changes_requested"] = revisions.filter(
             mine, state=State.CHANGES_REQUESTED
         ).distinct()
         context["my_submitted"] = revisions.filter(mine, state=State.SUBMITTED).distinct()
         context["open_drafts"] = revisions.filter(state=State.DRAFT).exclude(mine).distinct()[:50]
-    if REVIEWER in roles:
-        context["awaiting_review"] = (
-            revisions.filter(state=State.SUBMITTED).exclude(contributors=user).distinct()
-        )
-    if EDITOR in roles:
+    if permissions.can_review():
+        submitted = revisions.filter(state=State.SUBMITTED).prefetch_related("contributors")
+        context["awaiting_review"] = [r for r in submitted if permissions.can_approve(r)]
+    if permissions.can_create_edition():
         outlooks = (
             Outlook.objects.filter(state=Outlook.State.DRAFT)
-            .annotate(
-                entries=Count("assessments", distinct=True),
-                approved=Count(
-                    "assessments__revisions",
-                    filter=Q(assessments__revisions__state=State.APPROVED),
-                    distinct=True,
-                ),
-            )
+            .with_publication_problems()
             .select_related("region")
         )
-        context["draft_outlooks"] = outlooks
-        context["corrections"] = revisions.filter(
-            state=State.APPROVED, assessment__outlook__state=Outlook.State.PUBLISHED
-        )
+        context["draft_outlooks"] = [
+            {
+                "outlook": outlook,
+                "entries": len(outlook.entries_for_publication),
+                "approved": sum(a.has_approved_revision for a in outlook.entries_for_publication),
+                "ready": permissions.can_publish(outlook),
+            }
+            for outlook in outlooks
+        ]
+        approved = revisions.filter(state=State.APPROVED)
+        context["corrections"] = [r for r in approved if permissions.can("publish_correction", r)]
     return render(request, "editor/dashboard.html", context)
 
 
@@ -139,7 +107,7 @@ def dashboard(request):
 
 
 @require_GET
-@role_required()
+@editor_page()
 def outlook_list(request):
     outlooks = (
         Outlook.objects.select_related("region")
@@ -151,7 +119,7 @@ def outlook_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(EDITOR)
+@editor_page("can_create_edition")
 def outlook_new(request):
     form = EditionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -181,31 +149,30 @@ def _outlook_page(request, outlook, *, add_form=None, status=200):
         .prefetch_related(Prefetch("revisions", queryset=in_progress, to_attr="current"))
         .order_by("position")
     )
-    can_edit = workflow.has_role(request.user, EDITOR) and not outlook.is_published
+    can_edit = Permissions(request.user).can_change_countries(outlook)
     context = {
         "outlook": outlook,
         "assessments": assessments,
         "can_edit": can_edit,
         "add_form": add_form or (AddCountryForm(outlook=outlook) if can_edit else None),
-        "problems": workflow.publication_problems(outlook) if can_edit else [],
+        "problems": outlook.publication_problems() if can_edit else [],
         "pdfs": outlook.pdfs.all()[:5],
     }
     return render(request, "editor/outlook_detail.html", context, status=status)
 
 
 @require_GET
-@role_required()
+@editor_page()
 def outlook_detail(request, outlook_id):
     outlook = get_object_or_404(Outlook.objects.select_related("region"), pk=outlook_id)
     return _outlook_page(request, outlook)
 
 
 @require_POST
-@role_required(EDITOR)
+@editor_page()
 def add_country(request, outlook_id):
     outlook = get_object_or_404(Outlook, pk=outlook_id)
-    if outlook.is_published:
-        raise PermissionDenied("A published edition's countries are fixed.")
+    Permissions(request.user).require("add_country", outlook)
     form = AddCountryForm(request.POST, outlook=outlook)
     if form.is_valid():
         try:
@@ -221,7 +188,7 @@ def add_country(request, outlook_id):
 
 
 @require_POST
-@role_required(EDITOR)
+@editor_page()
 def remove_country(request, assessment_id):
     assessment = get_object_or_404(Assessment.objects.select_related("country"), pk=assessment_id)
     workflow.remove_country(assessment, user=request.user)
@@ -230,9 +197,10 @@ def remove_country(request, assessment_id):
 
 
 @require_POST
-@role_required(EDITOR)
+@editor_page()
 def move_country(request, assessment_id, direction):
-    assessment = get_object_or_404(Assessment, pk=assessment_id)
+    assessment = get_object_or_404(Assessment.objects.select_related("outlook"), pk=assessment_id)
+    Permissions(request.user).require("move_country", assessment)
     offsets = {"up": -1, "down": 1}
     if direction not in offsets:
         return redirect("editor_outlook", assessment.outlook_id)
@@ -241,7 +209,7 @@ def move_country(request, assessment_id, direction):
 
 
 @require_POST
-@role_required(EDITOR)
+@editor_page()
 def publish(request, outlook_id):
     outlook = get_object_or_404(Outlook, pk=outlook_id)
     try:
@@ -265,7 +233,7 @@ def publish(request, outlook_id):
 
 
 @require_GET
-@role_required()
+@editor_page()
 def assessment_detail(request, assessment_id):
     assessment = get_object_or_404(
         Assessment.objects.select_related("country", "outlook__region"), pk=assessment_id
@@ -273,12 +241,7 @@ def assessment_detail(request, assessment_id):
     revisions = assessment.revisions.select_related(
         "risk_level", "risk_status", "created_by"
     ).order_by("-number")
-    can_correct = (
-        workflow.has_role(request.user, ANALYST)
-        and assessment.outlook.is_published
-        and assessment.published_revision_id is not None
-        and not any(r.state in Revision.IN_PROGRESS for r in revisions)
-    )
+    can_correct = Permissions(request.user).can_correct(assessment)
     return render(
         request,
         "editor/assessment_detail.html",
@@ -287,7 +250,7 @@ def assessment_detail(request, assessment_id):
 
 
 @require_POST
-@role_required(ANALYST)
+@editor_page()
 def start_correction(request, assessment_id):
     assessment = get_object_or_404(Assessment, pk=assessment_id)
     revision = workflow.start_correction(assessment, user=request.user)
@@ -295,94 +258,42 @@ def start_correction(request, assessment_id):
     return redirect("editor_edit", revision.pk)
 
 
-def _actions(revision, user):
-    return {action: workflow.allowed(action, revision, user) for action in workflow.TRANSITIONS}
-
-
 @require_GET
-@role_required()
+@editor_page()
 def revision_detail(request, revision_id):
     revision = _get_revision(revision_id)
     return render(
         request,
         "editor/revision_detail.html",
-        {
-            "revision": revision,
-            "can": _actions(revision, request.user),
-            "correction": workflow.is_correction(revision),
-        },
+        {"revision": revision, "can": Permissions(request.user).revision_actions(revision)},
     )
 
 
 @require_GET
-@role_required()
+@editor_page()
 def preview(request, revision_id):
     """The entry exactly as the public page will render it (the same template)."""
     revision = _get_revision(revision_id)
     return render(request, "editor/preview.html", {"revision": revision})
 
 
-def _unsaved_revision(revision, content):
-    """A copy of `revision` holding `content` (a DraftContent) in memory, nothing written.
-
-    The public template reads it as it reads a stored revision: its findings,
-    recommendations and footnotes are what `.all()` returns (the prefetch cache),
-    addressees and sources not yet in the library are unsaved instances.
-    """
-    draft = copy.copy(revision)
-    draft.risk_level = content.risk_level
-    draft.risk_status = content.risk_status
-    draft.rationale = content.rationale
-    draft.correction_note = content.correction_note
-    names = {name for name, _ in content.recommendations}
-    addressees = {a.name: a for a in Addressee.objects.filter(name__in=names)}
-    recommendations = []
-    for position, (name, text) in enumerate(content.recommendations, 1):
-        # One instance per name, so that consecutive items group under one heading.
-        addressee = addressees.setdefault(name, Addressee(name=name))
-        recommendations.append(
-            Recommendation(revision=draft, addressee=addressee, position=position, text=text)
-        )
-    footnotes = []
-    for note in content.footnotes:
-        source = note.source
-        if isinstance(source, NewSource):
-            source = Source(**vars(source))
-        footnotes.append(
-            Footnote(revision=draft, number=note.number, source=source, pinpoint=note.pinpoint)
-        )
-    draft._prefetched_objects_cache = {
-        "findings": [
-            Finding(revision=draft, position=i, text=text)
-            for i, text in enumerate(content.findings, 1)
-        ],
-        "recommendations": recommendations,
-        "footnotes": footnotes,
-    }
-    return draft
-
-
 def _typed_content(request, revision_id):
     """The editable revision and its content as typed in the posted form (None while a
     field is invalid), for the live preview and checks; nothing is saved."""
     revision = _get_revision(revision_id)
-    if not workflow.allowed("save", revision, request.user):
-        raise PermissionDenied("This revision is not editable.")
+    Permissions(request.user).require("save", revision)
     forms = EntryForms(
-        revision,
-        request.POST,
-        previous=workflow.previous_entry(revision.assessment),
-        correction=workflow.is_correction(revision),
+        revision, request.POST, previous=Revision.objects.previous_entry(revision.assessment)
     )
     return revision, forms.checkable_content()
 
 
 @require_POST
-@role_required(ANALYST)
+@editor_page("can_draft")
 def preview_live(request, revision_id):
     """The editor form as typed, not saved, rendered as the public page will render it."""
     revision, content = _typed_content(request, revision_id)
-    draft = _unsaved_revision(revision, content) if content is not None else None
+    draft = content.preview(revision) if content is not None else None
     return render(request, "editor/_live_preview.html", {"revision": draft})
 
 
@@ -399,12 +310,12 @@ def _checks_context(revision, user, results=None, *, live=False, incomplete=Fals
         "check_counts": checks.counts(results),
         "checks_live": live,
         "checks_incomplete": incomplete,
-        "can_acknowledge": workflow.allowed("save", revision, user),
+        "can_acknowledge": Permissions(user).can_edit(revision),
     }
 
 
 @require_GET
-@role_required()
+@editor_page()
 def checks_panel(request, revision_id):
     """The checks of the stored revision, with the analyst's acknowledgements."""
     revision = _get_revision(revision_id)
@@ -412,14 +323,14 @@ def checks_panel(request, revision_id):
 
 
 @require_POST
-@role_required(ANALYST)
+@editor_page("can_draft")
 def checks_live(request, revision_id):
     """The checks of the editor form as typed, not saved (the panel beside the text)."""
     revision, content = _typed_content(request, revision_id)
     if content is None:
         context = _checks_context(revision, request.user, live=True, incomplete=True)
     else:
-        entry = draft_entry_content(content, revision.assessment.country)
+        entry = content.to_entry(revision.assessment.country)
         results = checks.check_content(
             entry, checks.CheckContext.for_assessment(revision.assessment)
         )
@@ -428,7 +339,7 @@ def checks_live(request, revision_id):
 
 
 @require_POST
-@role_required(ANALYST)
+@editor_page("can_draft")
 def acknowledge(request, revision_id):
     """Acknowledge one warning of the checks; htmx gets the panel back, others a redirect."""
     revision = get_object_or_404(Revision, pk=revision_id)
@@ -458,16 +369,13 @@ def _edit_page(request, revision, forms, *, status=200, conflict=None):
         "previous": forms.rating.previous,
         "reviews": revision.reviews.all(),
         "conflict": conflict,
-        "can": _actions(revision, request.user),
-        "correction": workflow.is_correction(revision),
+        "can": Permissions(request.user).revision_actions(revision),
         **_checks_context(revision, request.user),
     }
     return render(request, "editor/edit.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(ANALYST)
-def _refused_save_page(request, revision, *, previous, correction):
+def _refused_save_page(request, revision, *, previous):
     """The edit page after a save that was refused because the stored revision moved on
     (someone saved it, or submitted it, since the user opened it).
 
@@ -478,7 +386,7 @@ def _refused_save_page(request, revision, *, previous, correction):
     stored = _get_revision(revision.pk)
     data = request.POST.copy()
     data["version"] = stored.version
-    forms = EntryForms(stored, data, previous=previous, correction=correction)
+    forms = EntryForms(stored, data, previous=previous)
     content = forms.checkable_content()
     locked = not stored.is_editable
     events = AuditEvent.objects.filter(revision=stored).select_related("actor")
@@ -486,7 +394,7 @@ def _refused_save_page(request, revision, *, previous, correction):
         "stored": stored,
         "locked": locked,
         "sections": diff_entries(
-            revision_content(stored), draft_entry_content(content, stored.assessment.country)
+            revision_content(stored), content.to_entry(stored.assessment.country)
         )
         if content is not None
         else None,
@@ -496,23 +404,22 @@ def _refused_save_page(request, revision, *, previous, correction):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(ANALYST)
+@editor_page("can_draft")
 def edit(request, revision_id):
     revision = _get_revision(revision_id)
-    previous = workflow.previous_entry(revision.assessment)
-    correction = workflow.is_correction(revision)
+    previous = Revision.objects.previous_entry(revision.assessment)
     if not revision.is_editable:
         if request.method == "POST":
             # Submitted (say) by someone else since this user opened the page.
-            return _refused_save_page(request, revision, previous=previous, correction=correction)
+            return _refused_save_page(request, revision, previous=previous)
         state = revision.get_state_display().lower()
         messages.info(request, f"This revision is {state}: it can no longer be edited.")
         return redirect("editor_revision", revision.pk)
     if request.method == "GET":
-        forms = EntryForms(revision, previous=previous, correction=correction)
+        forms = EntryForms(revision, previous=previous)
         return _edit_page(request, revision, forms)
 
-    forms = EntryForms(revision, request.POST, previous=previous, correction=correction)
+    forms = EntryForms(revision, request.POST, previous=previous)
     if not forms.is_valid():
         messages.error(request, "Nothing was saved: correct the fields marked below.")
         return _edit_page(request, revision, forms, status=400)
@@ -522,12 +429,12 @@ def edit(request, revision_id):
             revision, content, user=request.user, based_on_version=forms.version
         )
     except workflow.ConflictError:
-        return _refused_save_page(request, revision, previous=previous, correction=correction)
+        return _refused_save_page(request, revision, previous=previous)
     except PermissionDenied:
         # Submitted between the checks above and the save: keep the text on screen too.
         if Revision.objects.get(pk=revision.pk).is_editable:
             raise
-        return _refused_save_page(request, revision, previous=previous, correction=correction)
+        return _refused_save_page(request, revision, previous=previous)
     if request.POST.get("then") == "submit":
         try:
             workflow.submit(saved, user=request.user)
@@ -544,7 +451,7 @@ def edit(request, revision_id):
 
 
 @require_POST
-@role_required(ANALYST)
+@editor_page()
 def submit(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
     try:
@@ -558,7 +465,7 @@ def submit(request, revision_id):
 
 
 @require_POST
-@role_required(ANALYST)
+@editor_page()
 def recall(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
     workflow.recall(revision, user=request.user)
@@ -567,14 +474,13 @@ def recall(request, revision_id):
 
 
 def _review_page(request, revision, form, *, status=200):
-    last_approved = _last_approved(revision)
-    previous = workflow.previous_entry(revision.assessment)
+    last_approved = Revision.objects.last_approved_before(revision)
+    previous = Revision.objects.previous_entry(revision.assessment)
     current = revision_content(revision)
     context = {
         "revision": revision,
         "form": form,
-        "can": _actions(revision, request.user),
-        "contributed": revision.contributors.filter(pk=request.user.pk).exists(),
+        "can": Permissions(request.user).revision_actions(revision),
         "last_approved": last_approved,
         "previous": previous,
         "diff_approved": diff_entries(revision_content(last_approved), current)
@@ -587,25 +493,27 @@ def _review_page(request, revision, form, *, status=200):
 
 
 @require_GET
-@role_required(REVIEWER)
+@editor_page("can_review")
 def review(request, revision_id):
     revision = _get_revision(revision_id)
     return _review_page(request, revision, ReviewForm())
 
 
 @require_POST
-@role_required(REVIEWER)
+@editor_page()
 def approve(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
     form = ReviewForm(request.POST)
-    form.is_valid()
-    workflow.approve(revision, user=request.user, comment=form.cleaned_data.get("comment", ""))
+    if not form.is_valid():
+        Permissions(request.user).require("approve", revision)
+        return _review_page(request, _get_revision(revision_id), form, status=400)
+    workflow.approve(revision, user=request.user, comment=form.cleaned_data["comment"])
     messages.success(request, "Approved.")
     return redirect("editor_dashboard")
 
 
 @require_POST
-@role_required(REVIEWER)
+@editor_page()
 def request_changes(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
     form = ReviewForm(request.POST)
@@ -620,7 +528,7 @@ def request_changes(request, revision_id):
 
 
 @require_POST
-@role_required(EDITOR)
+@editor_page()
 def publish_correction(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
     try:
@@ -639,7 +547,7 @@ def publish_correction(request, revision_id):
 
 
 @require_GET
-@role_required(ANALYST)
+@editor_page("can_draft")
 def source_search(request):
     """Library sources matching a query, as a list to pick from (an htmx fragment)."""
     form = SourceSearchForm(request.GET)
@@ -656,7 +564,7 @@ def source_search(request):
 
 
 @require_GET
-@role_required(EDITOR)
+@editor_page("can_view_audit_log")
 def audit_log(request):
     """Every save and change of state, newest first, filtered by edition, action, person
     and words of the description (a country's name, a comment's words)."""

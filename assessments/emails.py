@@ -9,22 +9,18 @@ shown to the user as an error: the change itself has been made.
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import get_connection, send_mass_mail
-from django.db.models import Q
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from .permissions import EDITOR, REVIEWER, Permissions, editorial_team, users_with_role
 
 logger = logging.getLogger(__name__)
 
 
 def _recipients(users):
     return sorted({user.email for user in users if user.email and user.is_active})
-
-
-def _with_role(role):
-    User = get_user_model()
-    return User.objects.filter(Q(groups__name=role) | Q(is_superuser=True)).distinct()
 
 
 def _send(name, context, recipients):
@@ -46,9 +42,11 @@ def _link(name, *args):
 
 
 def send_submitted(revision):
-    """Tell the reviewers a revision awaits review (not those who wrote it)."""
-    contributors = set(revision.contributors.values_list("pk", flat=True))
-    reviewers = [user for user in _with_role("reviewer") if user.pk not in contributors]
+    """Tell the reviewers who may approve a revision that it awaits them."""
+    prefetch_related_objects([revision], "contributors")
+    reviewers = [
+        user for user in users_with_role(REVIEWER) if Permissions(user).can_approve(revision)
+    ]
     _send(
         "submitted",
         {"revision": revision, "link": _link("editor_review", revision.pk)},
@@ -70,18 +68,16 @@ def send_decision(review):
 
 def send_published(outlook):
     """Tell the editorial team an edition is out."""
-    User = get_user_model()
-    team = User.objects.filter(groups__name__in=["analyst", "reviewer", "editor"]).distinct()
     _send(
         "published",
         {"outlook": outlook, "link": settings.SITE_URL + outlook.get_absolute_url()},
-        _recipients(team),
+        _recipients(editorial_team()),
     )
 
 
 def send_correction_published(revision):
     """Tell a correction's analysts and the editors that it is public."""
-    users = [*revision.contributors.all(), *_with_role("editor")]
+    users = [*revision.contributors.all(), *users_with_role(EDITOR)]
     _send(
         "correction_published",
         {"revision": revision, "link": settings.SITE_URL + revision.get_absolute_url()},

@@ -6,11 +6,10 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .content import EntryContent, FootnoteContent, RecommendationGroup, citation
+from .content import DraftContent, FootnoteDraft, NewSource
 from .markdown import footnote_calls
 from .models import Addressee, Country, Region, RiskLevel, RiskStatus, Source
 from .text_format import parse_period
-from .workflow import DraftContent, FootnoteDraft, NewSource
 
 
 def _textarea(rows):
@@ -183,8 +182,9 @@ FootnoteFormSet = forms.formset_factory(
 class EntryForms:
     """The assessment editor's forms together: rating, findings, recommendations, footnotes."""
 
-    def __init__(self, revision, data=None, *, previous=None, correction=False):
+    def __init__(self, revision, data=None, *, previous=None):
         self.revision = revision
+        correction = revision.in_published_edition
         if data is None:
             initial = self.initial(revision)
             self.rating = RatingForm(
@@ -299,32 +299,6 @@ class EntryForms:
         )
 
 
-def draft_entry_content(content, country):
-    """A DraftContent as plain entry content, to compare with a stored revision."""
-    groups = []
-    for name, text in content.recommendations:
-        if not groups or groups[-1].addressee != name:
-            groups.append(RecommendationGroup(name))
-        groups[-1].items.append(text)
-    notes = []
-    for note in content.footnotes:
-        notes.append(
-            FootnoteContent(
-                note.number, citation(note.source.title, note.pinpoint), note.source.url
-            )
-        )
-    return EntryContent(
-        country=country.code.code,
-        short_name=country.short_name,
-        risk_level=content.risk_level.name,
-        risk_status=content.risk_status.name,
-        rationale=content.rationale,
-        findings=list(content.findings),
-        recommendations=groups,
-        footnotes=notes,
-    )
-
-
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         required=False,
@@ -347,7 +321,7 @@ class MonthField(forms.CharField):
         if not value:
             return None
         try:
-            return parse_period(value)
+            return parse_period(value, month_names=False)
         except ValueError as error:
             raise ValidationError("Give the month as YYYY-MM, e.g. 2024-05.") from error
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
+from . import workflow
 from .checks import (
     CheckContext,
     check_content,
@@ -24,21 +24,20 @@ from .checks import (
     previous_edition_ratings,
 )
 from .content import (
+    DraftContent,
     EntryContent,
     FootnoteContent,
+    FootnoteDraft,
     OutlookContent,
     RecommendationGroup,
-    split_citation,
 )
 from .models import (
     Addressee,
     Assessment,
-    AuditEvent,
     Country,
     Finding,
     Outlook,
     Region,
-    Revision,
     RiskLevel,
     RiskStatus,
     Source,
@@ -50,8 +49,8 @@ from .text_format import (
     MONTHS,
     PERIOD_HELP,
     SUPERSCRIPT_DIGITS,
-    UN_SYMBOL_RE,
     parse_period,
+    split_citation,
     validate_url,
 )
 
@@ -67,9 +66,6 @@ FOOTNOTE_RE = re.compile(rf"^(?P<number>[{SUPERSCRIPTS}]+|\d{{1,3}})[.)]?\s+(?P<
 SUPERSCRIPT_FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s")
 INLINE_CALL_RE = re.compile(rf"(?<=\S)([{SUPERSCRIPTS}]+)")
 EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_)(.+?)\1")
-CITED_DATE_RE = re.compile(
-    rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})\b"
-)
 SENTENCE_END = tuple('.!?:;"”’)')
 ADDRESSEE_MAX = Addressee._meta.get_field("name").max_length
 REGION_MAX = Region._meta.get_field("name").max_length
@@ -497,10 +493,9 @@ class _Store:
     def run(self, *, publish, replace, user):
         resolved = [(entry, self.resolve_entry(entry)) for entry in self.content.assessments]
         region = self.resolve_region(resolved)
-        outlook = self.get_outlook(region, publish=publish)
+        outlook = self.get_outlook(region, publish=publish, user=user)
         result = ImportResult(outlook=outlook, warnings=self.warnings)
         self.check_entries(resolved, outlook)
-        now = timezone.now()
         seen = set()
         for entry, (country, level, status) in resolved:
             if country.pk in seen:
@@ -508,48 +503,31 @@ class _Store:
                     f"{country.code.code} ({country.short_name}) appears twice in the file", entry
                 )
             seen.add(country.pk)
-            assessment = outlook.assessments.filter(country=country).first()
-            if assessment and not replace:
+            if not replace and outlook.assessments.filter(country=country).exists():
                 raise self.error(
                     f"{outlook.full_title} already holds an entry for {country.short_name} "
                     f"({country.code.code}); give --replace to replace it",
                     entry,
                 )
-            if assessment:
-                # Drafts are working copies; published revisions stay, superseded.
-                assessment.revisions.in_progress().delete()
-                result.replaced.append(assessment)
-            else:
-                position = (
-                    outlook.assessments.order_by("-position")
-                    .values_list("position", flat=True)
-                    .first()
-                    or 0
-                ) + 1
-                assessment = Assessment.objects.create(
-                    outlook=outlook, country=country, position=position
-                )
-                result.created.append(assessment)
-            revision = self.create_revision(assessment, entry, level, status, user)
-            if publish:
-                revision.state = Revision.State.PUBLISHED
-                revision.published_at = now
-                revision.save(update_fields=["state", "published_at"])
-                assessment.published_revision = revision
-                assessment.save(update_fields=["published_revision"])
-        AuditEvent.objects.create(
-            actor=user,
-            action="import",
-            outlook=outlook,
-            description=(
+            assessment, replaced = workflow.store_imported(
+                outlook,
+                country,
+                self.draft_content(entry, level, status),
+                publish=publish,
+                acting_user=user,
+            )
+            (result.replaced if replaced else result.created).append(assessment)
+        workflow.audit(
+            user,
+            "import",
+            (
                 f"Imported {len(resolved)} entr{'y' if len(resolved) == 1 else 'ies'} "
                 f"from {Path(self.path).name if self.path else 'input'}"
                 + (" as published" if publish else "")
             ),
-            data={
-                "countries": [c.code.code for _, (c, _, _) in resolved],
-                "warnings": self.warnings,
-            },
+            outlook=outlook,
+            countries=[c.code.code for _, (c, _, _) in resolved],
+            warnings=self.warnings,
         )
         return result
 
@@ -700,95 +678,35 @@ class _Store:
             self.warn(f'read the region "{name}" as "{region.name}"')
         return region
 
-    def get_outlook(self, region, *, publish):
-        outlook = (
-            Outlook.objects.select_for_update()
-            .filter(region=region, period=self.content.period)
-            .first()
-        )
-        if outlook is None:
-            slug = Outlook.make_slug(region.name, self.content.period)
-            now = timezone.now()
-            return Outlook.objects.create(
-                region=region,
-                period=self.content.period,
+    def get_outlook(self, region, *, publish, user):
+        try:
+            return workflow.store_imported_edition(
+                region,
+                self.content.period,
                 title=self.content.title,
-                slug=slug,
                 introduction=self.content.introduction,
-                state=Outlook.State.PUBLISHED if publish else Outlook.State.DRAFT,
-                published_at=now if publish else None,
+                publish=publish,
+                acting_user=user,
             )
-        if publish and not outlook.is_published:
-            raise self.error(
-                f"{outlook.full_title} is a draft edition in progress; import without --publish "
-                "to add to it, or publish it from the editor"
-            )
-        if not publish and outlook.is_published:
-            raise self.error(
-                f"{outlook.full_title} is already published; give --publish to add to the archive, "
-                "or correct entries through the editor"
-            )
-        if self.content.introduction and not outlook.introduction:
-            outlook.introduction = self.content.introduction
-            outlook.save(update_fields=["introduction"])
-        return outlook
+        except ValidationError as error:
+            hint = {
+                "draft": "import without --publish to add to it, or publish it from the editor",
+                "published": "give --publish to add to the archive, or correct entries "
+                "through the editor",
+            }[error.code]
+            raise self.error(f"{error.message}; {hint}") from error
 
-    def create_revision(self, assessment, entry, level, status, user):
-        revision = Revision.objects.create(
-            assessment=assessment,
-            number=assessment.next_revision_number(),
+    def draft_content(self, entry, level, status):
+        return DraftContent(
             risk_level=level,
             risk_status=status,
             rationale=entry.rationale,
-            created_by=user,
-        )
-        pairs = [(group.addressee, item) for group in entry.recommendations for item in group.items]
-        addressees = find_or_create_addressees(name for name, _ in pairs)
-        revision.add_content(
-            entry.findings,
-            [(addressees[name.casefold()], text) for name, text in pairs],
-            [
-                (note.number, find_or_create_source(note.text, note.url), "")
+            findings=entry.findings,
+            recommendations=[
+                (group.addressee, item) for group in entry.recommendations for item in group.items
+            ],
+            footnotes=[
+                FootnoteDraft(note.number, Source.objects.for_citation(note.text, note.url))
                 for note in entry.footnotes
             ],
         )
-        return revision
-
-
-def find_or_create_addressee(name):
-    existing = Addressee.objects.filter(name__iexact=name).first()
-    return existing or Addressee.objects.create(name=name)
-
-
-def find_or_create_addressees(names):
-    """{name.casefold(): Addressee} for the names, adding those that are new."""
-    addressees = {}
-    for name in names:
-        if name.casefold() not in addressees:
-            addressees[name.casefold()] = find_or_create_addressee(name)
-    return addressees
-
-
-def find_or_create_source(text, url=""):
-    """The library's source for a citation, added if it is new."""
-    existing = Source.objects.filter(title=text, url=url).order_by("pk").first()
-    if existing:
-        return existing
-    symbol = UN_SYMBOL_RE.search(text) or UN_SYMBOL_RE.search(url)
-    return Source.objects.create(
-        title=text,
-        url=url,
-        document_symbol=symbol.group(0).rstrip(".") if symbol else "",
-        date=cited_date(text),
-    )
-
-
-def cited_date(text):
-    """The first full date written in a citation ("11 January 2021"), or None."""
-    match = CITED_DATE_RE.search(text)
-    if not match:
-        return None
-    try:
-        return date(int(match["year"]), MONTHS.index(match["month"]) + 1, int(match["day"]))
-    except ValueError:
-        return None

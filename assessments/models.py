@@ -11,13 +11,12 @@ from itertools import groupby
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
-from .content import citation
-from .text_format import month_label
+from .text_format import UN_SYMBOL_RE, citation, cited_date, month_label
 
 # A paragraph longer than this is a mistake (a paste gone wrong), and would slow every check.
 TEXT_MAX_LENGTH = 20_000
@@ -60,12 +59,6 @@ def find_country(countries, name):
     return next((c for c in countries if wanted in c.normalized_names()), None)
 
 
-class CountryQuerySet(models.QuerySet):
-    def match(self, name):
-        """The country `name` designates, or None (see find_country)."""
-        return find_country(self, name)
-
-
 class Country(models.Model):
     code = CountryField(unique=True)
     official_name = models.CharField(max_length=200)
@@ -78,8 +71,6 @@ class Country(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="countries", null=True, blank=True
     )
-
-    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["official_name"]
@@ -127,6 +118,13 @@ class RiskStatus(models.Model):
 class OutlookQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Outlook.State.PUBLISHED)
+
+    def with_publication_problems(self):
+        """Fetch what `Outlook.publication_problems()` reads, for many editions at once."""
+        entries = Assessment.objects.with_approval().select_related("country").order_by("position")
+        return self.prefetch_related(
+            Prefetch("assessments", queryset=entries, to_attr="entries_for_publication")
+        )
 
 
 class Outlook(models.Model):
@@ -186,6 +184,20 @@ class Outlook(models.Model):
     def make_slug(region_name, period):
         return f"{slugify(region_name)}-{period:%Y-%m}"
 
+    def publication_problems(self):
+        """Why the edition cannot be published yet (empty when it can): every entry
+        needs an approved revision."""
+        entries = getattr(self, "entries_for_publication", None)
+        if entries is None:
+            entries = (
+                self.assessments.with_approval().select_related("country").order_by("position")
+            )
+        problems = [] if entries else ["The edition has no countries."]
+        for assessment in entries:
+            if not assessment.has_approved_revision:
+                problems.append(f"{assessment.country.short_name} has no approved revision.")
+        return problems
+
     def previous_edition(self):
         """The latest published edition of the same region before this one."""
         return (
@@ -219,6 +231,13 @@ class OutlookPdf(models.Model):
         return self.file.name
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def with_approval(self):
+        """Annotate `has_approved_revision`: a revision of the entry awaits publication."""
+        approved = Revision.objects.filter(assessment=OuterRef("pk"), state=Revision.State.APPROVED)
+        return self.annotate(has_approved_revision=Exists(approved))
+
+
 class Assessment(models.Model):
     """One country's entry in one outlook."""
 
@@ -233,6 +252,8 @@ class Assessment(models.Model):
         related_name="+",
         help_text="The revision the public sees. Nothing else is ever shown publicly.",
     )
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["outlook", "position"]
@@ -259,6 +280,41 @@ class Assessment(models.Model):
 class RevisionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Revision.State.PUBLISHED, assessment__outlook__state="published")
+
+    def live(self):
+        """Published revisions that are their entry's live version (not superseded by a
+        correction): what the public reads today."""
+        return self.published().filter(assessment__published_revision_id=F("id"))
+
+    def previous_entry(self, assessment):
+        """The country's live revision in the latest earlier edition of the region, with
+        its content, or None: what a new edition copies, and what reviewers compare with."""
+        outlook = assessment.outlook
+        return (
+            self.live()
+            .with_content()
+            .filter(
+                assessment__country_id=assessment.country_id,
+                assessment__outlook__region_id=outlook.region_id,
+                assessment__outlook__period__lt=outlook.period,
+            )
+            .order_by("-assessment__outlook__period")
+            .first()
+        )
+
+    def last_approved_before(self, revision):
+        """The entry's latest approved or published revision before `revision`, with its
+        content, or None."""
+        return (
+            self.with_content()
+            .filter(
+                assessment_id=revision.assessment_id,
+                state__in=[Revision.State.APPROVED, Revision.State.PUBLISHED],
+                number__lt=revision.number,
+            )
+            .order_by("-number")
+            .first()
+        )
 
     def in_progress(self):
         return self.filter(state__in=Revision.IN_PROGRESS)
@@ -352,6 +408,11 @@ class Revision(models.Model):
         return self.state in (self.State.DRAFT, self.State.CHANGES_REQUESTED)
 
     @property
+    def in_published_edition(self):
+        """A revision of an entry already published: a correction, once published."""
+        return self.assessment.outlook.is_published
+
+    @property
     def rating_label(self):
         return f"{self.risk_level.name}/{self.risk_status.name}"
 
@@ -395,11 +456,27 @@ class Finding(models.Model):
         return self.text[:80]
 
 
+class AddresseeQuerySet(models.QuerySet):
+    def find_or_create(self, name):
+        """The addressee of that name, whatever its case, added if it is new."""
+        return self.filter(name__iexact=name).first() or self.create(name=name)
+
+    def find_or_create_all(self, names):
+        """{name.casefold(): Addressee} for the names, adding those that are new."""
+        addressees = {}
+        for name in names:
+            if name.casefold() not in addressees:
+                addressees[name.casefold()] = self.find_or_create(name)
+        return addressees
+
+
 class Addressee(models.Model):
     """Whom a recommendation is to, e.g. The UN Security Council."""
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
+
+    objects = AddresseeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -447,6 +524,22 @@ class Recommendation(models.Model):
         return f"{self.addressee}: {self.text[:60]}"
 
 
+class SourceQuerySet(models.QuerySet):
+    def for_citation(self, text, url=""):
+        """The library's source for a footnote as printed, added if it is new, with the
+        UN document symbol and the date the citation names."""
+        existing = self.filter(title=text, url=url).order_by("pk").first()
+        if existing:
+            return existing
+        symbol = UN_SYMBOL_RE.search(text) or UN_SYMBOL_RE.search(url)
+        return self.create(
+            title=text,
+            url=url,
+            document_symbol=symbol.group(0).rstrip(".") if symbol else "",
+            date=cited_date(text),
+        )
+
+
 class Source(models.Model):
     """A reusable citation: a UN document, a report, a web page."""
 
@@ -459,6 +552,8 @@ class Source(models.Model):
     )
     date = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -284,7 +284,7 @@ def read_filters(params, choices):
         if not value:
             continue
         try:
-            period = parse_period(value)
+            period = parse_period(value, month_names=False)
         except ValueError:
             errors.append(f"{label}: expected a month as YYYY-MM, such as 2023-11, not “{value}”.")
             continue

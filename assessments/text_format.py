@@ -31,15 +31,19 @@ FIRST_YEAR = 1900
 PERIOD_HELP = "YYYY-MM such as 2023-11"
 
 
+CITED_DATE_RE = re.compile(
+    rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})\b"
+)
+
+
 def month_label(period):
     """`November 2023` for any day of that month."""
     return f"{MONTHS[period.month - 1]} {period.year}"
 
 
-def parse_period(text):
-    """`2023-11` or `November 2023` as the first day of that month.
-
-    Raises ValueError, whose message says what was expected.
+def parse_period(text, *, month_names=True):
+    """`2023-11`, or with `month_names` also `November 2023`, as the first day of that
+    month. Raises ValueError, whose message says what was expected.
     """
     text = (text or "").strip()
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
@@ -47,7 +51,7 @@ def parse_period(text):
         year, month = int(match[1]), int(match[2])
     else:
         match = re.fullmatch(rf"({MONTH_PATTERN})\s+(\d{{4}})", text, re.IGNORECASE)
-        if not match:
+        if not match or not month_names:
             raise ValueError(f"{text!r} is not a month; expected {PERIOD_HELP}")
         year, month = int(match[2]), MONTH_NUMBERS[match[1].casefold()]
     if not 1 <= month <= 12 or year < FIRST_YEAR:
@@ -89,3 +93,33 @@ def is_web_address(url):
 # ECOSOC, Secretariat, the treaty bodies, UNEP and UNCTAD.
 UN_SERIES = "A|S|E|ST|CCPR|CERD|CEDAW|CRC|CAT|CRPD|CMW|UNEP|TD"
 UN_SYMBOL_RE = re.compile(rf"\b(?:{UN_SERIES})/[A-Z0-9.]+(?:/[A-Za-z0-9.]+)*")
+
+
+# --- Footnotes as printed -------------------------------------------------------------
+
+
+def citation(title, pinpoint=""):
+    """A footnote's text as printed: the source's citation, then the pinpoint."""
+    return ", ".join(part for part in (title, pinpoint) if part)
+
+
+def split_citation(text):
+    """Split a footnote as printed into (text, url): the URL leaves the text."""
+    match = URL_RE.search(text)
+    if not match:
+        return text.strip(), ""
+    url = match.group(0)
+    rest = (text[: match.start()] + text[match.end() :]).strip()
+    rest = re.sub(r"[\s,;:]+$", "", rest)
+    return rest, url
+
+
+def cited_date(text):
+    """The first full date written in a citation ("11 January 2021"), or None."""
+    match = CITED_DATE_RE.search(text)
+    if not match:
+        return None
+    try:
+        return date(int(match["year"]), MONTH_NUMBERS[match["month"].casefold()], int(match["day"]))
+    except ValueError:
+        return None

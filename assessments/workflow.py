@@ -1,22 +1,21 @@
-"""The editorial workflow: every change of state, and every save, in one place.
+"""The editorial workflow's actions: every write of editorial state, in one place.
 
-Views, admin actions and management commands call these functions; none of them
-changes a revision's state by itself. Each function
+Views, the admin, the importer and management commands call these functions; none of
+them changes a state, a live revision or the audit log by itself. Each action
 
-- checks that the user may do it (raising PermissionDenied, which views turn into 403),
+- asks the permission gate (assessments.permissions, whose TRANSITIONS table says who
+  may take which action from which state) and raises PermissionDenied with its reason,
 - claims the rows it changes with select_for_update(), so that two people acting at
   once are serialised and the second sees the first's result,
-- writes an AuditEvent,
+- writes an AuditEvent (`audit()`),
 - runs in one transaction, and sends mail only once that transaction has committed.
 
-The rules of who may move a revision from which state to which are the table
-TRANSITIONS below; `allowed()` reads it for the templates, which show only the
-buttons a user may press.
+Actions take the acting user; `acting_user=None` is the system (an import run from
+the command line), which skips the permission check as an operator's shell would.
 """
 
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,10 +23,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import checks, emails
-from .content import revision_content
-from .editions import live_revisions
-from .importing import find_or_create_addressees
+from .content import NewSource, revision_content
 from .models import (
+    Addressee,
     Assessment,
     AuditEvent,
     CheckAcknowledgement,
@@ -37,38 +35,10 @@ from .models import (
     RiskStatus,
     Source,
 )
-
-ANALYST, REVIEWER, EDITOR = "analyst", "reviewer", "editor"
-ROLES = (ANALYST, REVIEWER, EDITOR)
+from .permissions import TRANSITIONS, Permissions
 
 State = Revision.State
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str | None
-    role: str
-    label: str  # what the action does, for messages: "cannot be <label>"
-
-
-EDITABLE = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
-
-# Who may move a revision from which states to which. An outlook's publication
-# (`publish`) moves every approved revision of an edition to published at once.
-TRANSITIONS = {
-    "save": Transition(EDITABLE, None, ANALYST, "edited"),
-    "submit": Transition(EDITABLE, State.SUBMITTED, ANALYST, "submitted"),
-    "recall": Transition(frozenset({State.SUBMITTED}), State.DRAFT, ANALYST, "recalled"),
-    "approve": Transition(frozenset({State.SUBMITTED}), State.APPROVED, REVIEWER, "approved"),
-    "request_changes": Transition(
-        frozenset({State.SUBMITTED}), State.CHANGES_REQUESTED, REVIEWER, "sent back"
-    ),
-    "publish_correction": Transition(
-        frozenset({State.APPROVED}), State.PUBLISHED, EDITOR, "published"
-    ),
-}
 
 
 class ConflictError(Exception):
@@ -81,83 +51,51 @@ class ConflictError(Exception):
         )
 
 
-# --- Roles ---------------------------------------------------------------------
-
-
-def roles(user):
-    """The editorial roles a user holds; a superuser holds them all."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    if user.is_superuser:
-        return frozenset(ROLES)
-    cached = getattr(user, "_outlook_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._outlook_roles = cached
-    return cached
-
-
-def has_role(user, role):
-    return role in roles(user)
-
-
-def require_role(user, role):
-    if not has_role(user, role):
-        raise PermissionDenied(f"This needs the {role} role.")
-
-
-def is_correction(revision):
-    """A revision of an entry that has been published already."""
-    return revision.assessment.outlook.is_published
-
-
-def allowed(action, revision, user):
-    """Whether `user` may apply `action` to `revision` now (for showing buttons)."""
-    try:
-        _check(action, revision, user)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def _check(action, revision, user):
-    rule = TRANSITIONS[action]
-    require_role(user, rule.role)
-    if revision.state not in rule.sources:
-        raise PermissionDenied(
-            f"This revision is {revision.get_state_display().lower()}: "
-            f"it cannot be {rule.label} now."
-        )
-    if action == "approve" and revision.contributors.filter(pk=user.pk).exists():
-        raise PermissionDenied(
-            "You contributed to this revision: another reviewer must approve it."
-        )
-    if action == "publish_correction" and not is_correction(revision):
-        raise PermissionDenied("This revision is published with its outlook, not on its own.")
-
-
-def _claim(revision, action, user):
-    """Lock the revision's row and check the transition against its current state."""
-    locked = (
-        Revision.objects.select_for_update()
-        .select_related("assessment__outlook")
-        .get(pk=revision.pk)
-    )
-    _check(action, locked, user)
-    return locked
-
-
-def _audit(user, action, description, *, revision=None, outlook=None, **data):
+def audit(actor, action, description, *, revision=None, outlook=None, **data):
+    """Record who did what to which object; `actor` None is the system."""
     if revision is not None and outlook is None:
         outlook = revision.assessment.outlook
-    AuditEvent.objects.create(
-        actor=user if user and user.is_authenticated else None,
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         outlook=outlook,
         revision=revision,
         description=description,
         data=data,
     )
+
+
+def _require(user, action, obj=None):
+    Permissions(user).require(action, obj)
+
+
+def _claim(revision, action, user):
+    """Lock the revision's row and ask the gate about its current state."""
+    locked = (
+        Revision.objects.select_for_update()
+        .select_related("assessment__outlook", "assessment__country")
+        .get(pk=revision.pk)
+    )
+    _require(user, action, locked)
+    return locked
+
+
+def _claim_outlook(outlook, action, user):
+    locked = Outlook.objects.select_for_update().select_related("region").get(pk=outlook.pk)
+    _require(user, action, locked)
+    return locked
+
+
+def _move(revision, action, **fields):
+    """Put the revision in the state the action leads to (TRANSITIONS)."""
+    _set_state(revision, TRANSITIONS[action].target, **fields)
+
+
+def _set_state(revision, state, **fields):
+    revision.state = state
+    for name, value in fields.items():
+        setattr(revision, name, value)
+    revision.save(update_fields=["state", "updated_at", *fields])
 
 
 def _label(revision):
@@ -168,48 +106,16 @@ def _label(revision):
     )
 
 
-def _set_state(revision, state, **fields):
-    revision.state = state
-    for name, value in fields.items():
-        setattr(revision, name, value)
-    revision.save(update_fields=["state", "updated_at", *fields])
+def _entries(count):
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
 
 
 # --- Drafts ----------------------------------------------------------------------
 
 
-@dataclass
-class NewSource:
-    title: str = ""
-    issuer: str = ""
-    document_symbol: str = ""
-    date: object = None
-    url: str = ""
-
-
-@dataclass
-class FootnoteDraft:
-    number: int
-    source: Source | NewSource
-    pinpoint: str = ""
-
-
-@dataclass
-class DraftContent:
-    """What an analyst saves: the editor form's cleaned data, in domain terms."""
-
-    risk_level: RiskLevel
-    risk_status: RiskStatus
-    rationale: str = ""
-    correction_note: str = ""
-    findings: list[str] = field(default_factory=list)
-    # (addressee name, text): an addressee is picked from the list or created by name.
-    recommendations: list[tuple[str, str]] = field(default_factory=list)
-    footnotes: list[FootnoteDraft] = field(default_factory=list)
-
-
 def save_draft(revision, content, *, user, based_on_version):
-    """Replace a draft's content, unless someone saved it since `based_on_version`.
+    """Replace a draft's content (a DraftContent), unless someone saved it since
+    `based_on_version`.
 
     Raises ConflictError (nothing is written) when the stored version has moved on,
     and PermissionDenied when the revision is no longer editable. Every save is
@@ -233,7 +139,7 @@ def save_draft(revision, content, *, user, based_on_version):
         )
         locked.contributors.add(user)
         stored = Revision.objects.with_content().get(pk=locked.pk)
-        _audit(
+        audit(
             user,
             "save",
             f"Saved {_label(stored)} as version {stored.version}",
@@ -256,7 +162,7 @@ def _write_content(revision, content):
     revision.findings.all().delete()
     revision.recommendations.all().delete()
     revision.footnotes.all().delete()
-    addressees = find_or_create_addressees(name for name, _ in content.recommendations)
+    addressees = Addressee.objects.find_or_create_all(name for name, _ in content.recommendations)
     footnotes = []
     for note in content.footnotes:
         source = note.source
@@ -277,9 +183,9 @@ def submit(revision, *, user):
         problems = submission_problems(locked)
         if problems:
             raise ValidationError(problems)
-        _set_state(locked, State.SUBMITTED, submitted_at=timezone.now())
+        _move(locked, "submit", submitted_at=timezone.now())
         locked.contributors.add(user)
-        _audit(user, "submit", f"Submitted {_label(locked)} for review", revision=locked)
+        audit(user, "submit", f"Submitted {_label(locked)} for review", revision=locked)
         transaction.on_commit(lambda: emails.send_submitted(locked))
     return locked
 
@@ -289,7 +195,7 @@ def submission_problems(revision):
     problems = []
     if not revision.findings.exists():
         problems.append("Add at least one finding before submitting.")
-    if is_correction(revision) and not revision.correction_note.strip():
+    if revision.in_published_edition and not revision.correction_note.strip():
         problems.append("A correction needs a public correction note saying what changed.")
     if revision.version == 1 and revision.based_on_id is None:
         # A new country's draft starts with a placeholder rating: someone must save it.
@@ -327,7 +233,7 @@ def acknowledge(revision, key, *, user, note=""):
             revision=locked, key=key, defaults={"user": user, "note": note}
         )
         if created:
-            _audit(
+            audit(
                 user,
                 "acknowledge",
                 f"Acknowledged a warning on {_label(locked)}: {result.place_label}: "
@@ -343,40 +249,40 @@ def recall(revision, *, user):
     """Take a submitted revision back to draft before anyone has reviewed it."""
     with transaction.atomic():
         locked = _claim(revision, "recall", user)
-        _set_state(locked, State.DRAFT, submitted_at=None)
-        _audit(user, "recall", f"Recalled {_label(locked)} from review", revision=locked)
+        _move(locked, "recall", submitted_at=None)
+        audit(user, "recall", f"Recalled {_label(locked)} from review", revision=locked)
     return locked
 
 
 def approve(revision, *, user, comment=""):
     """A reviewer approves a submitted revision they did not contribute to."""
-    return _decide(revision, "approve", State.APPROVED, user=user, comment=comment)
+    return _decide(revision, "approve", user=user, comment=comment)
 
 
 def request_changes(revision, *, user, comment):
     """A reviewer sends a submitted revision back to its analysts with comments."""
     if not comment.strip():
         raise ValidationError("Say what should change.")
-    return _decide(revision, "request_changes", State.CHANGES_REQUESTED, user=user, comment=comment)
+    return _decide(revision, "request_changes", user=user, comment=comment)
 
 
-def _decide(revision, action, state, *, user, comment):
+def _decide(revision, action, *, user, comment):
     with transaction.atomic():
         locked = _claim(revision, action, user)
-        _set_state(locked, state)
+        _move(locked, action)
         review = locked.reviews.create(reviewer=user, decision=action, comment=comment)
         verb = "Approved" if action == "approve" else "Requested changes to"
-        _audit(user, action, f"{verb} {_label(locked)}", revision=locked, comment=comment)
+        audit(user, action, f"{verb} {_label(locked)}", revision=locked, comment=comment)
         transaction.on_commit(lambda: emails.send_decision(review))
     return locked
 
 
-# --- Outlooks ------------------------------------------------------------------------
+# --- Editions ------------------------------------------------------------------------
 
 
 def create_edition(region, period, *, user, title="", introduction=""):
     """A new draft edition whose entries start as copies of the previous edition's."""
-    require_role(user, EDITOR)
+    _require(user, "create_edition")
     period = period.replace(day=1)
     with transaction.atomic():
         if Outlook.objects.filter(region=region, period=period).exists():
@@ -394,31 +300,14 @@ def create_edition(region, period, *, user, title="", introduction=""):
                 assessment = Assessment.objects.create(
                     outlook=outlook, country=old.country, position=old.position
                 )
-                _start_revision(assessment, user, previous_entry(assessment))
-        _audit(
+                _start_revision(assessment, user, Revision.objects.previous_entry(assessment))
+        audit(
             user,
             "create_edition",
             f"Created {outlook.full_title}" + (f" from {previous.full_title}" if previous else ""),
             outlook=outlook,
         )
     return outlook
-
-
-def previous_entry(assessment):
-    """The country's published revision in the latest earlier edition of the region,
-    with its content."""
-    outlook = assessment.outlook
-    return (
-        live_revisions()
-        .with_content()
-        .filter(
-            assessment__country_id=assessment.country_id,
-            assessment__outlook__region_id=outlook.region_id,
-            assessment__outlook__period__lt=outlook.period,
-        )
-        .order_by("-assessment__outlook__period")
-        .first()
-    )
 
 
 def _start_revision(assessment, user, source=None):
@@ -451,35 +340,32 @@ def _start_revision(assessment, user, source=None):
     return revision
 
 
-def _claim_draft_outlook(outlook, user):
-    require_role(user, EDITOR)
-    locked = Outlook.objects.select_for_update().get(pk=outlook.pk)
-    if locked.is_published:
-        raise PermissionDenied(f"{locked.full_title} is published: its countries are fixed.")
-    return locked
+def _next_position(outlook):
+    return (outlook.assessments.aggregate(n=Max("position"))["n"] or 0) + 1
 
 
 def add_country(outlook, country, *, user):
     """Add a country to a draft edition, starting from its last published entry if any."""
     with transaction.atomic():
-        outlook = _claim_draft_outlook(outlook, user)
+        outlook = _claim_outlook(outlook, "add_country", user)
         if outlook.assessments.filter(country=country).exists():
             raise ValidationError(f"{country} is already in {outlook.full_title}.")
-        position = (outlook.assessments.aggregate(n=Max("position"))["n"] or 0) + 1
-        assessment = Assessment.objects.create(outlook=outlook, country=country, position=position)
-        _start_revision(assessment, user, previous_entry(assessment))
-        _audit(user, "add_country", f"Added {country} to {outlook.full_title}", outlook=outlook)
+        assessment = Assessment.objects.create(
+            outlook=outlook, country=country, position=_next_position(outlook)
+        )
+        _start_revision(assessment, user, Revision.objects.previous_entry(assessment))
+        audit(user, "add_country", f"Added {country} to {outlook.full_title}", outlook=outlook)
     return assessment
 
 
 def remove_country(assessment, *, user):
     """Remove a country, and its drafts, from a draft edition."""
     with transaction.atomic():
-        outlook = _claim_draft_outlook(assessment.outlook, user)
+        outlook = _claim_outlook(assessment.outlook, "remove_country", user)
         assessment = outlook.assessments.select_related("country").get(pk=assessment.pk)
         country = assessment.country
         assessment.delete()
-        _audit(
+        audit(
             user,
             "remove_country",
             f"Removed {country} from {outlook.full_title}",
@@ -491,7 +377,7 @@ def remove_country(assessment, *, user):
 def move_country(assessment, offset, *, user):
     """Move a country up (offset -1) or down (+1) in a draft edition's order."""
     with transaction.atomic():
-        outlook = _claim_draft_outlook(assessment.outlook, user)
+        outlook = _claim_outlook(assessment.outlook, "move_country", user)
         ordered = list(outlook.assessments.select_related("country").order_by("position"))
         index = next(i for i, a in enumerate(ordered) if a.pk == assessment.pk)
         other = index + offset
@@ -504,29 +390,12 @@ def move_country(assessment, offset, *, user):
             Assessment.objects.filter(pk=item.pk).update(position=top + i)
         for i, item in enumerate(ordered, 1):
             Assessment.objects.filter(pk=item.pk).update(position=i)
-        _audit(
+        audit(
             user,
             "reorder",
             f"Moved {assessment.country} {'up' if offset < 0 else 'down'} in {outlook.full_title}",
             outlook=outlook,
         )
-
-
-def publication_problems(outlook):
-    """Why an edition cannot be published yet (empty when it can)."""
-    problems = []
-    assessments = list(outlook.assessments.select_related("country"))
-    if not assessments:
-        problems.append("The edition has no countries.")
-    approved = set(
-        Revision.objects.filter(assessment__outlook=outlook, state=State.APPROVED).values_list(
-            "assessment_id", flat=True
-        )
-    )
-    for assessment in assessments:
-        if assessment.pk not in approved:
-            problems.append(f"{assessment.country.short_name} has no approved revision.")
-    return problems
 
 
 @contextmanager
@@ -535,7 +404,7 @@ def _discarding_files_on_failure(records):
 
     A file written to storage is not part of the database transaction: without this, a
     publication that rolls back after its PDF was written would leave the file behind.
-    (A caller's own outer transaction that rolls back later is beyond this guard.)
+    The callers' transactions are durable, so no outer transaction can roll back later.
     """
     try:
         yield
@@ -557,34 +426,30 @@ def publish(outlook, *, user):
     """
     from .pdf import store_pdfs
 
-    require_role(user, EDITOR)
     stored = []
-    with _discarding_files_on_failure(stored), transaction.atomic():
-        locked = Outlook.objects.select_for_update().get(pk=outlook.pk)
-        if locked.is_published:
-            raise PermissionDenied(f"{locked.full_title} is already published.")
+    with _discarding_files_on_failure(stored), transaction.atomic(durable=True):
+        locked = _claim_outlook(outlook, "publish", user)
         revisions = list(
             Revision.objects.select_for_update()
             .filter(assessment__outlook=locked, state=State.APPROVED)
             .select_related("assessment")
         )
-        problems = publication_problems(locked)
+        problems = locked.publication_problems()
         if problems:
             raise ValidationError(problems)
         now = timezone.now()
         for revision in revisions:
             _set_state(revision, State.PUBLISHED, published_at=now)
             Assessment.objects.filter(pk=revision.assessment_id).update(published_revision=revision)
-        locked.state = Outlook.State.PUBLISHED
+        locked.state = TRANSITIONS["publish"].target
         locked.published_at = now
         locked.published_by = user
         locked.save(update_fields=["state", "published_at", "published_by"])
         stored.extend(store_pdfs(locked))
-        _audit(
+        audit(
             user,
             "publish",
-            f"Published {locked.full_title} "
-            f"({len(revisions)} entr{'y' if len(revisions) == 1 else 'ies'})",
+            f"Published {locked.full_title} ({_entries(len(revisions))})",
             outlook=locked,
             revisions=[r.pk for r in revisions],
         )
@@ -597,23 +462,19 @@ def publish(outlook, *, user):
 
 def start_correction(assessment, *, user):
     """A new draft of a published entry, to be reviewed and published as a correction."""
-    require_role(user, ANALYST)
     with transaction.atomic():
         assessment = (
             Assessment.objects.select_for_update()
             .select_related("outlook", "country")
             .get(pk=assessment.pk)
         )
-        if not assessment.outlook.is_published or assessment.published_revision_id is None:
-            raise PermissionDenied("Only a published entry can be corrected.")
-        if assessment.revisions.in_progress().exists():
-            raise PermissionDenied("This entry already has a revision in progress.")
+        _require(user, "start_correction", assessment)
         revision = _start_revision(
             assessment,
             user,
             Revision.objects.with_content().get(pk=assessment.published_revision_id),
         )
-        _audit(
+        audit(
             user, "start_correction", f"Started a correction: {_label(revision)}", revision=revision
         )
     return revision
@@ -628,15 +489,15 @@ def publish_correction(revision, *, user):
     from .pdf import store_pdfs
 
     stored = []
-    with _discarding_files_on_failure(stored), transaction.atomic():
+    with _discarding_files_on_failure(stored), transaction.atomic(durable=True):
         locked = _claim(revision, "publish_correction", user)
         assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
         previous_id = assessment.published_revision_id
-        _set_state(locked, State.PUBLISHED, published_at=timezone.now())
+        _move(locked, "publish_correction", published_at=timezone.now())
         assessment.published_revision = locked
         assessment.save(update_fields=["published_revision"])
         stored.extend(store_pdfs(locked.assessment.outlook))
-        _audit(
+        audit(
             user,
             "publish_correction",
             f"Published a correction: {_label(locked)}",
@@ -646,3 +507,70 @@ def publish_correction(revision, *, user):
         )
         transaction.on_commit(lambda: emails.send_correction_published(locked))
     return locked
+
+
+# --- Imports -------------------------------------------------------------------------
+
+
+def store_imported(outlook, country, content, *, publish, acting_user=None):
+    """Store an imported entry (a DraftContent) in an edition the importer holds locked.
+
+    A new country is added at the end of the edition; an entry the edition already
+    holds is replaced: its drafts are deleted, its published revisions stay, superseded.
+    With `publish` (an archive of past outlooks) the entry is published at once, as
+    it was in print. Returns (assessment, replaced).
+    """
+    if acting_user is not None:
+        _require(acting_user, "import")
+    assessment = outlook.assessments.filter(country=country).first()
+    replaced = assessment is not None
+    if replaced:
+        # Drafts are working copies; published revisions stay, superseded.
+        assessment.revisions.in_progress().delete()
+    else:
+        assessment = Assessment.objects.create(
+            outlook=outlook, country=country, position=_next_position(outlook)
+        )
+    revision = Revision.objects.create(
+        assessment=assessment,
+        number=assessment.next_revision_number(),
+        risk_level=content.risk_level,
+        risk_status=content.risk_status,
+        created_by=acting_user,
+    )
+    _write_content(revision, content)
+    revision.save(update_fields=["rationale", "correction_note"])
+    if publish:
+        _set_state(revision, State.PUBLISHED, published_at=timezone.now())
+        assessment.published_revision = revision
+        assessment.save(update_fields=["published_revision"])
+    return assessment, replaced
+
+
+def store_imported_edition(region, period, *, title, introduction, publish, acting_user=None):
+    """The edition an import goes into, locked: the existing one, or a new one (published
+    at once for an archive). Refuses to add drafts to a published edition, or archive
+    entries to one in progress."""
+    if acting_user is not None:
+        _require(acting_user, "import")
+    outlook = Outlook.objects.select_for_update().filter(region=region, period=period).first()
+    if outlook is None:
+        now = timezone.now()
+        return Outlook.objects.create(
+            region=region,
+            period=period,
+            title=title,
+            slug=Outlook.make_slug(region.name, period),
+            introduction=introduction,
+            state=Outlook.State.PUBLISHED if publish else Outlook.State.DRAFT,
+            published_at=now if publish else None,
+        )
+    # The messages are the start of a sentence the importer completes with its options.
+    if publish and not outlook.is_published:
+        raise ValidationError(f"{outlook.full_title} is a draft edition in progress", "draft")
+    if not publish and outlook.is_published:
+        raise ValidationError(f"{outlook.full_title} is already published", "published")
+    if introduction and not outlook.introduction:
+        outlook.introduction = introduction
+        outlook.save(update_fields=["introduction"])
+    return outlook

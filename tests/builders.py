@@ -115,18 +115,11 @@ def pass_checks(revision, user):
     the editorial checks find in it (the malformed "200,0000") and acknowledge every
     warning. Returns the revision as saved."""
     from assessments import checks, workflow
-    from assessments.workflow import DraftContent, FootnoteDraft
+    from assessments.content import DraftContent
 
     revision = Revision.objects.with_content().get(pk=revision.pk)
-    content = DraftContent(
-        risk_level=revision.risk_level,
-        risk_status=revision.risk_status,
-        rationale=revision.rationale,
-        correction_note=revision.correction_note,
-        findings=[f.text.replace("200,0000", "200,000") for f in revision.findings.all()],
-        recommendations=[(r.addressee.name, r.text) for r in revision.recommendations.all()],
-        footnotes=[FootnoteDraft(n.number, n.source, n.pinpoint) for n in revision.footnotes.all()],
-    )
+    content = DraftContent.from_revision(revision)
+    content.findings = [text.replace("200,0000", "200,000") for text in content.findings]
     revision = workflow.save_draft(revision, content, user=user, based_on_version=revision.version)
     for result in checks.check_revision(revision):
         assert result.severity != checks.Severity.ERROR, str(result)

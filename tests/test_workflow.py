@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from assessments import workflow
+from assessments.content import DraftContent, FootnoteDraft, NewSource
 from assessments.models import (
     AuditEvent,
     Country,
@@ -17,7 +18,6 @@ from assessments.models import (
     Revision,
     Source,
 )
-from assessments.workflow import DraftContent, FootnoteDraft, NewSource
 
 from .builders import level, pass_checks, status
 
@@ -43,15 +43,7 @@ def draft(copied_draft, alice):
 
 
 def content_of(revision, **changes):
-    revision = Revision.objects.with_content().get(pk=revision.pk)
-    data = DraftContent(
-        risk_level=revision.risk_level,
-        risk_status=revision.risk_status,
-        rationale=revision.rationale,
-        findings=[f.text for f in revision.findings.all()],
-        recommendations=[(r.addressee.name, r.text) for r in revision.recommendations.all()],
-        footnotes=[FootnoteDraft(n.number, n.source, n.pinpoint) for n in revision.footnotes.all()],
-    )
+    data = DraftContent.from_revision(Revision.objects.with_content().get(pk=revision.pk))
     for name, value in changes.items():
         setattr(data, name, value)
     return data
@@ -258,7 +250,7 @@ def test_failure_while_publishing_leaves_everything_as_it_was(
 def test_failure_after_the_pdf_also_rolls_back(edition, erin, alice, bob):
     approve_all(edition, alice, bob)
     with (
-        mock.patch.object(workflow, "_audit", side_effect=RuntimeError("audit down")),
+        mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         workflow.publish(edition, user=erin)
@@ -286,7 +278,7 @@ def test_failure_after_the_pdf_was_written_deletes_the_file(edition, erin, alice
     stored, spy = keep_stored_pdfs()
     with (
         spy,
-        mock.patch.object(workflow, "_audit", side_effect=RuntimeError("audit down")),
+        mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         workflow.publish(edition, user=erin)
@@ -314,7 +306,7 @@ def test_failed_correction_deletes_the_pdf_it_wrote(edition, erin, alice, bob, r
     stored, spy = keep_stored_pdfs()
     with (
         spy,
-        mock.patch.object(workflow, "_audit", side_effect=RuntimeError("audit down")),
+        mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         workflow.publish_correction(correction, user=erin)

@@ -8,6 +8,7 @@ from django.db import transaction
 from assessments import workflow
 from assessments.importing import import_file
 from assessments.models import Outlook, Region
+from assessments.permissions import ANALYST, EDITOR, REVIEWER
 
 SAMPLE = Path(__file__).resolve().parents[2] / "demo" / "dprk-2023-11.txt"
 
@@ -15,10 +16,10 @@ NEXT_EDITION = date(2024, 5, 1)
 
 # Demo only: these accounts exist so that a developer can try each role.
 ACCOUNTS = [
-    ("analyst", "analyst-demo-pass", ["analyst"]),
-    ("analyst2", "analyst-demo-pass", ["analyst"]),
-    ("reviewer", "reviewer-demo-pass", ["reviewer"]),
-    ("editor", "editor-demo-pass", ["editor"]),
+    ("analyst", "analyst-demo-pass", [ANALYST]),
+    ("analyst2", "analyst-demo-pass", [ANALYST]),
+    ("reviewer", "reviewer-demo-pass", [REVIEWER]),
+    ("editor", "editor-demo-pass", [EDITOR]),
     ("admin", "admin-demo-pass", []),
 ]
 

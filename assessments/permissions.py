@@ -1,0 +1,289 @@
+"""Who may do what: the one gate every permission question goes through.
+
+TRANSITIONS is the table of the workflow: for each action, the role that may take it,
+the states its object must be in, the state it leaves the object in, and any further
+condition (four eyes, corrections only). `Permissions(user)` answers for one user, with
+the reason when the answer is no. The workflow's actions ask it (on the locked row)
+before they act; views ask it which pages to open, templates (through the context
+processor) which buttons and links to show, emails whom to tell. Nothing else decides
+a permission, and the editorial group names appear only here and in migrations.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .models import Assessment, Outlook, Revision
+
+# The Django groups of the editorial roles; a superuser holds every role.
+ANALYST, REVIEWER, EDITOR = "analyst", "reviewer", "editor"
+ROLES = (ANALYST, REVIEWER, EDITOR)
+
+State = Revision.State
+Edition = Outlook.State
+EDITABLE = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Yes, or no with the reason a person can read."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+YES = Answer(True)
+
+
+def no(reason):
+    return Answer(False, reason)
+
+
+# --- Conditions beyond role and state -----------------------------------------------
+# Each takes the user and the object and returns the reason for a no, or "".
+
+
+def _not_a_contributor(user, revision):
+    # Four eyes: whoever wrote any part of a revision cannot be the one to approve it.
+    if any(contributor.pk == user.pk for contributor in revision.contributors.all()):
+        return "You contributed to this revision: another reviewer must approve it."
+    return ""
+
+
+def _a_correction(user, revision):
+    if not revision.in_published_edition:
+        return "This revision is published with its outlook, not on its own."
+    return ""
+
+
+def _correctable(user, assessment):
+    if assessment.published_revision_id is None:
+        return "Only a published entry can be corrected."
+    if assessment.revisions.in_progress().exists():
+        return "This entry already has a revision in progress."
+    return ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    role: str
+    # The states the object (a revision, or an assessment's or outlook's edition) must
+    # be in, and what the action leaves it in; None for actions that create the object.
+    sources: frozenset | None
+    target: str | None
+    # Why not, when the object is in another state; {state} and {title} are filled in.
+    refusal: str = ""
+    condition: Callable[..., str] | None = None
+
+
+def _states(*states):
+    return frozenset(states)
+
+
+TRANSITIONS = {
+    # A revision of an entry: drafted by analysts, decided by reviewers.
+    "save": Rule(ANALYST, EDITABLE, None, "This revision is {state}: it cannot be edited now."),
+    "submit": Rule(
+        ANALYST, EDITABLE, State.SUBMITTED, "This revision is {state}: it cannot be submitted now."
+    ),
+    "recall": Rule(
+        ANALYST,
+        _states(State.SUBMITTED),
+        State.DRAFT,
+        "This revision is {state}: it cannot be recalled now.",
+    ),
+    "approve": Rule(
+        REVIEWER,
+        _states(State.SUBMITTED),
+        State.APPROVED,
+        "This revision is {state}: it cannot be approved now.",
+        _not_a_contributor,
+    ),
+    "request_changes": Rule(
+        REVIEWER,
+        _states(State.SUBMITTED),
+        State.CHANGES_REQUESTED,
+        "This revision is {state}: it cannot be sent back now.",
+    ),
+    # An edition: made and published by editors, whose countries are fixed once published.
+    "create_edition": Rule(EDITOR, None, Edition.DRAFT),
+    "add_country": Rule(
+        EDITOR, _states(Edition.DRAFT), None, "{title} is published: its countries are fixed."
+    ),
+    "remove_country": Rule(
+        EDITOR, _states(Edition.DRAFT), None, "{title} is published: its countries are fixed."
+    ),
+    "move_country": Rule(
+        EDITOR, _states(Edition.DRAFT), None, "{title} is published: its countries are fixed."
+    ),
+    "publish": Rule(
+        EDITOR, _states(Edition.DRAFT), Edition.PUBLISHED, "{title} is already published."
+    ),
+    # A published entry: corrected through a new revision, reviewed like any other.
+    "start_correction": Rule(
+        ANALYST,
+        _states(Edition.PUBLISHED),
+        None,
+        "Only a published entry can be corrected.",
+        _correctable,
+    ),
+    "publish_correction": Rule(
+        EDITOR,
+        _states(State.APPROVED),
+        State.PUBLISHED,
+        "This revision is {state}: it cannot be published now.",
+        _a_correction,
+    ),
+    # Storing a file of outlooks (the importer); the system (no user) always may.
+    "import": Rule(EDITOR, None, None),
+}
+
+# The actions offered on a revision's pages.
+REVISION_ACTIONS = ("save", "submit", "recall", "approve", "request_changes", "publish_correction")
+
+
+def _outlook_of(obj):
+    if isinstance(obj, Outlook):
+        return obj
+    if isinstance(obj, Assessment):
+        return obj.outlook
+    return obj.assessment.outlook
+
+
+def _state_of(obj):
+    """The state a rule's `sources` are about: a revision's own, or its edition's."""
+    return obj.state if isinstance(obj, Revision) else _outlook_of(obj).state
+
+
+def _refusal(rule, obj):
+    state = obj.get_state_display() if isinstance(obj, Revision) else ""
+    title = _outlook_of(obj).full_title if "{title}" in rule.refusal else ""
+    return rule.refusal.format(state=state.lower(), title=title)
+
+
+def roles(user):
+    """The editorial roles a user holds; a superuser holds them all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(ROLES)
+    # Asked many times per request (views, templates): read the groups once per user object.
+    cached = getattr(user, "_outlook_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._outlook_roles = cached
+    return cached
+
+
+class Permissions:
+    """What one user may do: `can(action, obj)` answers from TRANSITIONS; the other
+    methods answer the questions pages ask. Every answer carries its reason."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def roles(self):
+        return roles(self.user)
+
+    def has_role(self, role):
+        return role in self.roles
+
+    def _role(self, role, what):
+        if self.has_role(role):
+            return YES
+        return no(f"{what} needs the {role} role.")
+
+    # --- Pages --------------------------------------------------------------------
+
+    def can_open_editor(self):
+        if self.roles:
+            return YES
+        return no("Your account has no role that may open this page.")
+
+    def can_draft(self):
+        """Write drafts: the entry editor, its previews and checks, the source library."""
+        return self._role(ANALYST, "Writing drafts")
+
+    def can_review(self):
+        """Open review pages."""
+        return self._role(REVIEWER, "Reviewing")
+
+    def can_view_audit_log(self):
+        return self._role(EDITOR, "The audit log")
+
+    def can_create_edition(self):
+        return self.can("create_edition")
+
+    # --- Actions --------------------------------------------------------------------
+
+    def can(self, action, obj=None):
+        """Whether this user may apply `action` to `obj` now, by the table."""
+        rule = TRANSITIONS[action]
+        if not self.has_role(rule.role):
+            return no(f"This needs the {rule.role} role.")
+        if rule.sources is not None and _state_of(obj) not in rule.sources:
+            return no(_refusal(rule, obj))
+        if rule.condition is not None:
+            reason = rule.condition(self.user, obj)
+            if reason:
+                return no(reason)
+        return YES
+
+    def require(self, action, obj=None):
+        """Raise PermissionDenied, with the reason, unless the user may."""
+        answer = self.can(action, obj)
+        if not answer:
+            raise PermissionDenied(answer.reason)
+
+    def revision_actions(self, revision):
+        """{action: Answer} for the buttons of a revision's pages."""
+        actions = {action: self.can(action, revision) for action in REVISION_ACTIONS}
+        # Opening the review page of a submitted revision (deciding may still be refused).
+        actions["review"] = self.can_review() if revision.state == State.SUBMITTED else no("")
+        return actions
+
+    def can_edit(self, revision):
+        return self.can("save", revision)
+
+    def can_approve(self, revision):
+        return self.can("approve", revision)
+
+    def can_change_countries(self, outlook):
+        return self.can("add_country", outlook)
+
+    def can_correct(self, assessment):
+        return self.can("start_correction", assessment)
+
+    def can_publish(self, outlook):
+        """May publish the edition now: the permission, and an edition ready for it."""
+        answer = self.can("publish", outlook)
+        if not answer:
+            return answer
+        problems = outlook.publication_problems()
+        return no(" ".join(problems)) if problems else YES
+
+
+def users_with_role(role):
+    """Active users who hold `role` (superusers hold every role)."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=role) | Q(is_superuser=True), is_active=True)
+        .distinct()
+    )
+
+
+def editorial_team():
+    """Active users who hold any editorial role."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name__in=ROLES) | Q(is_superuser=True), is_active=True)
+        .distinct()
+    )
