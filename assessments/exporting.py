@@ -9,10 +9,10 @@ from .models import Revision
 from .text_format import superscript
 
 
-def outlook_content(outlook, *, revisions=None):
-    """The edition's content: each assessment's published revision, or the given ones."""
-    if revisions is None:
-        revisions = current_revisions(outlook)
+def outlook_content(outlook):
+    """The edition's content: each assessment's published revision (its latest in a draft
+    edition)."""
+    revisions = current_revisions(outlook)
     return OutlookContent(
         region=outlook.region.name,
         title=outlook.title,
@@ -36,9 +36,9 @@ def current_revisions(outlook):
     )
 
 
-def to_json(outlook, **kwargs):
+def to_json(outlook):
     """The interchange JSON, with the reviewers' rating rationales (for re-import)."""
-    return outlook_content(outlook, **kwargs).to_json()
+    return outlook_content(outlook).to_json()
 
 
 def to_public_json(outlook):
@@ -53,9 +53,9 @@ def to_public_json(outlook):
     return data
 
 
-def to_markdown(outlook, **kwargs):
+def to_markdown(outlook):
     """The edition as text that reads like the published outlook, and imports back."""
-    content = outlook_content(outlook, **kwargs)
+    content = outlook_content(outlook)
     country_names = dict(outlook.assessments.values_list("country__code", "country__official_name"))
     blocks = []
     for entry in content.assessments:
