@@ -13,7 +13,6 @@ fetcher that serves the project's static files and nothing else.
 import contextlib
 import json
 import os
-import re
 import select
 import signal
 import subprocess
@@ -29,7 +28,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from .editions import edition_revisions, rating_changes, running_header
 from .markdown import render_markdown
@@ -37,9 +35,6 @@ from .models import Outlook, OutlookPdf
 from .templatetags.public_tags import footnote_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-CALL_RE = re.compile(
-    r'<sup class="footnote-ref"><a href="#[\w-]*fn-(\d+)" id="[\w-]*"[^>]*>\d+</a></sup>'
-)
 
 
 class PdfRenderError(Exception):
@@ -88,35 +83,48 @@ def outlook_html(outlook, *, country=None):
 def print_content(revision):
     """Findings and recommendations as HTML whose footnote calls carry the footnote itself.
 
-    In print a footnote sits at the foot of the page that cites it (CSS `float: footnote`),
-    so each first call is replaced by the note's text; footnotes nobody cites follow the
-    entry as notes without a call (the sample cites none and prints them at the foot).
+    Footnotes nobody cites follow the entry as notes without a call (the sample cites
+    none and prints them at the foot).
     """
-    anchor = revision.assessment.country.code.code.lower() + "-"
-    notes = {note.number: note for note in revision.footnotes.all()}
-    cited = set()
-
-    def with_notes(html):
-        def replace(match):
-            number = int(match.group(1))
-            note = notes.get(number)
-            if note is None or number in cited:
-                return f'<sup class="call">{number}</sup>'
-            cited.add(number)
-            return footnote_html(note)
-
-        return mark_safe(CALL_RE.sub(replace, html))
-
-    findings = [with_notes(render_markdown(f.text, anchor=anchor)) for f in revision.findings.all()]
+    calls = PrintedCalls(revision.footnotes.all())
+    findings = [render_markdown(f.text, calls=calls) for f in revision.findings.all()]
     groups = [
-        (
-            addressee,
-            [with_notes(render_markdown(item.text, anchor=anchor, inline=True)) for item in items],
-        )
+        (addressee, [render_markdown(item.text, inline=True, calls=calls) for item in items])
         for addressee, items in revision.recommendation_groups()
     ]
-    uncited = [footnote_html(note, cited=False) for n, note in notes.items() if n not in cited]
-    return {"findings": findings, "groups": groups, "uncited_notes": uncited}
+    return {"findings": findings, "groups": groups, "uncited_notes": calls.uncited_notes()}
+
+
+class PrintedCalls:
+    """Footnote calls of one entry in print, for `render_markdown(calls=...)`.
+
+    In print a footnote sits at the foot of the page that cites it (CSS `float: footnote`),
+    so the first call of a note is the note itself; a later call of it, or a call of a
+    note the entry does not have, is a plain superscript number.
+    """
+
+    # The note's span and data-n are outside the sanitiser's allowlist, so this HTML goes
+    # in after sanitising; it is safe as it is: footnote_text escapes all of the note's text.
+    after_sanitising = True
+
+    def __init__(self, notes):
+        self.notes = {note.number: note for note in notes}
+        self.cited = set()
+
+    def __call__(self, number):
+        note = self.notes.get(number)
+        if note is None or number in self.cited:
+            return format_html('<sup class="call">{}</sup>', number)
+        self.cited.add(number)
+        return footnote_html(note)
+
+    def uncited_notes(self):
+        """The notes no call has cited so far, to print after the entry."""
+        return [
+            footnote_html(note, cited=False)
+            for number, note in self.notes.items()
+            if number not in self.cited
+        ]
 
 
 def footnote_html(note, *, cited=True):

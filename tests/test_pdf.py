@@ -131,6 +131,28 @@ def test_contents_page_numbers_match_where_sections_start(cited_edition, tmp_pat
         assert body[-1] == number
 
 
+def test_first_call_carries_the_note_and_later_calls_are_numbers(db):
+    outlook = make_outlook(published=True)
+    assessment = add_assessment(
+        outlook,
+        "KP",
+        findings=("Grave.[^1] Open.[^9] Code `[^3]`.",),
+        recommendations=(("The UN Security Council", "Act.[^1][^2]"),),
+        footnotes=(("Report <b>one</b>", ""), ("Report two", ""), ("Report three", "")),
+        state=Revision.State.PUBLISHED,
+    )
+    content = pdf.print_content(assessment.published_revision)
+    # The finding's first call of note 1 is the note; the recommendation's is a number.
+    assert content["findings"] == [
+        '<p>Grave.<span class="fn" data-n="1">Report &lt;b&gt;one&lt;/b&gt;</span> '
+        'Open.<sup class="call">9</sup> Code <code>[^3]</code>.</p>\n'
+    ]
+    [(_, items)] = content["groups"]
+    assert items == ['Act.<sup class="call">1</sup><span class="fn" data-n="2">Report two</span>']
+    # A call in a code span cites nothing: note 3 follows the entry.
+    assert content["uncited_notes"] == ['<span class="fn uncited" data-n="3">Report three</span>']
+
+
 def test_pdf_shows_risk_in_words_and_colour(cited_edition):
     html = pdf.outlook_html(cited_edition)
     assert re.search(r'class="risk-level" style="background: #b71c1c[^"]*">Very high<', html)
