@@ -45,7 +45,16 @@ class RiskStatusAdmin(admin.ModelAdmin):
     list_display = ["name", "position"]
 
 
-class AssessmentInline(admin.TabularInline):
+class MadeByTheWorkflow:
+    """Rows that only the workflow creates (assessments.workflow): an edition and its
+    entries, their PDFs, reviews, acknowledgements and the audit log. Adding one here
+    would go around the permission gate and the audit log."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentInline(MadeByTheWorkflow, admin.TabularInline):
     model = Assessment
     fields = ["position", "country", "published_revision"]
     readonly_fields = ["published_revision"]
@@ -56,7 +65,7 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(Outlook)
-class OutlookAdmin(admin.ModelAdmin):
+class OutlookAdmin(MadeByTheWorkflow, admin.ModelAdmin):
     list_display = ["title", "period", "region", "state", "published_at"]
     list_filter = ["state", "region"]
     search_fields = ["title", "slug"]
@@ -71,13 +80,13 @@ class OutlookAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutlookPdf)
-class OutlookPdfAdmin(admin.ModelAdmin):
+class OutlookPdfAdmin(MadeByTheWorkflow, admin.ModelAdmin):
     list_display = ["file", "outlook", "country", "created_at"]
     list_filter = ["outlook"]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(MadeByTheWorkflow, admin.ModelAdmin):
     list_display = ["country", "outlook", "position", "published_revision"]
     list_filter = ["outlook__region", "outlook"]
     search_fields = ["country__official_name", "country__short_name", "outlook__title"]
@@ -176,7 +185,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(MadeByTheWorkflow, admin.ModelAdmin):
     list_display = ["revision", "reviewer", "decision", "created_at"]
     list_filter = ["decision"]
     raw_id_fields = ["revision"]
@@ -188,13 +197,13 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckAcknowledgement)
-class CheckAcknowledgementAdmin(admin.ModelAdmin):
+class CheckAcknowledgementAdmin(MadeByTheWorkflow, admin.ModelAdmin):
     list_display = ["revision", "key", "user", "created_at"]
     raw_id_fields = ["revision"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(MadeByTheWorkflow, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "description"]
     list_filter = ["action"]
     search_fields = ["description"]

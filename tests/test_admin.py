@@ -24,6 +24,12 @@ def test_every_domain_model_is_in_the_admin():
     assert all_models == registered
 
 
+# What a superuser may add by hand: reference data and the libraries. Everything else
+# is made by the workflow (an edition, its entries, revisions and their rows, PDFs,
+# reviews, acknowledgements, the audit log), which checks permissions and records it.
+ADDABLE = {"Region", "Country", "RiskLevel", "RiskStatus", "Addressee", "Source"}
+
+
 @pytest.mark.parametrize("model", MODELS, ids=[model.__name__ for model in MODELS])
 def test_changelist_search_and_add_pages_load(superuser_client, published_sample, model):
     info = (model._meta.app_label, model._meta.model_name)
@@ -32,7 +38,7 @@ def test_changelist_search_and_add_pages_load(superuser_client, published_sample
     if admin.site._registry[model].search_fields:
         assert superuser_client.get(changelist, {"q": "Korea"}).status_code == 200
     add = superuser_client.get(reverse("admin:{}_{}_add".format(*info)))
-    assert add.status_code in (200, 403)  # the audit log cannot be written by hand
+    assert add.status_code == (200 if model.__name__ in ADDABLE else 403)
 
 
 def test_revision_change_page_shows_its_content(superuser_client, published_sample):
