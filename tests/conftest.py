@@ -1,10 +1,13 @@
 """Fixtures shared by the suite: named people (analyst Alice, reviewer Bob and Rita,
-editor Erin, outsider Charlie), the sample outlook, and the browser set-up.
+editor Erin, outsider Charlie), the sample outlook published, the next edition made
+from it with its DPRK draft as copied and as made ready to submit, and the browser
+set-up.
 """
 
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,24 +30,22 @@ def pytest_configure(config):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def seed_reference_data():
-    """Seed again what the data migrations seed: risk framework, groups, countries."""
-    from importlib import import_module
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_database_in_every_context(django_db_setup):
+    """Transactional tests restore the reference data (countries, risk framework, groups)
+    with Django's serialized rollback: the database as migrated, serialised once.
 
-    from django.apps import apps
+    Django keeps that copy on the connection object, but connections are context-local
+    and Playwright runs an event loop in the main thread, so a browser test gets a new
+    connection object without it, and its data would silently not be restored. Keep
+    the copy on the connection class, where every connection object finds it.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
 
-    for name in ("0002_risk_framework_and_groups", "0003_countries"):
-        import_module(f"assessments.migrations.{name}").seed(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_in_transactional_tests(request):
-    """A transactional test flushes the database when it ends, and the seeded reference
-    data with it; the next transactional test seeds it again (the seeds are idempotent)."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
-        request.getfixturevalue("transactional_db")
-        seed_reference_data()
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    contents = getattr(wrapper, "_test_serialized_contents", None)
+    if contents is not None:
+        type(wrapper)._test_serialized_contents = contents
 
 
 @pytest.fixture
@@ -95,6 +96,31 @@ def published_sample(db):
     from assessments.importing import import_file
 
     return import_file(SAMPLE, publish=True).outlook
+
+
+@pytest.fixture
+def edition(published_sample, erin):
+    """A new draft edition, May 2024, made by editor Erin from the published sample."""
+    from assessments import workflow
+
+    return workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
+
+
+@pytest.fixture
+def copied_draft(edition):
+    """The DPRK draft as the new edition copied it, the sample's errors still in place."""
+    from assessments.models import Revision
+
+    return Revision.objects.with_content().get(assessment__outlook=edition)
+
+
+@pytest.fixture
+def ready_draft(copied_draft, alice):
+    """The DPRK draft after analyst Alice fixed what the checks found and acknowledged
+    the warnings: ready to submit."""
+    from tests.builders import pass_checks
+
+    return pass_checks(copied_draft, alice)
 
 
 # --- Browser -------------------------------------------------------------------

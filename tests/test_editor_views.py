@@ -14,29 +14,13 @@ from .builders import entry_data, level, pass_checks
 State = Revision.State
 
 
-@pytest.fixture
-def edition(published_sample, erin):
-    return workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
-
-
-@pytest.fixture
-def draft(edition):
-    return Revision.objects.with_content().get(assessment__outlook=edition)
-
-
-@pytest.fixture
-def ready_draft(draft, alice):
-    """The DPRK draft after the analyst fixed what the checks found (ready to submit)."""
-    return pass_checks(draft, alice)
-
-
 def as_user(client, user):
     client.force_login(user)
     return client
 
 
-def test_anonymous_is_sent_to_sign_in(client, draft):
-    response = client.get(reverse("editor_edit", args=[draft.pk]))
+def test_anonymous_is_sent_to_sign_in(client, copied_draft):
+    response = client.get(reverse("editor_edit", args=[copied_draft.pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -45,9 +29,11 @@ def test_user_without_role_is_refused(client, charlie):
     assert as_user(client, charlie).get(reverse("editor_dashboard")).status_code == 403
 
 
-def test_analyst_saves_a_draft_with_new_finding_source_and_recommendation(client, alice, draft):
+def test_analyst_saves_a_draft_with_new_finding_source_and_recommendation(
+    client, alice, copied_draft
+):
     data = entry_data(
-        draft,
+        copied_draft,
         finding=[{"text": "Executions continued in 2024.[^1]"}],
         recommendation=[{"addressee": "UN Member States", "text": "Monitor."}],
         footnote=[
@@ -62,23 +48,23 @@ def test_analyst_saves_a_draft_with_new_finding_source_and_recommendation(client
         risk_level=level("High").pk,
         rationale="Fewer reported incidents.",
     )
-    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    response = as_user(client, alice).post(reverse("editor_edit", args=[copied_draft.pk]), data)
     assert response.status_code == 302
-    draft.refresh_from_db()
-    assert draft.version == 2
-    assert draft.risk_level.name == "High"
-    assert [f.text for f in draft.findings.all()] == ["Executions continued in 2024.[^1]"]
-    source = draft.footnotes.get().source
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 2
+    assert copied_draft.risk_level.name == "High"
+    assert [f.text for f in copied_draft.findings.all()] == ["Executions continued in 2024.[^1]"]
+    source = copied_draft.footnotes.get().source
     assert source.document_symbol == "A/HRC/55/63" and source.date == date(2024, 3, 1)
 
 
-def test_rating_change_without_rationale_is_a_form_error(client, alice, draft):
-    data = entry_data(draft, risk_level=level("Low").pk, rationale="")
-    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+def test_rating_change_without_rationale_is_a_form_error(client, alice, copied_draft):
+    data = entry_data(copied_draft, risk_level=level("Low").pk, rationale="")
+    response = as_user(client, alice).post(reverse("editor_edit", args=[copied_draft.pk]), data)
     assert response.status_code == 400
     assert "give the rationale" in response.content.decode()
-    draft.refresh_from_db()
-    assert draft.version == 1
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 1
 
 
 @pytest.mark.parametrize(
@@ -100,36 +86,40 @@ def test_rating_change_without_rationale_is_a_form_error(client, alice, draft):
         ({"recommendation": [{"addressee": "", "text": "Act."}]}, "This field is required"),
     ],
 )
-def test_bad_posts_get_form_errors_not_500(client, alice, draft, overrides, message):
-    data = entry_data(draft, **overrides)
-    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+def test_bad_posts_get_form_errors_not_500(client, alice, copied_draft, overrides, message):
+    data = entry_data(copied_draft, **overrides)
+    response = as_user(client, alice).post(reverse("editor_edit", args=[copied_draft.pk]), data)
     assert response.status_code == 400
     assert message in response.content.decode()
-    draft.refresh_from_db()
-    assert draft.version == 1
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 1
 
 
-def test_duplicate_footnote_numbers_are_refused(client, alice, draft):
+def test_duplicate_footnote_numbers_are_refused(client, alice, copied_draft):
     source = Source.objects.first()
     data = entry_data(
-        draft,
+        copied_draft,
         footnote=[{"number": 1, "source": source.pk}, {"number": 1, "source": source.pk}],
         finding=[{"text": "Text.[^1]"}],
     )
-    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    response = as_user(client, alice).post(reverse("editor_edit", args=[copied_draft.pk]), data)
     assert response.status_code == 400
     assert "Footnote numbers must be unique" in response.content.decode()
 
 
-def test_missing_management_form_is_an_error_not_500(client, alice, draft):
-    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), {"x": "1"})
+def test_missing_management_form_is_an_error_not_500(client, alice, copied_draft):
+    response = as_user(client, alice).post(
+        reverse("editor_edit", args=[copied_draft.pk]), {"x": "1"}
+    )
     assert response.status_code == 400
 
 
-def test_script_in_markdown_is_sanitised_in_preview(client, alice, draft):
-    data = entry_data(draft, finding=[{"text": "Hello <script>alert('x')</script> **world**"}])
-    as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
-    response = client.get(reverse("editor_preview", args=[draft.pk]))
+def test_script_in_markdown_is_sanitised_in_preview(client, alice, copied_draft):
+    data = entry_data(
+        copied_draft, finding=[{"text": "Hello <script>alert('x')</script> **world**"}]
+    )
+    as_user(client, alice).post(reverse("editor_edit", args=[copied_draft.pk]), data)
+    response = client.get(reverse("editor_preview", args=[copied_draft.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert" not in html
@@ -137,14 +127,14 @@ def test_script_in_markdown_is_sanitised_in_preview(client, alice, draft):
 
 
 def test_live_preview_renders_the_unsaved_form_as_the_public_page_and_writes_nothing(
-    client, alice, draft
+    client, alice, copied_draft
 ):
     from assessments.models import Addressee
 
     sources, addressees = Source.objects.count(), Addressee.objects.count()
     events = AuditEvent.objects.count()
     data = entry_data(
-        draft,
+        copied_draft,
         finding=[
             {"text": "Executions went on in 2024.[^1] <script>alert('x')</script> **Really.**"}
         ],
@@ -156,7 +146,9 @@ def test_live_preview_renders_the_unsaved_form_as_the_public_page_and_writes_not
         risk_level=level("High").pk,
         rationale="Fewer reported incidents.",
     )
-    response = as_user(client, alice).post(reverse("editor_preview_live", args=[draft.pk]), data)
+    response = as_user(client, alice).post(
+        reverse("editor_preview_live", args=[copied_draft.pk]), data
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Executions went on in 2024." in html and "<strong>Really.</strong>" in html
@@ -164,100 +156,112 @@ def test_live_preview_renders_the_unsaved_form_as_the_public_page_and_writes_not
     assert "High" in html and "Very high" not in html
     assert html.count("The Regional Forum should:") == 1  # one heading for both items
     assert "A new report" in html and "https://docs.un.org/en/A/HRC/55/63" in html
-    draft.refresh_from_db()
-    assert draft.version == 1 and draft.risk_level.name == "Very high"
-    assert "Executions went on" not in "".join(f.text for f in draft.findings.all())
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 1 and copied_draft.risk_level.name == "Very high"
+    assert "Executions went on" not in "".join(f.text for f in copied_draft.findings.all())
     assert (Source.objects.count(), Addressee.objects.count()) == (sources, addressees)
     assert AuditEvent.objects.count() == events
 
 
-def test_live_preview_of_an_invalid_form_says_so(client, alice, draft):
-    data = entry_data(draft, risk_level="")
-    response = as_user(client, alice).post(reverse("editor_preview_live", args=[draft.pk]), data)
+def test_live_preview_of_an_invalid_form_says_so(client, alice, copied_draft):
+    data = entry_data(copied_draft, risk_level="")
+    response = as_user(client, alice).post(
+        reverse("editor_preview_live", args=[copied_draft.pk]), data
+    )
     assert response.status_code == 200
     assert "not valid yet" in response.content.decode()
 
 
 def test_second_session_saving_same_draft_is_refused_and_keeps_its_text(
-    client, alice, make_user, draft
+    client, alice, make_user, copied_draft
 ):
     dora = make_user("dora", "analyst")
-    first = entry_data(draft, finding=[{"text": "Alice's paragraph."}])
-    second = entry_data(draft, finding=[{"text": "Dora's paragraph."}])  # same base version
+    first = entry_data(copied_draft, finding=[{"text": "Alice's paragraph."}])
+    second = entry_data(copied_draft, finding=[{"text": "Dora's paragraph."}])  # same base version
     assert (
-        as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), first).status_code
+        as_user(client, alice)
+        .post(reverse("editor_edit", args=[copied_draft.pk]), first)
+        .status_code
         == 302
     )
-    response = as_user(client, dora).post(reverse("editor_edit", args=[draft.pk]), second)
+    response = as_user(client, dora).post(reverse("editor_edit", args=[copied_draft.pk]), second)
     assert response.status_code == 409
     html = response.content.decode()
     assert "Not saved: someone else saved this draft" in html
     assert "Dora&#x27;s paragraph." in html  # her text stays on screen
     assert "<del>Alice&#x27;s</del>" in html and "<ins>Dora&#x27;s</ins>" in html
-    draft.refresh_from_db()
-    assert [f.text for f in draft.findings.all()] == ["Alice's paragraph."]
+    copied_draft.refresh_from_db()
+    assert [f.text for f in copied_draft.findings.all()] == ["Alice's paragraph."]
     # The re-shown form carries the stored version: saving again is a deliberate replace.
-    assert f'name="version" value="{draft.version}"' in html
+    assert f'name="version" value="{copied_draft.version}"' in html
 
 
-def test_save_after_someone_submitted_keeps_the_text_on_screen(client, alice, make_user, draft):
+def test_save_after_someone_submitted_keeps_the_text_on_screen(
+    client, alice, make_user, copied_draft
+):
     """Dora opened the draft; Alice saved and submitted it; Dora's save is refused, her text
     stays on screen to copy, and the submitted revision is unchanged."""
     dora = make_user("dora", "analyst")
-    data = entry_data(draft, finding=[{"text": "Dora's unsaved wording."}])
-    ready = pass_checks(draft, alice)
+    data = entry_data(copied_draft, finding=[{"text": "Dora's unsaved wording."}])
+    ready = pass_checks(copied_draft, alice)
     workflow.submit(ready, user=alice)
-    response = as_user(client, dora).post(reverse("editor_edit", args=[draft.pk]), data)
+    response = as_user(client, dora).post(reverse("editor_edit", args=[copied_draft.pk]), data)
     html = response.content.decode()
     assert response.status_code == 409
     assert "Not saved: this revision was submitted for review after you opened it" in html
     assert "Dora&#x27;s unsaved wording." in html
     assert ">Save</button>" not in html
-    draft.refresh_from_db()
-    assert draft.state == State.SUBMITTED and draft.version == ready.version
-    assert "Dora" not in "".join(f.text for f in draft.findings.all())
+    copied_draft.refresh_from_db()
+    assert copied_draft.state == State.SUBMITTED and copied_draft.version == ready.version
+    assert "Dora" not in "".join(f.text for f in copied_draft.findings.all())
 
 
 def test_save_and_submit_then_reviewer_requests_changes_then_approval(
     client, alice, bob, rita, ready_draft
 ):
-    draft = ready_draft
-    data = entry_data(draft, then="submit")
-    response = as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
+    data = entry_data(ready_draft, then="submit")
+    response = as_user(client, alice).post(reverse("editor_edit", args=[ready_draft.pk]), data)
     assert response.status_code == 302
-    draft.refresh_from_db()
-    assert draft.state == State.SUBMITTED
-    review = as_user(client, bob).get(reverse("editor_review", args=[draft.pk]))
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.SUBMITTED
+    review = as_user(client, bob).get(reverse("editor_review", args=[ready_draft.pk]))
     assert review.status_code == 200
     assert "Changes since previous edition" in review.content.decode()
-    empty = client.post(reverse("editor_request_changes", args=[draft.pk]), {"comment": ""})
+    empty = client.post(reverse("editor_request_changes", args=[ready_draft.pk]), {"comment": ""})
     assert empty.status_code == 400
-    client.post(reverse("editor_request_changes", args=[draft.pk]), {"comment": "Add 2024."})
-    draft.refresh_from_db()
-    assert draft.state == State.CHANGES_REQUESTED
-    page = as_user(client, alice).get(reverse("editor_edit", args=[draft.pk]))
+    client.post(reverse("editor_request_changes", args=[ready_draft.pk]), {"comment": "Add 2024."})
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.CHANGES_REQUESTED
+    page = as_user(client, alice).get(reverse("editor_edit", args=[ready_draft.pk]))
     assert "Add 2024." in page.content.decode()
-    client.post(reverse("editor_edit", args=[draft.pk]), entry_data(draft, then="submit"))
-    as_user(client, rita).post(reverse("editor_approve", args=[draft.pk]), {"comment": "Good."})
-    draft.refresh_from_db()
-    assert draft.state == State.APPROVED
+    client.post(
+        reverse("editor_edit", args=[ready_draft.pk]), entry_data(ready_draft, then="submit")
+    )
+    as_user(client, rita).post(
+        reverse("editor_approve", args=[ready_draft.pk]), {"comment": "Good."}
+    )
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.APPROVED
 
 
-def test_review_page_shows_word_diff_against_previous_edition(client, alice, bob, draft):
-    first = draft.findings.first().text
+def test_review_page_shows_word_diff_against_previous_edition(client, alice, bob, copied_draft):
+    first = copied_draft.findings.first().text
     changed = first.replace("The", "This", 1)
-    data = entry_data(draft, finding=[{"text": changed}], then="submit")
-    as_user(client, alice).post(reverse("editor_edit", args=[draft.pk]), data)
-    html = as_user(client, bob).get(reverse("editor_review", args=[draft.pk])).content.decode()
+    data = entry_data(copied_draft, finding=[{"text": changed}], then="submit")
+    as_user(client, alice).post(reverse("editor_edit", args=[copied_draft.pk]), data)
+    html = (
+        as_user(client, bob).get(reverse("editor_review", args=[copied_draft.pk])).content.decode()
+    )
     assert "<del>The</del><ins>This</ins>" in html
 
 
 def test_publish_failure_in_view_reports_and_changes_nothing(client, erin, alice, bob, ready_draft):
-    draft = ready_draft
-    workflow.save_draft(draft, _same(draft), user=alice, based_on_version=draft.version)
-    workflow.submit(draft, user=alice)
-    workflow.approve(draft, user=bob)
-    outlook = draft.assessment.outlook
+    workflow.save_draft(
+        ready_draft, _same(ready_draft), user=alice, based_on_version=ready_draft.version
+    )
+    workflow.submit(ready_draft, user=alice)
+    workflow.approve(ready_draft, user=bob)
+    outlook = ready_draft.assessment.outlook
     with mock.patch("assessments.pdf.store_pdfs", side_effect=OSError("disk full")):
         response = as_user(client, erin).post(reverse("editor_publish", args=[outlook.pk]))
     assert response.status_code == 302
@@ -302,15 +306,19 @@ def test_source_search_finds_library_sources(client, alice, published_sample):
     assert "No source in the library matches" in html
 
 
-def test_audit_log_lists_saves_for_editors(client, erin, alice, draft):
-    workflow.save_draft(draft, _same(draft), user=alice, based_on_version=draft.version)
+def test_audit_log_lists_saves_for_editors(client, erin, alice, copied_draft):
+    workflow.save_draft(
+        copied_draft, _same(copied_draft), user=alice, based_on_version=copied_draft.version
+    )
     html = as_user(client, erin).get(reverse("editor_audit")).content.decode()
     assert "Saved DPRK" in html
     assert AuditEvent.objects.filter(action="save").exists()
 
 
-def test_audit_log_filters_by_person_and_words(client, erin, alice, bob, draft):
-    workflow.save_draft(draft, _same(draft), user=alice, based_on_version=draft.version)
+def test_audit_log_filters_by_person_and_words(client, erin, alice, bob, copied_draft):
+    workflow.save_draft(
+        copied_draft, _same(copied_draft), user=alice, based_on_version=copied_draft.version
+    )
     client = as_user(client, erin)
     url = reverse("editor_audit")
     html = client.get(url, {"actor": alice.pk}).content.decode()

@@ -24,24 +24,6 @@ from .builders import level, pass_checks, status
 State = Revision.State
 
 
-@pytest.fixture
-def edition(published_sample, erin):
-    """A new draft edition made from the published sample (DPRK, November 2023)."""
-    return workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
-
-
-@pytest.fixture
-def copied_draft(edition):
-    """The DPRK draft as the new edition copied it, with the sample's errors."""
-    return Revision.objects.get(assessment__outlook=edition)
-
-
-@pytest.fixture
-def draft(copied_draft, alice):
-    """The DPRK draft after the analyst fixed what the checks found (ready to submit)."""
-    return pass_checks(copied_draft, alice)
-
-
 def content_of(revision, **changes):
     data = DraftContent.from_revision(Revision.objects.with_content().get(pk=revision.pk))
     for name, value in changes.items():
@@ -94,9 +76,8 @@ def test_new_country_starts_empty_and_cannot_be_submitted_unsaved(edition, erin,
 
 
 def test_save_draft_replaces_content_and_records_contributor(copied_draft, alice):
-    draft = copied_draft
     saved = save(
-        draft,
+        copied_draft,
         alice,
         findings=["A new finding.[^1]"],
         recommendations=[("The UN Security Council", "Act.")],
@@ -112,65 +93,73 @@ def test_save_draft_replaces_content_and_records_contributor(copied_draft, alice
     assert event.data["content"]["findings"] == ["A new finding.[^1]"]
 
 
-def test_second_save_based_on_old_version_is_refused_and_nothing_is_lost(draft, alice, make_user):
+def test_second_save_based_on_old_version_is_refused_and_nothing_is_lost(
+    ready_draft, alice, make_user
+):
     dora = make_user("dora", "analyst")
-    version = draft.version
+    version = ready_draft.version
     workflow.save_draft(
-        draft, content_of(draft, findings=["Alice's text."]), user=alice, based_on_version=version
+        ready_draft,
+        content_of(ready_draft, findings=["Alice's text."]),
+        user=alice,
+        based_on_version=version,
     )
     with pytest.raises(workflow.ConflictError) as error:
         workflow.save_draft(
-            draft, content_of(draft, findings=["Dora's text."]), user=dora, based_on_version=version
+            ready_draft,
+            content_of(ready_draft, findings=["Dora's text."]),
+            user=dora,
+            based_on_version=version,
         )
     assert error.value.revision.version == version + 1
-    draft.refresh_from_db()
-    assert [f.text for f in draft.findings.all()] == ["Alice's text."]
-    assert not draft.contributors.filter(pk=dora.pk).exists()
+    ready_draft.refresh_from_db()
+    assert [f.text for f in ready_draft.findings.all()] == ["Alice's text."]
+    assert not ready_draft.contributors.filter(pk=dora.pk).exists()
 
 
-def test_reviewer_cannot_approve_own_revision(draft, make_user):
+def test_reviewer_cannot_approve_own_revision(ready_draft, make_user):
     both = make_user("pat", "analyst", "reviewer")
-    save(draft, both)
-    workflow.submit(draft, user=both)
+    save(ready_draft, both)
+    workflow.submit(ready_draft, user=both)
     with pytest.raises(PermissionDenied):
-        workflow.approve(draft, user=both)
-    draft.refresh_from_db()
-    assert draft.state == State.SUBMITTED
+        workflow.approve(ready_draft, user=both)
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.SUBMITTED
 
 
-def test_analyst_cannot_approve(draft, alice):
-    save(draft, alice)
-    workflow.submit(draft, user=alice)
+def test_analyst_cannot_approve(ready_draft, alice):
+    save(ready_draft, alice)
+    workflow.submit(ready_draft, user=alice)
     with pytest.raises(PermissionDenied):
-        workflow.approve(draft, user=alice)
+        workflow.approve(ready_draft, user=alice)
 
 
 def test_request_changes_needs_a_comment_and_returns_an_editable_draft(
-    draft, alice, bob, django_capture_on_commit_callbacks
+    ready_draft, alice, bob, django_capture_on_commit_callbacks
 ):
-    save(draft, alice)
-    workflow.submit(draft, user=alice)
+    save(ready_draft, alice)
+    workflow.submit(ready_draft, user=alice)
     with pytest.raises(ValidationError):
-        workflow.request_changes(draft, user=bob, comment="  ")
+        workflow.request_changes(ready_draft, user=bob, comment="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.request_changes(draft, user=bob, comment="Cite the 2024 report.")
-    draft.refresh_from_db()
-    assert draft.state == State.CHANGES_REQUESTED
-    assert draft.is_editable
-    assert draft.reviews.get().comment == "Cite the 2024 report."
+        workflow.request_changes(ready_draft, user=bob, comment="Cite the 2024 report.")
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.CHANGES_REQUESTED
+    assert ready_draft.is_editable
+    assert ready_draft.reviews.get().comment == "Cite the 2024 report."
     # The analyst is told, with the comment.
     decision = [m for m in mail.outbox if "Changes requested" in m.subject]
     assert decision and "Cite the 2024 report." in decision[0].body
     assert decision[0].to == ["alice@example.org"]
-    assert f"/editor/revisions/{draft.pk}/edit/" in decision[0].body  # where to make them
+    assert f"/editor/revisions/{ready_draft.pk}/edit/" in decision[0].body  # where to make them
 
 
 def test_submit_mails_reviewers_after_commit(
-    draft, alice, bob, rita, django_capture_on_commit_callbacks
+    ready_draft, alice, bob, rita, django_capture_on_commit_callbacks
 ):
-    save(draft, alice)
+    save(ready_draft, alice)
     with django_capture_on_commit_callbacks() as callbacks:
-        workflow.submit(draft, user=alice)
+        workflow.submit(ready_draft, user=alice)
     assert mail.outbox == []  # nothing is sent before the transaction commits
     for callback in callbacks:
         callback()
@@ -178,24 +167,26 @@ def test_submit_mails_reviewers_after_commit(
     assert "For review: DPRK" in mail.outbox[0].subject
     body = mail.outbox[0].body
     assert "submitted for review by alice" in body
-    assert f"/editor/revisions/{draft.pk}/review/" in body
+    assert f"/editor/revisions/{ready_draft.pk}/review/" in body
 
 
-def test_submitted_revision_cannot_be_saved_or_submitted_again(draft, alice):
-    save(draft, alice)
-    workflow.submit(draft, user=alice)
-    draft.refresh_from_db()
+def test_submitted_revision_cannot_be_saved_or_submitted_again(ready_draft, alice):
+    save(ready_draft, alice)
+    workflow.submit(ready_draft, user=alice)
+    ready_draft.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        workflow.save_draft(draft, content_of(draft), user=alice, based_on_version=draft.version)
+        workflow.save_draft(
+            ready_draft, content_of(ready_draft), user=alice, based_on_version=ready_draft.version
+        )
     with pytest.raises(PermissionDenied):
-        workflow.submit(draft, user=alice)
+        workflow.submit(ready_draft, user=alice)
 
 
-def test_database_refuses_changing_a_submitted_revision(draft, alice):
-    save(draft, alice)
-    workflow.submit(draft, user=alice)
+def test_database_refuses_changing_a_submitted_revision(ready_draft, alice):
+    save(ready_draft, alice)
+    workflow.submit(ready_draft, user=alice)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Revision.objects.filter(pk=draft.pk).update(rationale="sneaky")
+        Revision.objects.filter(pk=ready_draft.pk).update(rationale="sneaky")
 
 
 def approve_all(outlook, analyst, reviewer):
@@ -369,6 +360,6 @@ def test_readded_country_starts_from_its_last_published_entry(edition, erin):
     assert revision.findings.exists()
 
 
-def test_rating_change_is_kept(draft, alice):
-    saved = save(draft, alice, risk_level=level("High"), risk_status=status("Emerging"))
+def test_rating_change_is_kept(ready_draft, alice):
+    saved = save(ready_draft, alice, risk_level=level("High"), risk_status=status("Emerging"))
     assert saved.rating_label == "High/Emerging"

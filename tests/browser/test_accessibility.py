@@ -15,7 +15,9 @@ from tests.builders import add_assessment, make_outlook
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    # Transactional (the browser reads through the live server); the reference data
+    # (countries, risk framework, groups) is restored from the serialised database.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 PAGES = {

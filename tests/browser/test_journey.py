@@ -5,7 +5,6 @@ Set OUTLOOK_SCREENSHOTS=/some/dir to keep a screenshot of every editor page pass
 
 import os
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,9 @@ from assessments.models import Outlook, Revision
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    # Transactional (the browser reads through the live server); the reference data
+    # (countries, risk framework, groups) is restored from the serialised database.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 PASSWORD = "secret-pass-123"
@@ -52,11 +53,6 @@ def acknowledge_warnings(page):
 
 def revision_of(outlook):
     return Revision.objects.filter(assessment__outlook=outlook).order_by("-number").first()
-
-
-@pytest.fixture
-def edition(published_sample, erin):
-    return workflow.create_edition(published_sample.region, date(2024, 5, 1), user=erin)
 
 
 def test_analyst_to_public_journey(page, live_server, edition, alice, bob, rita, erin):
