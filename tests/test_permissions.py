@@ -176,3 +176,106 @@ def test_transitions_are_refused_for_get(client, erin, published_sample):
     outlook = published_sample
     response = client.get(reverse("editor_publish", args=[outlook.pk]))
     assert response.status_code == 405
+
+
+# --- The gate itself -------------------------------------------------------------------
+
+
+def test_a_superuser_holds_every_role_and_an_inactive_user_none(django_user_model, alice):
+    from assessments.permissions import ROLES, Permissions
+
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "pass-12345")
+    assert Permissions(boss).roles == frozenset(ROLES)
+    alice.is_active = False
+    assert Permissions(alice).roles == frozenset()
+    assert not Permissions(alice).can_open_editor()
+
+
+def test_the_four_eyes_rule_says_why(ready_draft, alice, bob, make_user):
+    from assessments import workflow
+    from assessments.permissions import Permissions
+
+    submitted = workflow.submit(ready_draft, user=alice)
+    both = make_user("petra", "analyst", "reviewer")
+    submitted.contributors.add(both)
+    answer = Permissions(both).can_approve(submitted)
+    assert not answer
+    assert answer.reason == "You contributed to this revision: another reviewer must approve it."
+    assert Permissions(bob).can_approve(submitted)
+
+
+def test_a_refusal_names_the_state(ready_draft, alice):
+    from assessments.permissions import Permissions
+
+    assert Permissions(alice).can("recall", ready_draft).reason == (
+        "This revision is draft: it cannot be recalled now."
+    )
+
+
+def test_can_publish_says_what_is_missing(edition, erin, alice):
+    from assessments.permissions import Permissions
+
+    answer = Permissions(erin).can_publish(edition)
+    assert not answer and answer.reason == "DPRK has no approved revision."
+    assert Permissions(alice).can_publish(edition).reason == "This needs the editor role."
+
+
+def refused_by_the_table(action, ready_draft, edition, published_sample, user):
+    """Call the workflow function of `action` as `user`, who lacks its role."""
+    from assessments import workflow
+    from assessments.content import DraftContent
+    from assessments.models import Country
+
+    assessment = edition.assessments.get()
+    calls = {
+        "save": lambda: workflow.save_draft(
+            ready_draft,
+            DraftContent.from_revision(ready_draft),
+            user=user,
+            based_on_version=ready_draft.version,
+        ),
+        "submit": lambda: workflow.submit(ready_draft, user=user),
+        "recall": lambda: workflow.recall(ready_draft, user=user),
+        "approve": lambda: workflow.approve(ready_draft, user=user),
+        "request_changes": lambda: workflow.request_changes(ready_draft, user=user, comment="x"),
+        "create_edition": lambda: workflow.create_edition(
+            edition.region, date(2025, 1, 1), user=user
+        ),
+        "add_country": lambda: workflow.add_country(
+            edition, Country.objects.get(code="JP"), user=user
+        ),
+        "remove_country": lambda: workflow.remove_country(assessment, user=user),
+        "move_country": lambda: workflow.move_country(assessment, 1, user=user),
+        "publish": lambda: workflow.publish(edition, user=user),
+        "start_correction": lambda: workflow.start_correction(
+            published_sample.assessments.get(), user=user
+        ),
+        "publish_correction": lambda: workflow.publish_correction(ready_draft, user=user),
+        "import": lambda: workflow.store_imported_edition(
+            edition.region,
+            date(2025, 1, 1),
+            title="T",
+            introduction="",
+            publish=False,
+            acting_user=user,
+        ),
+    }
+    return calls[action]
+
+
+def test_every_action_of_the_table_is_guarded_by_it(
+    ready_draft, edition, published_sample, charlie
+):
+    """Each workflow action asks the gate: someone without the role is refused with the
+    table's reason, and nothing is written."""
+    from django.core.exceptions import PermissionDenied
+
+    from assessments.permissions import TRANSITIONS
+
+    for action, rule in TRANSITIONS.items():
+        before = snapshot()
+        call = refused_by_the_table(action, ready_draft, edition, published_sample, charlie)
+        with pytest.raises(PermissionDenied) as refused:
+            call()
+        assert str(refused.value) == f"This needs the {rule.role} role.", action
+        assert snapshot() == before, action
