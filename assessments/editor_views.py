@@ -50,8 +50,38 @@ def editor_page(question="can_open_editor"):
     return decorator
 
 
-def _messages_from(error):
-    return error.messages if isinstance(error, ValidationError) else [str(error)]
+def _submit(request, revision, success):
+    """Submit for review, and say what stops it on the edit page if anything does."""
+    try:
+        workflow.submit(revision, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("editor_edit", revision.pk)
+    messages.success(request, success)
+    return redirect("editor_revision", revision.pk)
+
+
+def _publishing(request, publish, obj, *, page, success):
+    """Run a publication (workflow.publish or publish_correction) for the user; back to
+    `page` (a URL name taking obj's pk) whether it succeeds or not.
+
+    A publication renders PDFs and may fail for reasons of the machine (a full disk, a
+    renderer that dies): its transaction has rolled back, so say so, not a server error.
+    """
+    try:
+        publish(obj, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise
+    except Exception:
+        logger.exception("Publishing %s failed", obj)
+        messages.error(request, "Publishing failed, and nothing was published. Try again later.")
+    else:
+        messages.success(request, success)
+    return redirect(page, obj.pk)
 
 
 def _get_revision(revision_id):
@@ -211,22 +241,14 @@ def move_country(request, assessment_id, direction):
 @require_POST
 @editor_page()
 def publish(request, outlook_id):
-    outlook = get_object_or_404(Outlook, pk=outlook_id)
-    try:
-        workflow.publish(outlook, user=request.user)
-    except ValidationError as error:
-        for message in _messages_from(error):
-            messages.error(request, message)
-        return redirect("editor_outlook", outlook.pk)
-    except PermissionDenied:
-        raise
-    except Exception:
-        # The transaction rolled back: say so rather than show a server error page.
-        logger.exception("Publishing %s failed", outlook)
-        messages.error(request, "Publishing failed, and nothing was published. Try again later.")
-        return redirect("editor_outlook", outlook.pk)
-    messages.success(request, f"Published {outlook.full_title}.")
-    return redirect("editor_outlook", outlook.pk)
+    outlook = get_object_or_404(Outlook.objects.select_related("region"), pk=outlook_id)
+    return _publishing(
+        request,
+        workflow.publish,
+        outlook,
+        page="editor_outlook",
+        success=f"Published {outlook.full_title}.",
+    )
 
 
 # --- Assessments and revisions ---------------------------------------------------
@@ -436,14 +458,7 @@ def edit(request, revision_id):
             raise
         return _refused_save_page(request, revision, previous=previous)
     if request.POST.get("then") == "submit":
-        try:
-            workflow.submit(saved, user=request.user)
-        except ValidationError as error:
-            for message in _messages_from(error):
-                messages.error(request, message)
-            return redirect("editor_edit", saved.pk)
-        messages.success(request, "Saved and submitted for review.")
-        return redirect("editor_revision", saved.pk)
+        return _submit(request, saved, "Saved and submitted for review.")
     messages.success(request, f"Saved (version {saved.version}).")
     if request.POST.get("then") == "preview":
         return redirect("editor_preview", saved.pk)
@@ -454,14 +469,7 @@ def edit(request, revision_id):
 @editor_page()
 def submit(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
-    try:
-        workflow.submit(revision, user=request.user)
-    except ValidationError as error:
-        for message in _messages_from(error):
-            messages.error(request, message)
-        return redirect("editor_edit", revision.pk)
-    messages.success(request, "Submitted for review.")
-    return redirect("editor_revision", revision.pk)
+    return _submit(request, revision, "Submitted for review.")
 
 
 @require_POST
@@ -530,17 +538,17 @@ def request_changes(request, revision_id):
 @require_POST
 @editor_page()
 def publish_correction(request, revision_id):
-    revision = get_object_or_404(Revision, pk=revision_id)
-    try:
-        workflow.publish_correction(revision, user=request.user)
-    except PermissionDenied:
-        raise
-    except Exception:
-        logger.exception("Publishing correction %s failed", revision)
-        messages.error(request, "Publishing failed, and nothing was published. Try again later.")
-        return redirect("editor_revision", revision.pk)
-    messages.success(request, "The correction is published.")
-    return redirect("editor_revision", revision.pk)
+    revision = get_object_or_404(
+        Revision.objects.select_related("assessment__country", "assessment__outlook"),
+        pk=revision_id,
+    )
+    return _publishing(
+        request,
+        workflow.publish_correction,
+        revision,
+        page="editor_revision",
+        success="The correction is published.",
+    )
 
 
 # --- Sources and the audit log -------------------------------------------------------
