@@ -1,0 +1,95 @@
+"""What the checks know beyond the entry's own text: the country's names, the names of every
+other country, the edition's period and the previous edition's rating; and how to build
+that from the database, for one entry or for a whole edition in a fixed number of queries.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+
+from ..editions import live_revisions
+from ..models import Country
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What the checks need to know beyond the entry's own text."""
+
+    period: date | None = None  # the edition's period (first day of its month)
+    official_name: str = ""
+    short_name: str = ""
+    aliases: tuple[str, ...] = ()
+    # Normalised names (models.normalize_name) of every other country, so that a
+    # mention of South Korea in the DPRK's entry is not taken for a misspelling.
+    other_country_names: frozenset[str] = frozenset()
+    previous_rating: tuple[str, str] | None = None  # (level, status) in the previous edition
+    evidence_max_age_years: int = field(default_factory=lambda: settings.EVIDENCE_MAX_AGE_YEARS)
+
+    @classmethod
+    def for_country(cls, country, *, period=None, previous_rating=None, other_country_names=None):
+        if other_country_names is None:
+            other_country_names = country_names_except(country)
+        return cls(
+            period=period,
+            official_name=country.official_name,
+            short_name=country.short_name,
+            aliases=tuple(name for name in (country.code.name, *country.aliases) if name),
+            other_country_names=other_country_names,
+            previous_rating=previous_rating,
+        )
+
+    @classmethod
+    def for_assessment(cls, assessment, **kwargs):
+        outlook = assessment.outlook
+        return cls.for_country(
+            assessment.country,
+            period=outlook.period,
+            previous_rating=previous_edition_rating(outlook, assessment.country),
+            **kwargs,
+        )
+
+
+def country_names_except(country, countries=None):
+    """Normalised names of every country but `country`; pass `countries` to save the query."""
+    if countries is None:
+        countries = Country.objects.exclude(pk=country.pk)
+    own = country.normalized_names()
+    names = set()
+    for other in countries:
+        if other.pk != country.pk:
+            names |= other.normalized_names()
+    return frozenset(names - own)
+
+
+def previous_edition_ratings(outlook):
+    """{country id: (level, status)} of the previous edition's published entries."""
+    previous = outlook.previous_edition()
+    if previous is None:
+        return {}
+    rows = (
+        live_revisions()
+        .filter(assessment__outlook=previous)
+        .values_list("assessment__country_id", "risk_level__name", "risk_status__name")
+    )
+    return {country_id: (level, status) for country_id, level, status in rows}
+
+
+def previous_edition_rating(outlook, country):
+    """(level, status) of the country's published entry in the previous edition, or None."""
+    return previous_edition_ratings(outlook).get(country.pk)
+
+
+def contexts_for_outlook(outlook):
+    """A CheckContext per assessment id of an edition, in a fixed number of queries."""
+    ratings = previous_edition_ratings(outlook)
+    countries = list(Country.objects.all())
+    return {
+        assessment.pk: CheckContext.for_country(
+            assessment.country,
+            period=outlook.period,
+            previous_rating=ratings.get(assessment.country_id),
+            other_country_names=country_names_except(assessment.country, countries),
+        )
+        for assessment in outlook.assessments.select_related("country")
+    }
