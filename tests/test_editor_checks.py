@@ -69,7 +69,9 @@ def test_unacknowledged_warnings_block_submission(client, alice, copied_draft):
 
 
 def test_acknowledging_a_warning_records_who_and_why(client, alice, copied_draft):
-    warning = next(r for r in checks.check_revision(copied_draft) if r.is_warning)
+    warning = next(
+        r for r in checks.check_revision(copied_draft) if r.severity == checks.Severity.WARNING
+    )
     client.force_login(alice)
     response = client.post(
         reverse("editor_acknowledge", args=[copied_draft.pk]),
@@ -93,7 +95,9 @@ def test_a_warning_that_no_longer_stands_cannot_be_acknowledged(client, alice, c
 
 
 def test_errors_cannot_be_acknowledged(client, alice, copied_draft):
-    error = next(r for r in checks.check_revision(copied_draft) if r.is_error)
+    error = next(
+        r for r in checks.check_revision(copied_draft) if r.severity == checks.Severity.ERROR
+    )
     client.force_login(alice)
     client.post(reverse("editor_acknowledge", args=[copied_draft.pk]), {"key": error.key})
     assert not CheckAcknowledgement.objects.exists()

@@ -89,14 +89,6 @@ class CheckResult:
     def place_label(self):
         return self.place.label
 
-    @property
-    def is_error(self):
-        return self.severity == Severity.ERROR
-
-    @property
-    def is_warning(self):
-        return self.severity == Severity.WARNING
-
     def __str__(self):
         text = f"{self.severity}: {self.place_label}: {self.message}"
         if self.suggestion:
