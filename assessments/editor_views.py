@@ -299,30 +299,34 @@ def preview(request, revision_id):
     return render(request, "editor/preview.html", {"revision": revision})
 
 
-def _typed_content(request, revision_id):
-    """The editable revision and its content as typed in the posted form (None while a
-    field is invalid), for the live preview and checks; nothing is saved."""
+def _entry_forms(revision, data=None):
+    return EntryForms(
+        revision, data, context=checks.CheckContext.for_assessment(revision.assessment)
+    )
+
+
+def _typed_forms(request, revision_id):
+    """The editable revision and the editor's forms as posted, for the live preview and
+    checks; nothing is saved."""
     revision = _get_revision(revision_id)
     Permissions(request.user).require("save", revision)
-    forms = EntryForms(
-        revision, request.POST, previous=Revision.objects.previous_entry(revision.assessment)
-    )
-    return revision, forms.checkable_content()
+    return revision, _entry_forms(revision, request.POST)
 
 
 @require_POST
 @editor_page("can_draft")
 def preview_live(request, revision_id):
     """The editor form as typed, not saved, rendered as the public page will render it."""
-    revision, content = _typed_content(request, revision_id)
+    revision, forms = _typed_forms(request, revision_id)
+    content = forms.checkable_content()
     draft = content.preview(revision) if content is not None else None
     return render(request, "editor/_live_preview.html", {"revision": draft})
 
 
-def _checks_context(revision, user, results=None, *, live=False, incomplete=False):
+def _checks_context(revision, user, results=None, *, context=None, live=False, incomplete=False):
     """What the checks panel shows: each result with its acknowledgement, if any."""
     if results is None and not incomplete:
-        results = checks.check_revision(revision)
+        results = checks.check_revision(revision, context)
     results = results or []
     return {
         "revision": revision,
@@ -348,14 +352,13 @@ def checks_panel(request, revision_id):
 @editor_page("can_draft")
 def checks_live(request, revision_id):
     """The checks of the editor form as typed, not saved (the panel beside the text)."""
-    revision, content = _typed_content(request, revision_id)
+    revision, forms = _typed_forms(request, revision_id)
+    content = forms.checkable_content()
     if content is None:
         context = _checks_context(revision, request.user, live=True, incomplete=True)
     else:
         entry = content.to_entry(revision.assessment.country)
-        results = checks.check_content(
-            entry, checks.CheckContext.for_assessment(revision.assessment)
-        )
+        results = checks.check_content(entry, forms.context)
         context = _checks_context(revision, request.user, results, live=True)
     return render(request, "editor/_checks_panel.html", context)
 
@@ -388,16 +391,15 @@ def _edit_page(request, revision, forms, *, status=200, conflict=None):
         "revision": revision,
         "forms": forms,
         "addressees": addressees,
-        "previous": forms.rating.previous,
         "reviews": revision.reviews.all(),
         "conflict": conflict,
         "can": Permissions(request.user).revision_actions(revision),
-        **_checks_context(revision, request.user),
+        **_checks_context(revision, request.user, context=forms.context),
     }
     return render(request, "editor/edit.html", context, status=status)
 
 
-def _refused_save_page(request, revision, *, previous):
+def _refused_save_page(request, revision):
     """The edit page after a save that was refused because the stored revision moved on
     (someone saved it, or submitted it, since the user opened it).
 
@@ -408,7 +410,7 @@ def _refused_save_page(request, revision, *, previous):
     stored = _get_revision(revision.pk)
     data = request.POST.copy()
     data["version"] = stored.version
-    forms = EntryForms(stored, data, previous=previous)
+    forms = _entry_forms(stored, data)
     content = forms.checkable_content()
     locked = not stored.is_editable
     events = AuditEvent.objects.filter(revision=stored).select_related("actor")
@@ -429,19 +431,17 @@ def _refused_save_page(request, revision, *, previous):
 @editor_page("can_draft")
 def edit(request, revision_id):
     revision = _get_revision(revision_id)
-    previous = Revision.objects.previous_entry(revision.assessment)
     if not revision.is_editable:
         if request.method == "POST":
             # Submitted (say) by someone else since this user opened the page.
-            return _refused_save_page(request, revision, previous=previous)
+            return _refused_save_page(request, revision)
         state = revision.get_state_display().lower()
         messages.info(request, f"This revision is {state}: it can no longer be edited.")
         return redirect("editor_revision", revision.pk)
     if request.method == "GET":
-        forms = EntryForms(revision, previous=previous)
-        return _edit_page(request, revision, forms)
+        return _edit_page(request, revision, _entry_forms(revision))
 
-    forms = EntryForms(revision, request.POST, previous=previous)
+    forms = _entry_forms(revision, request.POST)
     if not forms.is_valid():
         messages.error(request, "Nothing was saved: correct the fields marked below.")
         return _edit_page(request, revision, forms, status=400)
@@ -451,12 +451,12 @@ def edit(request, revision_id):
             revision, content, user=request.user, based_on_version=forms.version
         )
     except workflow.ConflictError:
-        return _refused_save_page(request, revision, previous=previous)
+        return _refused_save_page(request, revision)
     except PermissionDenied:
         # Submitted between the checks above and the save: keep the text on screen too.
         if Revision.objects.get(pk=revision.pk).is_editable:
             raise
-        return _refused_save_page(request, revision, previous=previous)
+        return _refused_save_page(request, revision)
     if request.POST.get("then") == "submit":
         return _submit(request, saved, "Saved and submitted for review.")
     messages.success(request, f"Saved (version {saved.version}).")

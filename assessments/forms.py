@@ -1,15 +1,24 @@
-"""Editor forms. They validate and turn what was typed into domain terms; the
+"""Editor forms. They validate what was typed and turn it into domain terms; the
 workflow functions do the rest.
+
+Rules about an entry's content belong to the editorial checks (assessments.checks):
+the entry editor does not write them again, it shows the checks' results at the fields
+they are about, and refuses a save only for those listed in SAVE_BLOCKING.
 """
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
+from . import checks
 from .content import DraftContent, FootnoteDraft, NewSource
-from .markdown import footnote_calls
 from .models import Addressee, Country, Region, RiskLevel, RiskStatus, Source
 from .text_format import parse_period
+
+# Results of the checks a draft cannot be saved with: duplicate footnote numbers (the
+# database refuses them), a call of a footnote the entry does not have, and a change of
+# rating without its rationale. Every other result is shown beside the text instead.
+SAVE_BLOCKING = {"footnotes.duplicate_number", "footnotes.missing", "rating.no_rationale"}
 
 
 def _textarea(rows):
@@ -33,40 +42,22 @@ class RatingForm(forms.Form):
         help_text="Shown publicly with the corrected entry, with its date.",
     )
 
-    def __init__(self, *args, previous=None, correction=False, **kwargs):
+    def __init__(self, *args, previous_rating=None, correction=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.previous = previous
-        self.correction = correction
         if correction:
             self.fields["correction_note"].required = True
         else:
             del self.fields["correction_note"]
-        if previous:
-            self.fields["rationale"].help_text = (
-                f"The previous edition rated it {previous.rating_label}. "
-                "Say why, if the rating differs."
+        if previous_rating:
+            level, status = previous_rating
+            self.fields[
+                "rationale"
+            ].help_text = (
+                f"The previous edition rated it {level}/{status}. Say why, if the rating differs."
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-
-    def clean(self):
-        data = super().clean()
-        level, status = data.get("risk_level"), data.get("risk_status")
-        previous = self.previous
-        if (
-            previous
-            and level
-            and status
-            and (level.pk, status.pk) != (previous.risk_level_id, previous.risk_status_id)
-            and not data.get("rationale", "").strip()
-        ):
-            self.add_error(
-                "rationale",
-                f"The rating changed from {previous.rating_label} to {level}/{status}: "
-                "give the rationale.",
-            )
-        return data
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -154,20 +145,6 @@ class FootnoteForm(forms.Form):
         return self.initial.get("source")
 
 
-class FootnoteFormSet(RowFormSet):
-    def clean(self):
-        if any(self.errors):
-            return
-        numbers = [f.cleaned_data["number"] for f in self.forms if f not in self.deleted_forms]
-        duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
-        if duplicates:
-            raise ValidationError(
-                "Footnote numbers must be unique: "
-                + ", ".join(str(n) for n in duplicates)
-                + " appear more than once."
-            )
-
-
 FindingFormSet = forms.formset_factory(
     FindingForm, formset=RowFormSet, extra=0, can_delete=True, can_order=True
 )
@@ -175,28 +152,32 @@ RecommendationFormSet = forms.formset_factory(
     RecommendationForm, formset=RowFormSet, extra=0, can_delete=True, can_order=True
 )
 FootnoteFormSet = forms.formset_factory(
-    FootnoteForm, formset=FootnoteFormSet, extra=0, can_delete=True, can_order=True
+    FootnoteForm, formset=RowFormSet, extra=0, can_delete=True, can_order=True
 )
 
 
 class EntryForms:
-    """The assessment editor's forms together: rating, findings, recommendations, footnotes."""
+    """The assessment editor's forms together: rating, findings, recommendations, footnotes.
 
-    def __init__(self, revision, data=None, *, previous=None):
+    `context` is the entry's CheckContext, with which its content is checked.
+    """
+
+    def __init__(self, revision, data=None, *, context):
         self.revision = revision
-        correction = revision.in_published_edition
+        self.context = context
+        self.check_errors = []  # results of the checks that belong to no one field
+        rating = {"previous_rating": context.previous_rating}
+        rating["correction"] = revision.in_published_edition
         if data is None:
             initial = self.initial(revision)
-            self.rating = RatingForm(
-                initial=initial["rating"], previous=previous, correction=correction
-            )
+            self.rating = RatingForm(initial=initial["rating"], **rating)
             self.findings = FindingFormSet(initial=initial["findings"], prefix="finding")
             self.recommendations = RecommendationFormSet(
                 initial=initial["recommendations"], prefix="recommendation"
             )
             self.footnotes = FootnoteFormSet(initial=initial["footnotes"], prefix="footnote")
         else:
-            self.rating = RatingForm(data, previous=previous, correction=correction)
+            self.rating = RatingForm(data, **rating)
             self.findings = FindingFormSet(data, prefix="finding")
             self.recommendations = RecommendationFormSet(data, prefix="recommendation")
             self.footnotes = FootnoteFormSet(data, prefix="footnote")
@@ -227,40 +208,51 @@ class EntryForms:
     def all(self):
         return [self.rating, self.findings, self.recommendations, self.footnotes]
 
-    def is_valid(self):
-        valid = all([form.is_valid() for form in self.all()])
-        return self._check_footnote_calls() and valid
+    def fields_valid(self):
+        return all([form.is_valid() for form in self.all()])
 
-    def _check_footnote_calls(self):
-        """Every footnote a text cites must be in the footnote list."""
-        if not self.footnotes.is_valid():
-            return True  # its own errors say what to fix first
-        numbers = {f.cleaned_data["number"] for f in self.footnotes.ordered_forms}
-        ok = True
-        for formset in (self.findings, self.recommendations):
-            for form in formset.forms:
-                if not form.is_valid() or form in formset.deleted_forms:
-                    continue
-                missing = [n for n in footnote_calls(form.cleaned_data["text"]) if n not in numbers]
-                if missing:
-                    form.add_error(
-                        "text",
-                        "Cites footnote "
-                        + ", ".join(f"[^{n}]" for n in dict.fromkeys(missing))
-                        + ", which is not in the footnotes below.",
-                    )
-                    ok = False
-        return ok
+    def is_valid(self):
+        """Whether the draft may be saved: every field is valid, and the checks find
+        nothing of SAVE_BLOCKING, which is shown where it is."""
+        if not self.fields_valid():
+            return False
+        entry = self.content().to_entry(self.revision.assessment.country)
+        blocking = [
+            result
+            for result in checks.check_content(entry, self.context)
+            if result.check in SAVE_BLOCKING
+        ]
+        for result in blocking:
+            self._show(result)
+        return not blocking
+
+    def _show(self, result):
+        """Put a result of the checks at the field it is about."""
+        message = f"{result.message} {result.suggestion}".strip()
+        place = result.place
+        if place.part == checks.RATING:
+            self.rating.add_error("rationale", message)
+        elif place.part == checks.FINDING:
+            self.findings.ordered_forms[place.index - 1].add_error("text", message)
+        elif place.part == checks.RECOMMENDATION:
+            self._recommendation_form(place.index, place.item).add_error("text", message)
+        else:
+            self.check_errors.append(message)
+
+    def _recommendation_form(self, group, item):
+        """The row of item `item` of addressee group `group`, as the checks count them:
+        a group is a run of consecutive rows to one addressee."""
+        groups = []
+        for form in self.recommendations.ordered_forms:
+            if not groups or groups[-1][0] != form.cleaned_data["addressee"]:
+                groups.append((form.cleaned_data["addressee"], []))
+            groups[-1][1].append(form)
+        return groups[group - 1][1][item - 1]
 
     def checkable_content(self):
-        """The content as typed, for the live checks; None while a field is invalid.
-
-        Unlike is_valid(), a citation of a missing footnote does not stop the
-        checks: reporting it is one of their jobs.
-        """
-        if not all([form.is_valid() for form in self.all()]):
-            return None
-        return self.content()
+        """The content as typed, for the live checks and preview; None while a field is
+        invalid. The checks' results do not stop it: reporting them is the checks' job."""
+        return self.content() if self.fields_valid() else None
 
     def non_field_errors(self):
         errors = list(self.rating.non_field_errors())
@@ -268,7 +260,7 @@ class EntryForms:
             errors.append("The page lost track of which version you edited: reload it and retry.")
         for formset in self.all()[1:]:
             errors.extend(formset.non_form_errors())
-        return errors
+        return errors + self.check_errors
 
     @property
     def version(self):

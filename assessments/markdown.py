@@ -80,19 +80,6 @@ def render_markdown(text, *, anchor="", inline=False, calls=None):
     return mark_safe(html)
 
 
-def footnote_calls(text):
-    """The footnote numbers a text cites, in order of appearance.
-
-    Only what renders as a call counts: not `[^1]` in a code span or a link's address.
-    """
-    return [
-        token.meta["number"]
-        for block in _markdown.parse(text or "")
-        for token in block.children or ()
-        if token.type == "footnote_call"
-    ]
-
-
 def plain_text(text):
     """Markdown reduced to its words, for search, meta descriptions and diffs."""
     html = _markdown.renderInline(text or "", {"calls": lambda number: ""})

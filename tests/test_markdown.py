@@ -1,6 +1,6 @@
 """Analyst Markdown: footnote calls as a parser rule, sanitising, plain text."""
 
-from assessments.markdown import HELD, footnote_calls, plain_text, render_markdown, sanitise
+from assessments.markdown import HELD, plain_text, render_markdown, sanitise
 
 
 def call(number, anchor="kp-"):
@@ -24,7 +24,6 @@ def test_calls_are_one_to_four_digits():
 
 def test_a_call_with_leading_zeros_links_to_the_note_of_that_number():
     assert render_markdown("Open.[^01]", anchor="kp-", inline=True) == f"Open.{call(1)}"
-    assert footnote_calls("Open.[^01]") == [1]
 
 
 def test_calls_in_emphasis_lists_and_quotes():
@@ -44,14 +43,12 @@ def test_no_call_in_code_spans_link_titles_addresses_or_escaped_brackets():
     ):
         rendered = render_markdown(text, anchor="kp-", inline=True)
         assert html in rendered and "footnote-ref" not in rendered, rendered
-        assert footnote_calls(text) == []
 
 
 def test_brackets_and_parentheses_around_a_call():
     # `[^1](…)` was a link before calls were a rule, and stays one.
     html = render_markdown("[^1](https://example.org)", inline=True)
     assert html == '<a href="https://example.org" rel="noopener noreferrer">^1</a>'
-    assert footnote_calls("[^1](https://example.org)") == []
     # Links do not nest: the call in a link's text wins and the link is left as typed.
     html = render_markdown("[the report[^1]](https://example.org)", anchor="kp-", inline=True)
     assert html == f"[the report{call(1)}](https://example.org)"
@@ -125,11 +122,6 @@ def test_calls_after_sanitising_keep_their_html_and_the_text_is_still_sanitised(
 def test_text_cannot_forge_the_place_of_a_held_call():
     html = render_markdown(f"A{HELD}0{HELD} B.[^1]", inline=True, calls=Held())
     assert html == 'A\ufffd0\ufffd B.<span class="fn" data-n="1">Note 1</span>'
-
-
-def test_footnote_calls_in_order_with_repeats():
-    assert footnote_calls("Grave.[^2] Open.[^1]\n\n- Again.[^2]\n- [^12345]") == [2, 1, 2]
-    assert footnote_calls("") == [] and footnote_calls(None) == []
 
 
 def test_plain_text_is_the_words():
