@@ -14,11 +14,6 @@ RAISED, LOWERED, UNCHANGED, NEW = "raised", "lowered", "unchanged", "new"
 CHANGE_LABELS = {RAISED: "Raised", LOWERED: "Lowered", UNCHANGED: "Unchanged", NEW: "New"}
 
 
-def live_revisions():
-    """Published revisions that are their assessment's live version (not superseded)."""
-    return Revision.objects.live()
-
-
 def with_correction_flag(revisions):
     """Annotate `is_correction`: an earlier published version of the entry exists."""
     earlier = Revision.objects.filter(
@@ -32,7 +27,7 @@ def with_correction_flag(revisions):
 def edition_revisions(outlook):
     """The live entries of a published edition, in the edition's order, with their content."""
     return with_correction_flag(
-        live_revisions()
+        Revision.objects.live()
         .with_content()
         .filter(assessment__outlook=outlook)
         .order_by("assessment__position")
@@ -57,28 +52,21 @@ def rating_changes(outlook, revisions):
     previous = outlook.previous_edition()
     if previous is None:
         return None
-    before = {
-        row[0]: row[1:]
-        for row in live_revisions()
-        .filter(assessment__outlook=previous)
-        .values_list(
-            "assessment__country_id", "risk_level__rank", "risk_level__name", "risk_status__name"
-        )
-    }
+    before = previous.live_ratings()
     changes = {}
     for revision in revisions:
         country_id = revision.assessment.country_id
         if country_id not in before:
             changes[country_id] = RatingChange(NEW)
             continue
-        rank, level, status = before[country_id]
-        if revision.risk_level.rank > rank:
+        rating = before[country_id]
+        if revision.risk_level.rank > rating.rank:
             change = RAISED
-        elif revision.risk_level.rank < rank:
+        elif revision.risk_level.rank < rating.rank:
             change = LOWERED
         else:
             change = UNCHANGED
-        changes[country_id] = RatingChange(change, f"{level}/{status}")
+        changes[country_id] = RatingChange(change, str(rating))
     return changes
 
 

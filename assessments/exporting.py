@@ -3,7 +3,6 @@
 from django.db.models import OuterRef, Subquery
 
 from .content import OutlookContent, revision_content
-from .editions import live_revisions
 from .markdown import FOOTNOTE_CALL_RE
 from .models import Revision
 from .text_format import superscript
@@ -25,7 +24,7 @@ def outlook_content(outlook):
 def current_revisions(outlook):
     """Per assessment, the published revision; in a draft edition, the latest revision."""
     if outlook.is_published:
-        revisions = live_revisions()
+        revisions = Revision.objects.live()
     else:
         latest = Revision.objects.filter(assessment=OuterRef("assessment")).order_by("-number")
         revisions = Revision.objects.filter(id=Subquery(latest.values("id")[:1]))

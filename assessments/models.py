@@ -8,6 +8,7 @@ reached through `Assessment.published_revision` or `Revision.objects.published()
 import re
 import unicodedata
 from itertools import groupby
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -115,6 +116,17 @@ class RiskStatus(models.Model):
         return self.name
 
 
+class Rating(NamedTuple):
+    """An entry's rating as the public reads it: `High/Ongoing`, and the level's rank."""
+
+    level: str
+    status: str
+    rank: int
+
+    def __str__(self):
+        return f"{self.level}/{self.status}"
+
+
 class OutlookQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Outlook.State.PUBLISHED)
@@ -197,6 +209,20 @@ class Outlook(models.Model):
             if not assessment.has_approved_revision:
                 problems.append(f"{assessment.country.short_name} has no approved revision.")
         return problems
+
+    def live_ratings(self):
+        """{country id: Rating} of the edition's live entries, in one query."""
+        rows = (
+            Revision.objects.live()
+            .filter(assessment__outlook=self)
+            .values_list(
+                "assessment__country_id",
+                "risk_level__name",
+                "risk_status__name",
+                "risk_level__rank",
+            )
+        )
+        return {country_id: Rating(*rating) for country_id, *rating in rows}
 
     def previous_edition(self):
         """The latest published edition of the same region before this one."""

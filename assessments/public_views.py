@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
 from . import search as search_module
-from .editions import edition_revisions, live_revisions, rating_changes, with_correction_flag
+from .editions import edition_revisions, rating_changes, with_correction_flag
 from .exporting import to_public_json
 from .markdown import plain_text
 from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
@@ -115,7 +115,9 @@ def revision_detail(request, slug, code, number):
 
 def country_list(request):
     countries = (
-        Country.objects.filter(Exists(live_revisions().filter(assessment__country=OuterRef("pk"))))
+        Country.objects.filter(
+            Exists(Revision.objects.live().filter(assessment__country=OuterRef("pk")))
+        )
         .select_related("region")
         .order_by("region__name", "official_name")
     )
@@ -125,7 +127,7 @@ def country_list(request):
 def country_detail(request, code):
     country = get_object_or_404(Country.objects.select_related("region"), code=code.upper())
     history = list(
-        live_revisions()
+        Revision.objects.live()
         .filter(assessment__country=country)
         .select_related(
             "assessment__outlook__region", "assessment__country", "risk_level", "risk_status"
@@ -183,7 +185,7 @@ def history_chart(history, levels):
 def addressee_detail(request, slug):
     addressee = get_object_or_404(Addressee, slug=slug)
     recommendations = list(
-        Recommendation.objects.filter(addressee=addressee, revision__in=live_revisions())
+        Recommendation.objects.filter(addressee=addressee, revision__in=Revision.objects.live())
         .select_related("revision__assessment__country", "revision__assessment__outlook__region")
         .order_by(
             "-revision__assessment__outlook__period",
@@ -214,7 +216,9 @@ def addressee_detail(request, slug):
 def addressee_list(request):
     addressees = Addressee.objects.filter(
         Exists(
-            Recommendation.objects.filter(addressee=OuterRef("pk"), revision__in=live_revisions())
+            Recommendation.objects.filter(
+                addressee=OuterRef("pk"), revision__in=Revision.objects.live()
+            )
         )
     )
     return page(request, "public/addressee_list.html", {"addressees": addressees})
@@ -242,7 +246,7 @@ def search(request):
 
 def search_choices():
     """What the search form offers: only regions, countries and addressees with published text."""
-    live = live_revisions()
+    live = Revision.objects.live()
     return {
         "regions": list(
             Region.objects.filter(Exists(Outlook.objects.published().filter(region=OuterRef("pk"))))
@@ -336,7 +340,7 @@ class _Echo:
 def ratings_csv(request):
     """Every published rating: one row per country per edition, streamed."""
     rows = (
-        live_revisions()
+        Revision.objects.live()
         .order_by(
             "-assessment__outlook__period",
             "assessment__outlook__region__name",

@@ -16,7 +16,6 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.safestring import mark_safe
 
-from .editions import live_revisions
 from .markdown import plain_text
 from .models import Finding, Footnote, Recommendation, Revision
 
@@ -56,7 +55,7 @@ def search(query, filters=None):
     filters = filters or SearchFilters()
     if not query:
         return []
-    revisions = _filter_revisions(live_revisions(), filters)
+    revisions = _filter_revisions(Revision.objects.live(), filters)
     kinds = [
         ("recommendation", Recommendation.objects.select_related("addressee"), ["text"]),
     ]

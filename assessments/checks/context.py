@@ -8,7 +8,6 @@ from datetime import date
 
 from django.conf import settings
 
-from ..editions import live_revisions
 from ..models import Country
 
 
@@ -67,12 +66,10 @@ def previous_edition_ratings(outlook):
     previous = outlook.previous_edition()
     if previous is None:
         return {}
-    rows = (
-        live_revisions()
-        .filter(assessment__outlook=previous)
-        .values_list("assessment__country_id", "risk_level__name", "risk_status__name")
-    )
-    return {country_id: (level, status) for country_id, level, status in rows}
+    return {
+        country_id: (rating.level, rating.status)
+        for country_id, rating in previous.live_ratings().items()
+    }
 
 
 def previous_edition_rating(outlook, country):
