@@ -1,3 +1,7 @@
+"""The Django admin, for superusers: reference data and the libraries are edited here;
+editorial records are read here and changed only through the workflow (a published
+revision is read-only, and what the workflow makes cannot be added by hand)."""
+
 from django.contrib import admin
 
 from .models import (

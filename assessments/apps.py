@@ -1,3 +1,5 @@
+"""The domain app: regions, countries, the risk framework, outlooks and their entries."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Addresses of the editor area, /editor/ (assessments.editor_views)."""
+
 from django.urls import path
 
 from . import editor_views as views

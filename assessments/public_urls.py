@@ -1,3 +1,5 @@
+"""Addresses of the public site (assessments.public_views, the feed)."""
+
 from django.urls import path, register_converter
 
 from . import public_views

@@ -1,3 +1,5 @@
+"""The site's addresses: the admin, sign-in, the editor area and the public site."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

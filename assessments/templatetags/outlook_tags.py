@@ -1,3 +1,5 @@
+"""Template filters for analyst Markdown (assessments.markdown), on the site and in PDFs."""
+
 from django import template
 
 from ..markdown import render_markdown

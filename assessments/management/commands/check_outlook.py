@@ -1,3 +1,5 @@
+"""manage.py check_outlook SLUG: the editorial checks over every entry of an edition."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.checks import Severity, blocking_errors, check_revision, contexts_for_outlook

@@ -1,3 +1,5 @@
+"""manage.py export_outlook SLUG: an edition as interchange JSON or Markdown."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,3 +1,6 @@
+"""manage.py import_outlook FILE...: outlooks from the text format or JSON, each file
+in one transaction."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importing import ImportFileError, import_file

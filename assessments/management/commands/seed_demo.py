@@ -1,3 +1,5 @@
+"""manage.py seed_demo: the demo data `make run` serves (demo accounts, never production)."""
+
 from datetime import date
 from pathlib import Path
 
