@@ -16,11 +16,11 @@ from ..text_format import (
     MONTH_PATTERN,
     MONTHS,
     SUPERSCRIPT_DIGITS,
+    from_superscript,
     split_citation,
 )
 from .errors import ImportFileError, shorten
 
-SUPERSCRIPTS = SUPERSCRIPT_DIGITS
 HEADER_RE = re.compile(
     rf"^(?P<prefix>.+?)\s+Regional Outlook\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})$"
 )
@@ -28,9 +28,9 @@ COUNTRY_RE = re.compile(r"^(?P<name>.+?)\s+Risk:\s*(?P<rating>.*)$")
 RECOMMENDATIONS_RE = re.compile(r"^[*_#\s]*Recommendations[*_\s:]*$", re.IGNORECASE)
 ADDRESSEE_RE = re.compile(r"^(?P<name>.+?)\s+should:\s*$")
 ITEM_RE = re.compile(r"^[-•*–]\s+(?P<text>.+)$")
-FOOTNOTE_RE = re.compile(rf"^(?P<number>[{SUPERSCRIPTS}]+|\d{{1,3}})[.)]?\s+(?P<text>\S.*)$")
-SUPERSCRIPT_FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s")
-INLINE_CALL_RE = re.compile(rf"(?<=\S)([{SUPERSCRIPTS}]+)")
+FOOTNOTE_RE = re.compile(rf"^(?P<number>[{SUPERSCRIPT_DIGITS}]+|\d{{1,3}})[.)]?\s+(?P<text>\S.*)$")
+SUPERSCRIPT_FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPT_DIGITS}]+\s")
+INLINE_CALL_RE = re.compile(rf"(?<=\S)([{SUPERSCRIPT_DIGITS}]+)")
 EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_)(.+?)\1")
 SENTENCE_END = tuple('.!?:;"”’)')
 
@@ -40,139 +40,39 @@ def strip_emphasis(text):
     return EMPHASIS_RE.sub(r"\2", text).strip()
 
 
+# The zones of an entry, in the order they come.
+FINDINGS = "findings"
+RECOMMENDATIONS = "recommendations"
+FOOTNOTES = "footnotes"
+
+
 def parse_text(text, *, path=None):
     """Parse the text format of a published outlook (as taken from its PDF)."""
-    return _TextParser(text, path).parse()
+    return _TextReader(text, path).read()
 
 
-class _TextParser:
+class _TextReader:
+    """Reads a file line by line: `read_line` hands each line to the handler of its kind,
+    and the handlers keep the reader's state (the attributes set in __init__)."""
+
     def __init__(self, text, path):
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.path = path
-        self.headers = []  # (line number, prefix, period)
+        self.headers = []  # (line number, prefix, period) of each running header
         self.entries = []
+        self.entry = None  # the entry being read
+        self.zone = None  # where in that entry: FINDINGS, RECOMMENDATIONS or FOOTNOTES
+        self.paragraph = []  # the lines of the findings paragraph being read
+        self.page_break = False  # a running header came inside the findings
+        self.continuable = False  # the last line was an item or a footnote: a wrapped line goes on
 
     def error(self, message, line):
         return ImportFileError(message, path=self.path, line=line)
 
-    def parse(self):
-        entry = None
-        zone = None  # "findings", "recommendations" or "footnotes"
-        paragraph = []
-        previous_kind = None  # what the last non-blank line was, for continuations
-        page_break = False
-
-        def flush_paragraph():
-            nonlocal paragraph, page_break
-            if paragraph:
-                text = INLINE_CALL_RE.sub(
-                    lambda m: f"[^{m.group(1).translate(FROM_SUPERSCRIPT)}]", " ".join(paragraph)
-                )
-                # A page break inside a paragraph leaves its two halves apart.
-                if page_break and entry.findings and not entry.findings[-1].endswith(SENTENCE_END):
-                    entry.findings[-1] += " " + text
-                else:
-                    entry.findings.append(text)
-                page_break = False
-            paragraph = []
-
-        for number, raw_line in enumerate(self.lines, start=1):
-            line = raw_line.strip()
-            if not line:
-                if zone == "findings":
-                    flush_paragraph()
-                previous_kind = None
-                continue
-
-            header = HEADER_RE.match(line)
-            if header:
-                period = date(int(header["year"]), MONTHS.index(header["month"]) + 1, 1)
-                self.headers.append((number, header["prefix"], period))
-                if zone == "findings":
-                    flush_paragraph()
-                    page_break = True
-                previous_kind = None
-                continue
-
-            country = COUNTRY_RE.match(line)
-            if country:
-                if zone == "findings":
-                    flush_paragraph()
-                entry = self.start_entry(country, number)
-                zone = "findings"
-                previous_kind = None
-                continue
-
-            if entry is None:
-                raise self.error(
-                    f"expected a country line such as \"Democratic People's Republic of Korea "
-                    f'Risk: Very high/Ongoing", found "{shorten(line)}"',
-                    number,
-                )
-
-            footnote = FOOTNOTE_RE.match(line)
-            is_footnote = footnote and (
-                zone in ("recommendations", "footnotes") or SUPERSCRIPT_FOOTNOTE_RE.match(line)
-            )
-            if is_footnote:
-                if zone == "findings":
-                    flush_paragraph()
-                self.add_footnote(entry, footnote, number)
-                zone = "footnotes"
-                previous_kind = "footnote"
-                continue
-
-            if zone == "footnotes":
-                if previous_kind == "footnote":
-                    note = entry.footnotes[-1]
-                    note.text = f"{note.text} {line}"
-                    continue
-                raise self.error(
-                    f'expected a footnote beginning with its number, found "{shorten(line)}"',
-                    number,
-                )
-
-            if RECOMMENDATIONS_RE.match(line):
-                if zone == "recommendations":
-                    raise self.error('a second "Recommendations" heading in one entry', number)
-                flush_paragraph()
-                zone = "recommendations"
-                previous_kind = None
-                continue
-
-            if zone == "findings":
-                paragraph.append(line)
-                continue
-
-            # In the recommendations.
-            addressee = ADDRESSEE_RE.match(line)
-            if addressee:
-                entry.recommendations.append(RecommendationGroup(strip_emphasis(addressee["name"])))
-                previous_kind = "addressee"
-                continue
-            item = ITEM_RE.match(line)
-            if item:
-                if not entry.recommendations:
-                    raise self.error(
-                        "a recommendation before any addressee; expected a line such as "
-                        '"The UN Security Council should:" first',
-                        number,
-                    )
-                entry.recommendations[-1].items.append(item["text"].strip())
-                previous_kind = "item"
-                continue
-            if previous_kind == "item":
-                group = entry.recommendations[-1]
-                group.items[-1] = f"{group.items[-1]} {line}"
-                continue
-            raise self.error(
-                'expected "<Addressee> should:", a recommendation starting with "- ", '
-                f'or a numbered footnote, found "{shorten(line)}"',
-                number,
-            )
-
-        if zone == "findings":
-            flush_paragraph()
+    def read(self):
+        for number, line in enumerate(self.lines, start=1):
+            self.read_line(line.strip(), number)
+        self.end_paragraph()
         if not self.entries:
             raise self.error(
                 "no country entry found; expected a line such as "
@@ -181,7 +81,51 @@ class _TextParser:
             )
         return self.outlook_content()
 
-    def start_entry(self, match, number):
+    def read_line(self, line, number):
+        # The order of the tests is the format's precedence: a running header or a
+        # country line may come anywhere, and a footnote may end any zone.
+        if not line:
+            self.blank_line()
+        elif header := HEADER_RE.match(line):
+            self.running_header(header, number)
+        elif country := COUNTRY_RE.match(line):
+            self.country_line(country, number)
+        elif self.entry is None:
+            raise self.error(
+                f"expected a country line such as \"Democratic People's Republic of Korea "
+                f'Risk: Very high/Ongoing", found "{shorten(line)}"',
+                number,
+            )
+        elif footnote := self.footnote_start(line):
+            self.footnote(footnote, number)
+        elif self.zone == FOOTNOTES:
+            self.footnote_continuation(line, number)
+        elif RECOMMENDATIONS_RE.match(line):
+            self.recommendations_heading(number)
+        elif self.zone == FINDINGS:
+            self.paragraph.append(line)
+        else:
+            self.recommendations_line(line, number)
+
+    # --- Lines that may come anywhere --------------------------------------------------
+
+    def blank_line(self):
+        self.end_paragraph()
+        self.continuable = False
+
+    def running_header(self, match, number):
+        """A header that page breaks repeat: dropped from the text, its region and period
+        kept for the edition."""
+        period = date(int(match["year"]), MONTHS.index(match["month"]) + 1, 1)
+        self.headers.append((number, match["prefix"], period))
+        if self.zone == FINDINGS:
+            self.end_paragraph()
+            self.page_break = True
+        self.continuable = False
+
+    def country_line(self, match, number):
+        """`<Country> Risk: <level>/<status>` starts an entry."""
+        self.end_paragraph()
         rating = match["rating"].strip()
         level, slash, status = rating.partition("/")
         if not slash or not level.strip() or not status.strip():
@@ -190,25 +134,101 @@ class _TextParser:
                 'e.g. "Risk: Very high/Ongoing"',
                 number,
             )
-        entry = EntryContent(
+        self.entry = EntryContent(
             country=match["name"].strip(),
             risk_level=level.strip(),
             risk_status=status.strip(),
             line=number,
         )
-        self.entries.append(entry)
-        return entry
+        self.entries.append(self.entry)
+        self.zone = FINDINGS
+        self.continuable = False
 
-    def add_footnote(self, entry, match, number):
-        footnote_number = int(match["number"].translate(FROM_SUPERSCRIPT))
-        expected = len(entry.footnotes) + 1
+    # --- Findings ----------------------------------------------------------------------
+
+    def end_paragraph(self):
+        """The paragraph read so far becomes a finding, or the end of the one a page
+        break cut in two."""
+        if not self.paragraph:
+            return
+        text = INLINE_CALL_RE.sub(
+            lambda m: f"[^{m.group(1).translate(FROM_SUPERSCRIPT)}]", " ".join(self.paragraph)
+        )
+        findings = self.entry.findings
+        if self.page_break and findings and not findings[-1].endswith(SENTENCE_END):
+            findings[-1] += " " + text
+        else:
+            findings.append(text)
+        self.paragraph = []
+        self.page_break = False
+
+    # --- Recommendations ---------------------------------------------------------------
+
+    def recommendations_heading(self, number):
+        if self.zone == RECOMMENDATIONS:
+            raise self.error('a second "Recommendations" heading in one entry', number)
+        self.end_paragraph()
+        self.zone = RECOMMENDATIONS
+        self.continuable = False
+
+    def recommendations_line(self, line, number):
+        """`<Addressee> should:`, an item `- ...` to that addressee, or a wrapped line of
+        the item before."""
+        groups = self.entry.recommendations
+        if addressee := ADDRESSEE_RE.match(line):
+            groups.append(RecommendationGroup(strip_emphasis(addressee["name"])))
+            self.continuable = False
+        elif item := ITEM_RE.match(line):
+            if not groups:
+                raise self.error(
+                    "a recommendation before any addressee; expected a line such as "
+                    '"The UN Security Council should:" first',
+                    number,
+                )
+            groups[-1].items.append(item["text"].strip())
+            self.continuable = True
+        elif self.continuable:
+            groups[-1].items[-1] += " " + line
+        else:
+            raise self.error(
+                'expected "<Addressee> should:", a recommendation starting with "- ", '
+                f'or a numbered footnote, found "{shorten(line)}"',
+                number,
+            )
+
+    # --- Footnotes ---------------------------------------------------------------------
+
+    def footnote_start(self, line):
+        """The match of a footnote's first line, or None. In the findings only superscript
+        digits start one: a paragraph may begin with a plain number."""
+        match = FOOTNOTE_RE.match(line)
+        if match and (self.zone != FINDINGS or SUPERSCRIPT_FOOTNOTE_RE.match(line)):
+            return match
+        return None
+
+    def footnote(self, match, number):
+        self.end_paragraph()
+        footnote_number = from_superscript(match["number"])
+        expected = len(self.entry.footnotes) + 1
         if footnote_number != expected:
             raise self.error(
                 f"footnote {footnote_number} is out of order; expected footnote {expected} "
                 "(footnotes are numbered 1, 2, 3… in each entry)",
                 number,
             )
-        entry.footnotes.append(FootnoteContent(footnote_number, match["text"].strip()))
+        self.entry.footnotes.append(FootnoteContent(footnote_number, match["text"].strip()))
+        self.zone = FOOTNOTES
+        self.continuable = True
+
+    def footnote_continuation(self, line, number):
+        if not self.continuable:
+            raise self.error(
+                f'expected a footnote beginning with its number, found "{shorten(line)}"',
+                number,
+            )
+        self.entry.footnotes[-1].text += " " + line
+
+    # --- The edition -------------------------------------------------------------------
 
     def outlook_content(self):
         if not self.headers:
