@@ -1,10 +1,11 @@
 """Reading outlooks from files: the published text format and the JSON interchange.
 
-Reading is in two steps. `parse_text` (text_reader) and `parse_json` (json_reader)
-turn a file into plain content (assessments.content) and know nothing of the
-database; `store_outlook` (store) resolves names against the database and writes
-everything through the workflow in one transaction. Any problem raises
-ImportFileError naming the file, the line and what was expected.
+Reading is in two steps. `parse_text` (text_reader) and `parse_json` (json_reader,
+which validates against the JSON Schema of schema.py) turn a file into plain content
+(assessments.content) and know nothing of the database; `store_outlook` (store)
+resolves names against the database and writes everything through the workflow in
+one transaction. Any problem raises ImportFileError (errors) naming the file, the
+line and what was expected.
 """
 
 from pathlib import Path

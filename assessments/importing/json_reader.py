@@ -1,18 +1,19 @@
 """The JSON interchange format of an outlook (DESIGN.md), as partners produce it and
 `export_outlook --format json` writes it.
+
+A file is validated against the schema (schema.py) first; the first problem, in the
+schema's order, is reported as `<place>: expected <what>`. Only the numbering of
+footnotes, which a schema cannot express, is checked in code, on valid data.
 """
 
 import json
+import math
 
 from ..content import EntryContent, FootnoteContent, OutlookContent, RecommendationGroup
-from ..models import Finding, Outlook, Region
-from ..text_format import PERIOD_HELP, parse_period
+from ..text_format import parse_period
 from .errors import ImportFileError
+from .schema import OUTLOOK_SCHEMA, VALIDATOR
 from .text_reader import strip_emphasis
-
-REGION_MAX = Region._meta.get_field("name").max_length
-TITLE_MAX = Outlook._meta.get_field("title").max_length
-TEXT_MAX = Finding._meta.get_field("text").max_length
 
 
 def parse_json(text, *, path=None):
@@ -27,107 +28,112 @@ def parse_json(text, *, path=None):
         raise ImportFileError(
             "the JSON is nested too deeply; expected the interchange format", path=path
         ) from error
-    reader = _JsonReader(path)
-    return reader.outlook(data)
+    problem = min(VALIDATOR.iter_errors(data), key=_reading_order, default=None)
+    if problem is not None:
+        raise ImportFileError(_describe(problem), path=path)
+    return _outlook(data, path)
 
 
-class _JsonReader:
-    def __init__(self, path):
-        self.path = path
+# --- A schema error in our words -------------------------------------------------------
 
-    def fail(self, where, expected):
-        return ImportFileError(f"{where}: expected {expected}", path=self.path)
 
-    def string(self, data, key, where, *, required=True, max_length=None):
-        value = data.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise self.fail(f"{where}.{key}", "a non-empty string")
-        return self.text(value, f"{where}.{key}", max_length=max_length)
+def _describe(error):
+    """`<place>: expected <the "expected" phrase of the schema node at fault>`."""
+    place = _place(error)
+    schema = error.schema
+    if error.validator == "required":
+        schema = schema["properties"][place[-1]]
+    return f"{_where(place)}: expected {schema['expected']}"
 
-    def text(self, value, where, *, max_length=TEXT_MAX):
-        # A NUL escaped in JSON (\u0000) is no text a database or a reader can use.
-        if "\x00" in value:
-            raise self.fail(where, "text without NUL characters")
-        if max_length and len(value) > max_length:
-            raise self.fail(where, f"at most {max_length} characters")
-        return value.strip()
 
-    def strings(self, value, where):
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.fail(where, "a list of strings")
-        return [self.text(item, f"{where}[{i}]") for i, item in enumerate(value)]
+def _place(error):
+    """The path to the value at fault; for a missing property, the property's path."""
+    place = list(error.absolute_path)
+    if error.validator == "required":
+        # jsonschema gives one error per missing property without naming it in an
+        # attribute: each is read as the first one missing, in the schema's order.
+        required = [name for name in error.schema["properties"] if name in error.validator_value]
+        place.append(next(name for name in required if name not in error.instance))
+    return place
 
-    def outlook(self, data):
-        if not isinstance(data, dict):
-            raise self.fail(
-                "the top level", 'an object with "region", "title", "period" and "assessments"'
+
+def _reading_order(error):
+    """Sorts problems in the order of the schema's properties and of the file's list
+    items. A value missing or of the wrong type comes before anything inside it; a rule
+    on the whole value (a pattern, a length, "a text or a URL") after."""
+    key = []
+    schema = OUTLOOK_SCHEMA
+    for step in _place(error):
+        if isinstance(step, int):
+            key.append(step)
+            schema = schema["items"]
+        else:
+            key.append(list(schema["properties"]).index(step))
+            schema = schema["properties"][step]
+    rank = -1 if error.validator in ("type", "required") else math.inf
+    return (*key, rank)
+
+
+def _where(place):
+    """A place in the notation of our messages: `outlook.period`, `assessments[0].risk`."""
+    if not place:
+        return "the top level"
+    if len(place) == 1:
+        return f"outlook.{place[0]}"
+    where = place[0]
+    for step in place[1:]:
+        where += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return where
+
+
+# --- Valid data as content ---------------------------------------------------------------
+
+
+def _outlook(data, path):
+    return OutlookContent(
+        region=data["region"].strip(),
+        title=data["title"].strip(),
+        period=parse_period(data["period"]),
+        introduction=_optional(data, "introduction"),
+        assessments=[
+            _entry(entry, f"assessments[{i}]", path) for i, entry in enumerate(data["assessments"])
+        ],
+    )
+
+
+def _optional(data, key):
+    return (data.get(key) or "").strip()
+
+
+def _entry(data, where, path):
+    risk = data["risk"]
+    return EntryContent(
+        country=data["country"].strip(),
+        short_name=_optional(data, "short_name"),
+        risk_level=risk["level"].strip(),
+        risk_status=risk["status"].strip(),
+        rationale=_optional(risk, "rationale"),
+        findings=[text.strip() for text in data.get("findings", []) if text.strip()],
+        recommendations=[
+            RecommendationGroup(
+                strip_emphasis(group["addressee"].strip()),
+                [item.strip() for item in group["items"]],
             )
-        period_text = self.string(data, "period", "outlook")
-        try:
-            period = parse_period(period_text)
-        except ValueError as error:
-            raise self.fail("outlook.period", PERIOD_HELP) from error
-        entries = data.get("assessments")
-        if not isinstance(entries, list) or not entries:
-            raise self.fail("outlook.assessments", "a non-empty list of country entries")
-        return OutlookContent(
-            region=self.string(data, "region", "outlook", max_length=REGION_MAX),
-            title=self.string(data, "title", "outlook", max_length=TITLE_MAX),
-            period=period,
-            introduction=self.string(data, "introduction", "outlook", required=False),
-            assessments=[self.entry(item, f"assessments[{i}]") for i, item in enumerate(entries)],
-        )
+            for group in data.get("recommendations", [])
+        ],
+        footnotes=_footnotes(data.get("footnotes", []), f"{where}.footnotes", path),
+    )
 
-    def entry(self, data, where):
-        if not isinstance(data, dict):
-            raise self.fail(where, "an object")
-        risk = data.get("risk")
-        if not isinstance(risk, dict):
-            raise self.fail(f"{where}.risk", 'an object with "level" and "status"')
-        findings = self.strings(data.get("findings", []), f"{where}.findings")
-        groups = []
-        recommendations = data.get("recommendations", [])
-        if not isinstance(recommendations, list):
-            raise self.fail(f"{where}.recommendations", "a list")
-        for i, group in enumerate(recommendations):
-            group_where = f"{where}.recommendations[{i}]"
-            if not isinstance(group, dict):
-                raise self.fail(group_where, 'an object with "addressee" and "items"')
-            items = self.strings(group.get("items"), f"{group_where}.items")
-            groups.append(
-                RecommendationGroup(
-                    strip_emphasis(self.string(group, "addressee", group_where)),
-                    items,
-                )
+
+def _footnotes(notes, where, path):
+    """The footnotes, numbered 1, 2, 3… in each entry: the one rule the schema leaves."""
+    footnotes = []
+    for expected, note in enumerate(notes, start=1):
+        if note["number"] != expected:
+            raise ImportFileError(
+                f"{where}[{expected - 1}]: footnote {note['number']} is out of order; "
+                f"expected footnote {expected} (footnotes are numbered 1, 2, 3…)",
+                path=path,
             )
-        notes = []
-        footnotes = data.get("footnotes", [])
-        if not isinstance(footnotes, list):
-            raise self.fail(f"{where}.footnotes", "a list")
-        for i, note in enumerate(footnotes):
-            note_where = f"{where}.footnotes[{i}]"
-            if not isinstance(note, dict) or not isinstance(note.get("number"), int):
-                raise self.fail(note_where, 'an object with an integer "number"')
-            if note["number"] != i + 1:
-                raise ImportFileError(
-                    f"{note_where}: footnote {note['number']} is out of order; "
-                    f"expected footnote {i + 1} (footnotes are numbered 1, 2, 3…)",
-                    path=self.path,
-                )
-            text = self.string(note, "text", note_where, required=False)
-            url = self.string(note, "url", note_where, required=False)
-            if not text and not url:
-                raise self.fail(note_where, 'a "text" or a "url"')
-            notes.append(FootnoteContent(note["number"], text, url))
-        return EntryContent(
-            country=self.string(data, "country", where),
-            short_name=self.string(data, "short_name", where, required=False),
-            risk_level=self.string(risk, "level", f"{where}.risk"),
-            risk_status=self.string(risk, "status", f"{where}.risk"),
-            rationale=self.string(risk, "rationale", f"{where}.risk", required=False),
-            findings=[f for f in findings if f],
-            recommendations=groups,
-            footnotes=notes,
-        )
+        footnotes.append(FootnoteContent(expected, _optional(note, "text"), _optional(note, "url")))
+    return footnotes

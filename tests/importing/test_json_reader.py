@@ -2,14 +2,23 @@
 
 import json
 import re
+import textwrap
+from datetime import date
+from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
-from assessments.importing import ImportFileError, import_file
+from assessments.content import EntryContent, FootnoteContent, OutlookContent, RecommendationGroup
+from assessments.exporting import to_json
+from assessments.importing import ImportFileError, import_file, parse_json
+from assessments.importing.schema import OUTLOOK_SCHEMA
 
 from . import VALID_JSON, database_snapshot, write
 
 pytestmark = pytest.mark.django_db
+
+DESIGN = Path(__file__).resolve().parents[3] / "shared" / "DESIGN.md"
 
 
 def test_json_import_reads_the_interchange_format(tmp_path):
@@ -58,3 +67,118 @@ def test_malformed_json_is_refused_with_the_path_of_the_problem(tmp_path, mutate
     with pytest.raises(ImportFileError, match=re.escape(message)):
         import_file(path)
     assert database_snapshot() == before
+
+
+# --- The schema ---------------------------------------------------------------------
+
+
+def test_the_schema_is_a_valid_json_schema():
+    Draft202012Validator.check_schema(OUTLOOK_SCHEMA)
+
+
+def test_the_schemas_example_validates_and_reads():
+    (example,) = OUTLOOK_SCHEMA["examples"]
+    Draft202012Validator(OUTLOOK_SCHEMA).validate(example)
+    content = parse_json(json.dumps(example))
+    assert [entry.country for entry in content.assessments] == ["KP", "Myanmar"]
+
+
+def test_the_example_the_readme_points_to_validates_and_reads():
+    # The README gives the interchange format by reference: ../shared/DESIGN.md.
+    if not DESIGN.exists():
+        pytest.skip(f"{DESIGN} is not beside the repository")
+    section = DESIGN.read_text(encoding="utf-8").split("## Interchange format", 1)[1]
+    example = json.loads(textwrap.dedent(re.search(r"\n\n((?:    .*\n)+)", section)[1]))
+    Draft202012Validator(OUTLOOK_SCHEMA).validate(example)
+    assert parse_json(json.dumps(example)).assessments[0].country == "KP"
+
+
+def test_what_the_export_writes_validates(published_sample):
+    Draft202012Validator(OUTLOOK_SCHEMA).validate(to_json(published_sample))
+
+
+def test_valid_json_reads_into_content():
+    data = json.loads(json.dumps(VALID_JSON))
+    entry = data["assessments"][0]
+    entry["findings"].append("  ")
+    entry["recommendations"][0]["addressee"] = " The **UN Security Council** "
+    content = parse_json(json.dumps({**data, "period": "May 2024"}))
+    assert content == OutlookContent(
+        region="Asia Pacific",
+        title="Asia Pacific Regional Outlook",
+        period=date(2024, 5, 1),
+        assessments=[
+            EntryContent(
+                country="KP",
+                short_name="DPRK",
+                risk_level="High",
+                risk_status="Ongoing",
+                rationale="Fewer executions.",
+                findings=["The situation remains grave.[^1]"],
+                recommendations=[
+                    RecommendationGroup("The UN Security Council", ["Keep it on the agenda."])
+                ],
+                footnotes=[FootnoteContent(1, "A report, A/HRC/55/63.", "")],
+            )
+        ],
+    )
+
+
+def entry(**fields):
+    return lambda d: d["assessments"][0].update(fields)
+
+
+def footnote(**fields):
+    return lambda d: d["assessments"][0]["footnotes"][0].update(fields)
+
+
+SCHEMA_PROBLEMS = [
+    (
+        lambda d: d.clear(),
+        "outlook.region: expected a non-empty string",  # the first of four, in reading order
+    ),
+    (lambda d: d.update(region="Asia\u0000"), "outlook.region: expected text without NUL"),
+    (lambda d: d.update(region="R" * 101), "outlook.region: expected at most 100 characters"),
+    (lambda d: d.update(title="T" * 201), "outlook.title: expected at most 200 characters"),
+    (lambda d: d.update(period=202405), "outlook.period: expected a non-empty string"),
+    (lambda d: d.update(period="2024-13"), "outlook.period: expected YYYY-MM such as 2023-11"),
+    (lambda d: d.update(introduction=[]), "outlook.introduction: expected a string or null"),
+    (lambda d: d["assessments"].append("MM"), "assessments[1]: expected an object"),
+    (lambda d: d["assessments"][0]["risk"].pop("level"), "assessments[0].risk.level: expected"),
+    (entry(country=" "), "assessments[0].country: expected a non-empty string"),
+    (entry(findings=[1]), "assessments[0].findings[0]: expected a string"),
+    (entry(findings=["x" * 20_001]), "assessments[0].findings[0]: expected at most 20000"),
+    (entry(recommendations={}), "assessments[0].recommendations: expected a list"),
+    (
+        entry(recommendations=["Act."]),
+        'assessments[0].recommendations[0]: expected an object with "addressee" and "items"',
+    ),
+    (
+        entry(recommendations=[{"addressee": "UN Member States"}]),
+        "assessments[0].recommendations[0].items: expected a list of strings",
+    ),
+    (
+        entry(recommendations=[{"addressee": "UN", "items": ["\u0000"]}]),
+        "assessments[0].recommendations[0].items[0]: expected text without NUL characters",
+    ),
+    (entry(footnotes=None), "assessments[0].footnotes: expected a list"),
+    (entry(footnotes=[1]), 'assessments[0].footnotes[0]: expected an object with an integer "'),
+    (footnote(number=True), "assessments[0].footnotes[0].number: expected an integer"),
+    (footnote(number=1.0), "assessments[0].footnotes[0].number: expected an integer"),
+    (footnote(text=" ", url=None), 'assessments[0].footnotes[0]: expected a "text" or a "url"'),
+    (footnote(url=5), "assessments[0].footnotes[0].url: expected a string or null"),
+    (
+        lambda d: d.update(region=None) or d["assessments"][0]["footnotes"][0].update(number=2),
+        "outlook.region: expected a non-empty string",  # the schema's problems come first
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate, message", SCHEMA_PROBLEMS)
+def test_json_outside_the_schema_is_refused_with_the_place_and_what_was_expected(mutate, message):
+    data = json.loads(json.dumps(VALID_JSON))
+    mutate(data)
+    with pytest.raises(ImportFileError) as caught:
+        parse_json(json.dumps(data), path="edition.json")
+    assert caught.value.message.startswith(message)
+    assert caught.value.line is None
