@@ -1,6 +1,6 @@
 """Storing read content: names resolved against the database (countries, the risk
-framework, the region) and everything written through `assessments.workflow`, in the
-caller's transaction.
+framework, the region) and everything written through `assessments.workflow`, in one
+transaction.
 """
 
 from dataclasses import dataclass, field
