@@ -1,5 +1,5 @@
-"""The JSON interchange format of an outlook (DESIGN.md), as partners produce it and
-`export_outlook --format json` writes it.
+"""The JSON interchange format of an outlook (the README's "Importing and exporting"),
+as partners produce it and `export_outlook --format json` writes it.
 
 A file is validated against the schema (schema.py) first; the first problem, in the
 schema's order, is reported as `<place>: expected <what>`. Only the numbering of
@@ -17,7 +17,7 @@ from .text_reader import strip_emphasis
 
 
 def parse_json(text, *, path=None):
-    """Parse the JSON interchange format of DESIGN.md."""
+    """Parse the JSON interchange format (see the README)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
