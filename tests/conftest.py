@@ -65,29 +65,32 @@ def make_user(db):
     return make
 
 
-@pytest.fixture
-def alice(make_user):
-    return make_user("alice", "analyst")
+# Who holds which role in the stories: analyst Alice, reviewers Bob and Rita, editor
+# Erin; outsider Charlie holds none.
+PEOPLE = {
+    "alice": ["analyst"],
+    "bob": ["reviewer"],
+    "rita": ["reviewer"],
+    "erin": ["editor"],
+    "charlie": [],
+}
 
 
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob", "reviewer")
+def person(name):
+    """A fixture that makes the user `name`, a member of the groups PEOPLE gives."""
+
+    @pytest.fixture(name=name)
+    def fixture(make_user):
+        return make_user(name, *PEOPLE[name])
+
+    return fixture
 
 
-@pytest.fixture
-def rita(make_user):
-    return make_user("rita", "reviewer")
-
-
-@pytest.fixture
-def erin(make_user):
-    return make_user("erin", "editor")
-
-
-@pytest.fixture
-def charlie(make_user):
-    return make_user("charlie")
+alice = person("alice")
+bob = person("bob")
+rita = person("rita")
+erin = person("erin")
+charlie = person("charlie")
 
 
 @pytest.fixture
