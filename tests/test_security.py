@@ -383,29 +383,28 @@ def test_audit_log_filters_are_never_a_server_error(lenient_client, erin, query)
 # --- Addressees whose names make no slug ------------------------------------------------
 
 
-def save_with_addressee(client, revision, name):
-    data = entry_data(
-        revision, recommendation=[{"addressee": name, "text": "Act within the year."}]
-    )
-    return client.post(reverse("editor_edit", args=[revision.pk]), data)
+def save_with_addressees(client, user, names):
+    """`user` saves a DPRK and a Japan draft, one addressee of `names` each; the status codes."""
+    outlook = make_outlook()
+    revisions = [add_assessment(outlook, code).revisions.get() for code in ("KP", "JP")]
+    client.force_login(user)
+    statuses = []
+    for revision, name in zip(revisions, names, strict=True):
+        data = entry_data(
+            revision, recommendation=[{"addressee": name, "text": "Act within the year."}]
+        )
+        statuses.append(client.post(reverse("editor_edit", args=[revision.pk]), data).status_code)
+    return statuses
 
 
 def test_addressees_in_other_scripts_can_be_saved(lenient_client, alice):
-    outlook = make_outlook()
-    first = add_assessment(outlook, "KP").revisions.get()
-    second = add_assessment(outlook, "JP").revisions.get()
-    lenient_client.force_login(alice)
-    assert save_with_addressee(lenient_client, first, "Правительство КНДР").status_code == 302
-    assert save_with_addressee(lenient_client, second, "日本政府").status_code == 302
+    names = ["Правительство КНДР", "日本政府"]
+    assert save_with_addressees(lenient_client, alice, names) == [302, 302]
 
 
 def test_addressees_differing_in_punctuation_can_be_saved(lenient_client, alice):
-    outlook = make_outlook()
-    first = add_assessment(outlook, "KP").revisions.get()
-    second = add_assessment(outlook, "JP").revisions.get()
-    lenient_client.force_login(alice)
-    assert save_with_addressee(lenient_client, first, "UN Member States").status_code == 302
-    assert save_with_addressee(lenient_client, second, "UN Member-States.").status_code == 302
+    names = ["UN Member States", "UN Member-States."]
+    assert save_with_addressees(lenient_client, alice, names) == [302, 302]
 
 
 def test_published_addressee_in_another_script_does_not_break_the_public_list(
