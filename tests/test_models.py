@@ -47,22 +47,22 @@ def test_countries_are_seeded_with_official_and_short_names():
     assert Country.objects.count() > 240
 
 
-def test_one_assessment_per_country_per_outlook():
+def assert_second_entry_refused(code, position):
+    """Assert that an outlook with a DPRK entry at position 1 refuses `code` at `position`."""
     outlook = make_outlook()
     add_assessment(outlook, "KP")
-    country = Country.objects.get(code="KP")
+    country = Country.objects.get(code=code)
     raises_integrity_error(
-        lambda: Assessment.objects.create(outlook=outlook, country=country, position=9)
+        lambda: Assessment.objects.create(outlook=outlook, country=country, position=position)
     )
+
+
+def test_one_assessment_per_country_per_outlook():
+    assert_second_entry_refused("KP", position=9)
 
 
 def test_assessment_positions_are_unique_within_an_outlook():
-    outlook = make_outlook()
-    add_assessment(outlook, "KP")
-    country = Country.objects.get(code="MM")
-    raises_integrity_error(
-        lambda: Assessment.objects.create(outlook=outlook, country=country, position=1)
-    )
+    assert_second_entry_refused("MM", position=1)
 
 
 def test_one_outlook_per_region_and_period():

@@ -250,8 +250,8 @@ def test_failure_after_the_pdf_also_rolls_back(edition, erin, alice, bob):
     assert not Revision.objects.filter(assessment__outlook=edition, state=State.PUBLISHED).exists()
 
 
-def keep_stored_pdfs():
-    """Patch store_pdfs to really store, and to remember the records it stored."""
+def publish_failing_after_the_pdf(publish, target, *, user):
+    """Run `publish` with the audit log failing after the PDF is stored; returns its record."""
     from assessments import pdf
 
     stored, real = [], pdf.store_pdfs
@@ -261,20 +261,20 @@ def keep_stored_pdfs():
         stored.extend(records)
         return records
 
-    return stored, mock.patch("assessments.pdf.store_pdfs", side_effect=spy)
+    with (
+        mock.patch("assessments.pdf.store_pdfs", side_effect=spy),
+        mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
+        pytest.raises(RuntimeError),
+    ):
+        publish(target, user=user)
+    assert len(stored) == 1
+    return stored[0]
 
 
 def test_failure_after_the_pdf_was_written_deletes_the_file(edition, erin, alice, bob):
     approve_all(edition, alice, bob)
-    stored, spy = keep_stored_pdfs()
-    with (
-        spy,
-        mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
-        pytest.raises(RuntimeError),
-    ):
-        workflow.publish(edition, user=erin)
-    assert len(stored) == 1
-    assert not stored[0].file.storage.exists(stored[0].file.name)
+    record = publish_failing_after_the_pdf(workflow.publish, edition, user=erin)
+    assert not record.file.storage.exists(record.file.name)
     assert not OutlookPdf.objects.exists()
 
 
@@ -294,15 +294,8 @@ def test_failed_correction_deletes_the_pdf_it_wrote(edition, erin, alice, bob, r
     correction = pass_checks(correction, alice)
     workflow.submit(correction, user=alice)
     workflow.approve(correction, user=rita)
-    stored, spy = keep_stored_pdfs()
-    with (
-        spy,
-        mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
-        pytest.raises(RuntimeError),
-    ):
-        workflow.publish_correction(correction, user=erin)
-    assert len(stored) == 1
-    assert not stored[0].file.storage.exists(stored[0].file.name)
+    record = publish_failing_after_the_pdf(workflow.publish_correction, correction, user=erin)
+    assert not record.file.storage.exists(record.file.name)
     correction.refresh_from_db()
     assert correction.state == State.APPROVED
     assert OutlookPdf.objects.filter(outlook=edition).count() == 1
