@@ -1,17 +1,16 @@
 """Small builders for test data: an outlook with as many entries as a test needs."""
 
+import json
 from datetime import date
 
 from django.utils import timezone
 
+from assessments.importing import import_file
 from assessments.models import (
     Addressee,
     Assessment,
     Country,
-    Finding,
-    Footnote,
     Outlook,
-    Recommendation,
     Region,
     Revision,
     RiskLevel,
@@ -60,18 +59,14 @@ def make_revision(
         risk_status=status(risk_status),
         created_by=user,
     )
-    for position, text in enumerate(findings, 1):
-        Finding.objects.create(revision=revision, position=position, text=text)
-    for position, (addressee, text) in enumerate(recommendations, 1):
-        Recommendation.objects.create(
-            revision=revision,
-            addressee=Addressee.objects.get_or_create(name=addressee)[0],
-            position=position,
-            text=text,
-        )
-    for number, (title, url) in enumerate(footnotes, 1):
-        source = Source.objects.create(title=title, url=url)
-        Footnote.objects.create(revision=revision, number=number, source=source)
+    revision.add_content(
+        findings,
+        [(Addressee.objects.get_or_create(name=name)[0], text) for name, text in recommendations],
+        [
+            (number, Source.objects.create(title=title, url=url), "")
+            for number, (title, url) in enumerate(footnotes, 1)
+        ],
+    )
     if state != Revision.State.DRAFT:
         revision.state = state
         if state == Revision.State.PUBLISHED:
@@ -90,6 +85,33 @@ def add_assessment(outlook, country_code, **revision_fields):
     if revision_fields.pop("with_revision", True):
         make_revision(assessment, **revision_fields)
     return assessment
+
+
+def publish_entry(
+    country_code, *, period=date(2024, 5, 1), region="Asia Pacific", **revision_fields
+):
+    """A published edition of one country, its entry published; returns the edition."""
+    outlook = make_outlook(period=period, region=region, published=True)
+    add_assessment(outlook, country_code, state=Revision.State.PUBLISHED, **revision_fields)
+    return outlook
+
+
+def publish_correction(assessment, *, note="", **revision_fields):
+    """A new revision of a published entry, published as its correction with `note`."""
+    correction = make_revision(assessment, **revision_fields)
+    Revision.objects.filter(pk=correction.pk).update(
+        state=Revision.State.PUBLISHED, published_at=timezone.now(), correction_note=note
+    )
+    assessment.published_revision = correction
+    assessment.save()
+    return correction
+
+
+def import_json(tmp_path, data, **options):
+    """Write `data` to edition.json in `tmp_path` and import it; returns import_file's result."""
+    path = tmp_path / "edition.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return import_file(path, **options)
 
 
 ASIA_PACIFIC_CODES = [

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from assessments.exporting import to_json, to_markdown
 from assessments.importing import import_file
 from assessments.models import Outlook
+from tests.builders import import_json
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,17 @@ def export(slug, fmt):
     out = StringIO()
     call_command("export_outlook", slug, "--format", fmt, stdout=out)
     return out.getvalue()
+
+
+def edition(entry, **fields):
+    """The Asia Pacific edition of May 2024 in the interchange format, with one entry."""
+    return {
+        "region": "Asia Pacific",
+        "title": "Asia Pacific Regional Outlook",
+        "period": "2024-05",
+        **fields,
+        "assessments": [entry],
+    }
 
 
 def test_export_json_matches_the_interchange_format(published_sample):
@@ -35,39 +47,30 @@ def test_export_json_matches_the_interchange_format(published_sample):
 def test_json_export_then_import_gives_identical_content(sample_path, tmp_path):
     outlook = import_file(sample_path).outlook
     exported = to_json(outlook)
-    path = tmp_path / "edition.json"
-    path.write_text(json.dumps(exported), encoding="utf-8")
     # A draft edition may be deleted; import the export into an empty database.
     outlook.delete()
     assert not Outlook.objects.exists()
 
-    again = import_file(path).outlook
+    again = import_json(tmp_path, exported).outlook
     assert to_json(again) == exported
 
 
 def test_json_round_trip_keeps_rationale_introduction_and_citations(tmp_path):
-    data = {
-        "region": "Asia Pacific",
-        "title": "Asia Pacific Regional Outlook",
-        "period": "2024-05",
-        "introduction": "This edition covers *two* countries.",
-        "assessments": [
-            {
-                "country": "MM",
-                "short_name": "Myanmar",
-                "risk": {"level": "Very high", "status": "Imminent", "rationale": "Air strikes."},
-                "findings": ["Air strikes continue.[^1] Villages burn.[^2]"],
-                "recommendations": [{"addressee": "UN Member States", "items": ["Act now."]}],
-                "footnotes": [
-                    {"number": 1, "text": "A report, A/HRC/55/1", "url": None},
-                    {"number": 2, "text": "", "url": "https://example.org/villages"},
-                ],
-            }
-        ],
-    }
-    path = tmp_path / "in.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    outlook = import_file(path, publish=True).outlook
+    data = edition(
+        {
+            "country": "MM",
+            "short_name": "Myanmar",
+            "risk": {"level": "Very high", "status": "Imminent", "rationale": "Air strikes."},
+            "findings": ["Air strikes continue.[^1] Villages burn.[^2]"],
+            "recommendations": [{"addressee": "UN Member States", "items": ["Act now."]}],
+            "footnotes": [
+                {"number": 1, "text": "A report, A/HRC/55/1", "url": None},
+                {"number": 2, "text": "", "url": "https://example.org/villages"},
+            ],
+        },
+        introduction="This edition covers *two* countries.",
+    )
+    outlook = import_json(tmp_path, data, publish=True).outlook
     assert to_json(outlook) == data
 
 
@@ -98,23 +101,15 @@ def test_markdown_export_imports_back_to_the_same_content(published_sample, tmp_
 
 
 def test_markdown_export_turns_footnote_calls_into_superscripts(tmp_path):
-    data = {
-        "region": "Asia Pacific",
-        "title": "Asia Pacific Regional Outlook",
-        "period": "2024-05",
-        "assessments": [
-            {
-                "country": "KP",
-                "risk": {"level": "High", "status": "Ongoing"},
-                "findings": ["Grave.[^1]"],
-                "footnotes": [{"number": 1, "text": "A/HRC/55/63", "url": None}],
-            }
-        ],
-    }
-    path = tmp_path / "in.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    outlook = import_file(path).outlook
-    markdown = to_markdown(outlook)
+    data = edition(
+        {
+            "country": "KP",
+            "risk": {"level": "High", "status": "Ongoing"},
+            "findings": ["Grave.[^1]"],
+            "footnotes": [{"number": 1, "text": "A/HRC/55/63", "url": None}],
+        }
+    )
+    markdown = to_markdown(import_json(tmp_path, data).outlook)
     assert "Grave.¹" in markdown
     assert "¹ A/HRC/55/63" in markdown
 

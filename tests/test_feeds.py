@@ -6,11 +6,10 @@ import json
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from assessments.exporting import to_json
 from assessments.models import Revision
-from tests.builders import add_assessment, make_outlook, make_revision
+from tests.builders import add_assessment, make_outlook, publish_correction
 from tests.html import parse
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_feed_lists_new_editions_and_corrections(client, published_sample):
     assessment = published_sample.assessments.get()
-    correction = make_revision(assessment)
-    Revision.objects.filter(pk=correction.pk).update(
-        state=Revision.State.PUBLISHED,
-        published_at=timezone.now(),
-        correction_note="A date was wrong.",
-    )
-    assessment.published_revision = correction
-    assessment.save()
+    publish_correction(assessment, note="A date was wrong.")
 
     response = client.get("/feed/")
     assert response["Content-Type"].startswith("application/atom+xml")

@@ -6,12 +6,11 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from assessments import pdf
 from assessments.models import OutlookPdf, Revision
 from assessments.pdf_worker import STATIC_BASE, StaticFilesOnly
-from tests.builders import add_assessment, make_outlook, make_revision
+from tests.builders import add_assessment, make_outlook, publish_correction
 
 HEADER = "DPRK Asia Pacific Regional Outlook November 2023"
 FILLER = (
@@ -193,12 +192,7 @@ def test_an_edition_without_a_pdf_gets_one_on_first_request_only(published_sampl
 def test_a_correction_newer_than_the_stored_pdf_renders_a_new_one(published_sample, client):
     client.get(f"/outlooks/{published_sample.slug}/kp.pdf")
     assessment = published_sample.assessments.get()
-    correction = make_revision(assessment, findings=("Corrected finding.",))
-    Revision.objects.filter(pk=correction.pk).update(
-        state=Revision.State.PUBLISHED, published_at=timezone.now()
-    )
-    assessment.published_revision = correction
-    assessment.save()
+    publish_correction(assessment, findings=("Corrected finding.",))
     client.get(f"/outlooks/{published_sample.slug}/kp.pdf")
     assert OutlookPdf.objects.filter(country=assessment.country).count() == 2
 

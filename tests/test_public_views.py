@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from assessments.models import Country, Revision
 from tests.builders import (
@@ -13,7 +12,7 @@ from tests.builders import (
     add_assessment,
     make_outlook,
     make_published_edition,
-    make_revision,
+    publish_correction,
 )
 from tests.html import parse
 
@@ -192,14 +191,9 @@ def test_correction_is_shown_with_date_and_note_and_old_version_stays(client, db
     assessment = add_assessment(
         outlook, "KP", findings=("First wording.",), state=Revision.State.PUBLISHED
     )
-    correction = make_revision(assessment, findings=("Corrected wording.",))
-    Revision.objects.filter(pk=correction.pk).update(
-        state=Revision.State.PUBLISHED,
-        published_at=timezone.now(),
-        correction_note="The death toll was misquoted.",
+    publish_correction(
+        assessment, note="The death toll was misquoted.", findings=("Corrected wording.",)
     )
-    assessment.published_revision = correction
-    assessment.save()
 
     current = client.get(outlook.get_absolute_url()).content.decode()
     assert "Corrected wording." in current and "First wording." not in current

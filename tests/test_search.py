@@ -4,8 +4,7 @@ from datetime import date
 
 import pytest
 
-from assessments.models import Revision
-from tests.builders import add_assessment, make_outlook
+from tests.builders import publish_entry
 from tests.html import parse
 
 pytestmark = pytest.mark.django_db
@@ -13,29 +12,23 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editions(db):
-    old = make_outlook(period=date(2023, 11, 1), published=True)
-    add_assessment(
-        old,
+    """Three published editions of one entry each: Asia Pacific's of November 2023 (DPRK)
+    and May 2024 (Myanmar), and Africa's of May 2024 (Sudan)."""
+    old = publish_entry(
         "KP",
+        period=date(2023, 11, 1),
         risk="Very high",
         findings=("Political prison camps hold **thousands** of detainees.",),
         recommendations=(("The UN Security Council", "Revive the informal dialogue."),),
-        state=Revision.State.PUBLISHED,
     )
-    new = make_outlook(period=date(2024, 5, 1), published=True)
-    add_assessment(
-        new,
+    new = publish_entry(
         "MM",
         risk="High",
         findings=("Airstrikes on villages displaced thousands.[^1]",),
         recommendations=(("UN Member States", "Stop the supply of aviation fuel."),),
         footnotes=(("Report on aviation fuel supplies, A/HRC/56/23.", ""),),
-        state=Revision.State.PUBLISHED,
     )
-    africa = make_outlook(region="Africa", published=True)
-    add_assessment(
-        africa, "SD", findings=("Thousands fled Darfur.",), state=Revision.State.PUBLISHED
-    )
+    africa = publish_entry("SD", region="Africa", findings=("Thousands fled Darfur.",))
     return old, new, africa
 
 

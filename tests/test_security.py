@@ -31,7 +31,14 @@ from assessments.models import (
 )
 from assessments.pdf import outlook_html, render_outlook_pdf
 
-from .builders import add_assessment, entry_data, make_outlook, make_revision
+from .builders import (
+    add_assessment,
+    entry_data,
+    import_json,
+    make_outlook,
+    make_revision,
+    publish_correction,
+)
 
 pytestmark = pytest.mark.django_db
 State = Revision.State
@@ -129,19 +136,13 @@ def hostile(alice, bob):
         footnotes=[(HOSTILE_TEXT, "")],
         state=State.PUBLISHED,
     )
-    correction = make_revision(
+    publish_correction(
         assessment,
+        note=HOSTILE_TEXT,
         findings=["A corrected finding " + HOSTILE_MARKDOWN[0]],
         recommendations=[(HOSTILE_TEXT, "Corrected.")],
         footnotes=[],
     )
-    Revision.objects.filter(pk=correction.pk).update(correction_note=HOSTILE_TEXT)
-    correction.refresh_from_db()
-    correction.state = State.PUBLISHED
-    correction.published_at = correction.created_at
-    correction.save()
-    assessment.published_revision = correction
-    assessment.save()
     draft = make_revision(
         assessment,
         findings=["Draft " + payload for payload in HOSTILE_MARKDOWN],
@@ -241,12 +242,6 @@ def test_hostile_text_is_inert_in_the_pdf_html(hostile):
 
 
 # --- Source URLs: only web addresses become links -------------------------------------
-
-
-def import_json(tmp_path, data, **kwargs):
-    path = tmp_path / "edition.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return import_file(path, **kwargs)
 
 
 def edition_json(**entry):
