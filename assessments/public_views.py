@@ -237,25 +237,34 @@ def search(request):
             "query": query,
             "hits": hits,
             "errors": errors,
-            "filters": filters,
-            "choices": choices,
+            "options": search_options(choices, filters),
             "get": request.GET,
         },
     )
+
+
+# The search form's lists, by query parameter (and SearchFilters attribute): what an
+# option is in the query string, and how messages name the list.
+SEARCH_LISTS = {
+    "region": (lambda region: region.slug, "Region"),
+    "country": (lambda country: country.code.code.lower(), "Country"),
+    "level": (lambda level: str(level.rank), "Risk level"),
+    "addressee": (lambda addressee: addressee.slug, "Addressee"),
+}
 
 
 def search_choices():
     """What the search form offers: only regions, countries and addressees with published text."""
     live = Revision.objects.live()
     return {
-        "regions": list(
+        "region": list(
             Region.objects.filter(Exists(Outlook.objects.published().filter(region=OuterRef("pk"))))
         ),
-        "countries": list(
+        "country": list(
             Country.objects.filter(Exists(live.filter(assessment__country=OuterRef("pk"))))
         ),
-        "levels": list(RiskLevel.objects.all()),
-        "addressees": list(
+        "level": list(RiskLevel.objects.all()),
+        "addressee": list(
             Addressee.objects.filter(
                 Exists(Recommendation.objects.filter(addressee=OuterRef("pk"), revision__in=live))
             )
@@ -263,26 +272,29 @@ def search_choices():
     }
 
 
+def search_options(choices, filters):
+    """Each list's options for the form, as (value, label: the option's str(), chosen)."""
+    return {
+        name: [
+            (value_of(option), str(option), option == getattr(filters, name))
+            for option in choices[name]
+        ]
+        for name, (value_of, _) in SEARCH_LISTS.items()
+    }
+
+
 def read_filters(params, choices):
     """Search filters from the query string; unknown values are reported, never a 500."""
     filters = search_module.SearchFilters()
     errors = []
-
-    def pick(name, options, key, label):
+    for name, (value_of, label) in SEARCH_LISTS.items():
         value = params.get(name, "").strip()
         if not value:
-            return None
-        found = next((option for option in options if key(option) == value), None)
+            continue
+        found = next((option for option in choices[name] if value_of(option) == value), None)
         if found is None:
             errors.append(f"{label}: no published content for “{value}”.")
-        return found
-
-    filters.region = pick("region", choices["regions"], lambda r: r.slug, "Region")
-    filters.country = pick(
-        "country", choices["countries"], lambda c: c.code.code.lower(), "Country"
-    )
-    filters.level = pick("level", choices["levels"], lambda level: str(level.rank), "Risk level")
-    filters.addressee = pick("addressee", choices["addressees"], lambda a: a.slug, "Addressee")
+        setattr(filters, name, found)
     for name, label in (("from", "From"), ("to", "To")):
         value = params.get(name, "").strip()
         if not value:
