@@ -8,7 +8,7 @@ change nothing: no audit event, no change of state or content.
 from datetime import date
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from assessments.models import AuditEvent, Outlook, Revision
 
@@ -85,9 +85,17 @@ RULES = {
 }
 
 
-def editor_url_names():
-    patterns = get_resolver("assessments.editor_urls").url_patterns
-    return {p.name for p in patterns if isinstance(p, URLPattern)}
+def editor_url_names(patterns=None):
+    """The name of every editor URL, those grouped under an include() too."""
+    if patterns is None:
+        patterns = get_resolver("assessments.editor_urls").url_patterns
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names |= editor_url_names(pattern.url_patterns)
+        else:
+            names.add(pattern.name)
+    return names
 
 
 def test_every_editor_url_has_a_rule():
