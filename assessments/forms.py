@@ -12,13 +12,32 @@ from django.core.exceptions import ValidationError
 
 from . import checks
 from .content import DraftContent, FootnoteDraft, NewSource
-from .models import Addressee, Country, Region, RiskLevel, RiskStatus, Source
-from .text_format import parse_period
+from .models import (
+    NOTE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Addressee,
+    Country,
+    Region,
+    RiskLevel,
+    RiskStatus,
+    Source,
+)
+from .text_format import parse_period, validate_line, validate_text
 
 # Results of the checks a draft cannot be saved with: duplicate footnote numbers (the
 # database refuses them), a call of a footnote the entry does not have, and a change of
 # rating without its rationale. Every other result is shown beside the text instead.
 SAVE_BLOCKING = {"footnotes.duplicate_number", "footnotes.missing", "rating.no_rationale"}
+
+
+class LineField(forms.CharField):
+    """One line of text (a title, a name): runs of white space, line breaks included, are
+    one space; other control characters are refused."""
+
+    default_validators = [validate_line]
+
+    def to_python(self, value):
+        return " ".join(super().to_python(value).split())
 
 
 def _textarea(rows):
@@ -33,11 +52,15 @@ class RatingForm(forms.Form):
     risk_status = forms.ModelChoiceField(RiskStatus.objects.all(), empty_label=None)
     rationale = forms.CharField(
         required=False,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the rating differs from the previous edition. Required when it does.",
     )
     correction_note = forms.CharField(
         required=False,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Shown publicly with the corrected entry, with its date.",
     )
@@ -72,6 +95,8 @@ class RowFormSet(forms.BaseFormSet):
 
 class FindingForm(forms.Form):
     text = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
+        validators=[validate_text],
         widget=_textarea(4),
         label="Finding",
         help_text="Markdown; cite a footnote as [^1].",
@@ -79,15 +104,20 @@ class FindingForm(forms.Form):
 
 
 class RecommendationForm(forms.Form):
-    addressee = forms.CharField(
+    addressee = LineField(
         max_length=200,
         widget=forms.TextInput(attrs={"list": "addressees", "class": "form-control"}),
         help_text="Pick from the list or type a new addressee.",
     )
-    text = forms.CharField(widget=_textarea(2), label="Recommendation")
+    text = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
+        validators=[validate_text],
+        widget=_textarea(2),
+        label="Recommendation",
+    )
 
     def clean_addressee(self):
-        name = " ".join(self.cleaned_data["addressee"].split())
+        name = self.cleaned_data["addressee"]
         if name.endswith(" should:") or name.endswith(" should"):
             name = name.rsplit(" should", 1)[0]
         existing = Addressee.objects.filter(name__iexact=name).first()
@@ -105,10 +135,16 @@ class FootnoteForm(forms.Form):
             "or add it as a new source."
         },
     )
-    pinpoint = forms.CharField(max_length=200, required=False)
-    new_title = forms.CharField(required=False, label="Title", widget=_textarea(2))
-    new_issuer = forms.CharField(max_length=200, required=False, label="Issuer")
-    new_symbol = forms.CharField(max_length=100, required=False, label="UN document symbol")
+    pinpoint = LineField(max_length=200, required=False)
+    new_title = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        validators=[validate_text],
+        label="Title",
+        widget=_textarea(2),
+    )
+    new_issuer = LineField(max_length=200, required=False, label="Issuer")
+    new_symbol = LineField(max_length=100, required=False, label="UN document symbol")
     new_date = forms.DateField(
         required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -294,6 +330,8 @@ class EntryForms:
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         required=False,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Required when you request changes; the analysts see it on their draft.",
     )
@@ -321,22 +359,23 @@ class MonthField(forms.CharField):
 class EditionForm(forms.Form):
     region = forms.ModelChoiceField(Region.objects.all())
     period = MonthField(help_text="The edition's month, e.g. 2024-05.")
-    title = forms.CharField(
+    title = LineField(
         max_length=200,
         required=False,
         help_text="Default: the region's name and “Regional Outlook”.",
     )
-    introduction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    introduction = forms.CharField(
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-
-    def clean_title(self):
-        # A title is one line: it heads pages, PDFs and email subjects.
-        return " ".join(self.cleaned_data["title"].split())
 
 
 class AddCountryForm(forms.Form):

@@ -13,14 +13,33 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
-from .text_format import UN_SYMBOL_RE, citation, cited_date, month_label
+from .text_format import (
+    UN_SYMBOL_RE,
+    citation,
+    cited_date,
+    month_label,
+    validate_line,
+    validate_text,
+)
 
 # A paragraph longer than this is a mistake (a paste gone wrong), and would slow every check.
 TEXT_MAX_LENGTH = 20_000
+# A note beside the text: a rationale, a correction note, a comment, a citation.
+NOTE_MAX_LENGTH = 5_000
+
+
+def at_most(field, length):
+    """A database constraint that `field` (text) holds at most `length` characters: the
+    limit holds whatever path a write takes, not only in forms."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), length), name=f"%(class)s_{field}_length"
+    )
 
 
 def normalize_name(name):
@@ -33,7 +52,7 @@ def normalize_name(name):
 
 
 class Region(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=100, unique=True)
 
     class Meta:
@@ -62,9 +81,11 @@ def find_country(countries, name):
 
 class Country(models.Model):
     code = CountryField(unique=True)
-    official_name = models.CharField(max_length=200)
+    official_name = models.CharField(max_length=200, validators=[validate_line])
     short_name = models.CharField(
-        max_length=100, help_text="The name used in running text and headers, e.g. DPRK."
+        max_length=100,
+        validators=[validate_line],
+        help_text="The name used in running text and headers, e.g. DPRK.",
     )
     aliases = models.JSONField(
         default=list, blank=True, help_text="Other names to recognise on import, one per item."
@@ -93,7 +114,7 @@ class Country(models.Model):
 class RiskLevel(models.Model):
     """A tier of the risk framework; rank orders the tiers (higher is worse)."""
 
-    name = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=50, unique=True, validators=[validate_line])
     rank = models.PositiveSmallIntegerField(unique=True)
     colour = models.CharField(max_length=7, help_text="Hex colour, e.g. #b71c1c.")
 
@@ -105,7 +126,7 @@ class RiskLevel(models.Model):
 
 
 class RiskStatus(models.Model):
-    name = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=50, unique=True, validators=[validate_line])
     position = models.PositiveSmallIntegerField(unique=True)
 
     class Meta:
@@ -145,10 +166,12 @@ class Outlook(models.Model):
         PUBLISHED = "published", "Published"
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="outlooks")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_line])
     period = models.DateField(help_text="The first day of the edition's month.")
     slug = models.SlugField(max_length=100, unique=True)
-    introduction = models.TextField(blank=True, help_text="Markdown.")
+    introduction = models.TextField(
+        blank=True, max_length=TEXT_MAX_LENGTH, validators=[validate_text], help_text="Markdown."
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -172,6 +195,7 @@ class Outlook(models.Model):
                 condition=Q(state="draft") | Q(published_at__isnull=False),
                 name="published_outlook_has_date",
             ),
+            at_most("introduction", TEXT_MAX_LENGTH),
         ]
 
     def __str__(self):
@@ -381,7 +405,10 @@ class Revision(models.Model):
     risk_level = models.ForeignKey(RiskLevel, on_delete=models.PROTECT, related_name="+")
     risk_status = models.ForeignKey(RiskStatus, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField(
-        blank=True, help_text="Why the rating differs from the previous edition."
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_text],
+        help_text="Why the rating differs from the previous edition.",
     )
     based_on = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -399,7 +426,10 @@ class Revision(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     correction_note = models.TextField(
-        blank=True, help_text="Shown publicly with a correction to a published entry."
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_text],
+        help_text="Shown publicly with a correction to a published entry.",
     )
 
     objects = RevisionQuerySet.as_manager()
@@ -414,6 +444,8 @@ class Revision(models.Model):
                 condition=Q(state__in=["draft", "submitted", "changes_requested", "approved"]),
                 name="one_revision_in_progress",
             ),
+            at_most("rationale", NOTE_MAX_LENGTH),
+            at_most("correction_note", NOTE_MAX_LENGTH),
         ]
 
     def __str__(self):
@@ -469,13 +501,18 @@ class Finding(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="findings")
     position = models.PositiveIntegerField()
     text = models.TextField(
-        max_length=TEXT_MAX_LENGTH, help_text="Markdown; cite footnotes as [^1]."
+        max_length=TEXT_MAX_LENGTH,
+        validators=[validate_text],
+        help_text="Markdown; cite footnotes as [^1].",
     )
 
     class Meta:
         ordering = ["revision", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["revision", "position"], name="unique_finding_position")
+            models.UniqueConstraint(
+                fields=["revision", "position"], name="unique_finding_position"
+            ),
+            at_most("text", TEXT_MAX_LENGTH),
         ]
 
     def __str__(self):
@@ -499,7 +536,7 @@ class AddresseeQuerySet(models.QuerySet):
 class Addressee(models.Model):
     """Whom a recommendation is to, e.g. The UN Security Council."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=200, unique=True)
 
     objects = AddresseeQuerySet.as_manager()
@@ -536,14 +573,17 @@ class Recommendation(models.Model):
         Addressee, on_delete=models.PROTECT, related_name="recommendations"
     )
     position = models.PositiveIntegerField()
-    text = models.TextField(max_length=TEXT_MAX_LENGTH, help_text="Markdown.")
+    text = models.TextField(
+        max_length=TEXT_MAX_LENGTH, validators=[validate_text], help_text="Markdown."
+    )
 
     class Meta:
         ordering = ["revision", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["revision", "position"], name="unique_recommendation_position"
-            )
+            ),
+            at_most("text", TEXT_MAX_LENGTH),
         ]
 
     def __str__(self):
@@ -570,11 +610,17 @@ class Source(models.Model):
     """A reusable citation: a UN document, a report, a web page."""
 
     title = models.TextField(
-        blank=True, help_text="The citation as printed in a footnote; empty for a bare URL."
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_text],
+        help_text="The citation as printed in a footnote; empty for a bare URL.",
     )
-    issuer = models.CharField(max_length=200, blank=True)
+    issuer = models.CharField(max_length=200, blank=True, validators=[validate_line])
     document_symbol = models.CharField(
-        max_length=100, blank=True, help_text="UN document symbol, e.g. A/HRC/46/52."
+        max_length=100,
+        blank=True,
+        validators=[validate_line],
+        help_text="UN document symbol, e.g. A/HRC/46/52.",
     )
     date = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
@@ -584,6 +630,7 @@ class Source(models.Model):
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["document_symbol"])]
+        constraints = [at_most("title", NOTE_MAX_LENGTH)]
 
     def __str__(self):
         return self.title or self.url
@@ -603,7 +650,9 @@ class Footnote(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="footnotes")
     number = models.PositiveIntegerField()
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="footnotes")
-    pinpoint = models.CharField(max_length=200, blank=True, help_text="e.g. para. 12, p. 4")
+    pinpoint = models.CharField(
+        max_length=200, blank=True, validators=[validate_line], help_text="e.g. para. 12, p. 4"
+    )
 
     class Meta:
         ordering = ["revision", "number"]
@@ -629,11 +678,12 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
     )
     decision = models.CharField(max_length=20, choices=Decision.choices)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH, validators=[validate_text])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [at_most("comment", TEXT_MAX_LENGTH)]
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.reviewer} on {self.revision}"
@@ -647,14 +697,15 @@ class CheckAcknowledgement(models.Model):
     )
     key = models.CharField(max_length=200, help_text="Identifies the check result acknowledged.")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH, validators=[validate_text])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["revision", "key"], name="one_acknowledgement_per_result"
-            )
+            ),
+            at_most("note", NOTE_MAX_LENGTH),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ periods, superscript footnote numbers, web addresses and UN document symbols.
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -123,3 +124,32 @@ def cited_date(text):
         return date(int(match["year"]), MONTH_NUMBERS[match["month"].casefold()], int(match["day"]))
     except ValueError:
         return None
+
+
+# --- Characters a text may hold ------------------------------------------------------------
+
+# Control characters (Unicode category Cc) are nothing a reader can see; they break the
+# feed's XML, the PDF and the terminal, and no analyst means to type them. A lone
+# surrogate (Cs) is no character at all and cannot be stored.
+UNPRINTABLE = ("Cc", "Cs")
+
+
+def _refuse_unprintable(value, allowed):
+    for position, character in enumerate(value or "", 1):
+        if unicodedata.category(character) in UNPRINTABLE and character not in allowed:
+            raise ValidationError(
+                "Remove the unprintable character U+%(code)04X at character %(position)s "
+                "(a control character, invisible to readers).",
+                code="control_character",
+                params={"code": ord(character), "position": position},
+            )
+
+
+def validate_text(value):
+    """Text of several lines: no control character but tab and line breaks."""
+    _refuse_unprintable(value, "\t\n\r")
+
+
+def validate_line(value):
+    """One line (a title, a name): no control character at all."""
+    _refuse_unprintable(value, "")
