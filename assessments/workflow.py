@@ -399,35 +399,49 @@ def move_country(assessment, offset, *, user):
 
 
 @contextmanager
-def _discarding_files_on_failure(records):
-    """Delete the files of `records` (stored PDFs) if the block fails.
+def _publication():
+    """The durable transaction of a publication; yields the list its stored PDFs go in.
 
-    A file written to storage is not part of the database transaction: without this, a
-    publication that rolls back after its PDF was written would leave the file behind.
-    The callers' transactions are durable, so no outer transaction can roll back later.
+    A file written to storage is not part of the database transaction: if the
+    publication fails before it commits, the files in the list are deleted, or they would
+    be left behind. Once it has committed, they belong to a published edition and are
+    never deleted here: what runs after the commit (the on-commit hooks: the mail) can
+    still fail inside this block, and must neither undo nor misreport the publication,
+    so those hooks are registered robust (a failure is logged) and the files are kept.
     """
+    stored = []
+    committed = False
+
+    def mark_committed():
+        nonlocal committed
+        committed = True
+
     try:
-        yield
+        with transaction.atomic(durable=True):
+            # The first hook: hooks run in order once the commit has succeeded.
+            transaction.on_commit(mark_committed)
+            yield stored
     except BaseException:
-        for record in records:
-            try:
-                record.file.storage.delete(record.file.name)
-            except Exception:  # the original failure matters more than this one
-                logger.exception("Could not delete %s after a failed publication", record.file)
+        if not committed:
+            for record in stored:
+                try:
+                    record.file.storage.delete(record.file.name)
+                except Exception:  # the original failure matters more than this one
+                    logger.exception("Could not delete %s after a failed publication", record.file)
         raise
 
 
 def publish(outlook, *, user):
     """Publish an edition: every entry's approved revision, the pages and the PDF, at once.
 
-    All or nothing: if anything fails, including rendering the PDF, the transaction
-    rolls back, the PDF file written is deleted, and the edition and its revisions
-    stay as they were.
+    All or nothing: if anything fails before the commit, including rendering the PDF, the
+    transaction rolls back, the PDF file written is deleted, and the edition and its
+    revisions stay as they were. Once committed, the edition is published, whatever
+    happens to the mail (see _publication).
     """
     from .pdf import store_pdfs
 
-    stored = []
-    with _discarding_files_on_failure(stored), transaction.atomic(durable=True):
+    with _publication() as stored:
         locked = _claim_outlook(outlook, "publish", user)
         revisions = list(
             Revision.objects.select_for_update()
@@ -453,7 +467,7 @@ def publish(outlook, *, user):
             outlook=locked,
             revisions=[r.pk for r in revisions],
         )
-        transaction.on_commit(lambda: emails.send_published(locked))
+        transaction.on_commit(lambda: emails.send_published(locked), robust=True)
     return locked
 
 
@@ -488,8 +502,7 @@ def publish_correction(revision, *, user):
     """
     from .pdf import store_pdfs
 
-    stored = []
-    with _discarding_files_on_failure(stored), transaction.atomic(durable=True):
+    with _publication() as stored:
         locked = _claim(revision, "publish_correction", user)
         assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
         previous_id = assessment.published_revision_id
@@ -505,7 +518,7 @@ def publish_correction(revision, *, user):
             replaces=previous_id,
             note=locked.correction_note,
         )
-        transaction.on_commit(lambda: emails.send_correction_published(locked))
+        transaction.on_commit(lambda: emails.send_correction_published(locked), robust=True)
     return locked
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from assessments import workflow
 from assessments.content import DraftContent, FootnoteDraft, NewSource
@@ -285,20 +286,83 @@ def test_published_edition_keeps_its_pdf_file(edition, erin, alice, bob):
     assert record.file.storage.exists(record.file.name)
 
 
-def test_failed_correction_deletes_the_pdf_it_wrote(edition, erin, alice, bob, rita):
-    approve_all(edition, alice, bob)
-    workflow.publish(edition, user=erin)
-    assessment = edition.assessments.get()
-    correction = workflow.start_correction(assessment, user=alice)
-    save(correction, alice, correction_note="Corrected a date.")
-    correction = pass_checks(correction, alice)
-    workflow.submit(correction, user=alice)
-    workflow.approve(correction, user=rita)
+def approved_correction(edition, *, editor, analyst, reviewer):
+    """Publish `edition` (every entry approved) and bring a correction of its entry to
+    approval; returns the correction."""
+    approve_all(edition, analyst, reviewer)
+    workflow.publish(edition, user=editor)
+    correction = workflow.start_correction(edition.assessments.get(), user=analyst)
+    save(correction, analyst, correction_note="Corrected a date.")
+    correction = pass_checks(correction, analyst)
+    workflow.submit(correction, user=analyst)
+    workflow.approve(correction, user=reviewer)
+    return correction
+
+
+def test_failed_correction_deletes_the_pdf_it_wrote(edition, erin, alice, bob):
+    correction = approved_correction(edition, editor=erin, analyst=alice, reviewer=bob)
     record = publish_failing_after_the_pdf(workflow.publish_correction, correction, user=erin)
     assert not record.file.storage.exists(record.file.name)
     correction.refresh_from_db()
     assert correction.state == State.APPROVED
     assert OutlookPdf.objects.filter(outlook=edition).count() == 1
+
+
+# A mail is sent once the publication has committed: whatever happens to it then, the
+# publication stands. These tests commit for real (transaction=True), as production does,
+# so that the on-commit hooks run where they run in production: inside publish().
+
+
+def served_pdf(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mail_failing_after_publishing_leaves_the_edition_published_with_its_pdf(
+    client, edition, erin, alice, bob, caplog
+):
+    approve_all(edition, alice, bob)
+    client.force_login(erin)
+    with mock.patch.object(
+        workflow.emails, "send_published", side_effect=RuntimeError("mail server down")
+    ):
+        response = client.post(reverse("editor_publish", args=[edition.pk]), follow=True)
+    page = response.content.decode()
+    assert "Publishing failed" not in page
+    assert f"Published {edition.full_title}." in page
+    assert "mail server down" in caplog.text  # logged, for the operator
+    edition.refresh_from_db()
+    assert edition.is_published
+    record = OutlookPdf.objects.get(outlook=edition)
+    assert record.file.storage.exists(record.file.name)
+    assert served_pdf(client, f"/outlooks/{edition.slug}.pdf") == record.file.open("rb").read()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mail_failing_after_a_correction_leaves_it_published_with_its_pdf(
+    client, edition, erin, alice, bob, caplog
+):
+    correction = approved_correction(edition, editor=erin, analyst=alice, reviewer=bob)
+    client.force_login(erin)
+    with mock.patch.object(
+        workflow.emails, "send_correction_published", side_effect=RuntimeError("mail server down")
+    ):
+        response = client.post(
+            reverse("editor_publish_correction", args=[correction.pk]), follow=True
+        )
+    page = response.content.decode()
+    assert "Publishing failed" not in page
+    assert "The correction is published." in page
+    assert "mail server down" in caplog.text
+    correction.refresh_from_db()
+    assert correction.state == State.PUBLISHED
+    records = list(OutlookPdf.objects.filter(outlook=edition))
+    assert len(records) == 2
+    assert all(record.file.storage.exists(record.file.name) for record in records)
+    latest = records[0]
+    assert served_pdf(client, f"/outlooks/{edition.slug}.pdf") == latest.file.open("rb").read()
 
 
 def test_correction_is_reviewed_then_published_with_note(edition, erin, alice, bob, rita):
