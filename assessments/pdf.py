@@ -5,6 +5,21 @@ rendered once and stored; a correction stores a new one and the old is kept
 (OutlookPdf rows; the site serves the latest). A country's PDF is rendered on its
 first request and stored, and rendered again once a correction is newer than it.
 
+Files and the database commit apart, so a PDF is stored in two steps (`_store`):
+
+- inside the transaction, the file is written whole under a pending name
+  (`pending/<slug>-<random>.pdf`), and its row refers to that name. A failure before
+  the commit deletes it (a full disk leaves half a file); a process killed before the
+  commit leaves it, with no row: `manage.py sweep_files` removes it later.
+- once the transaction has committed, `promote` copies it to its final name, made
+  from the row (`pdf/<slug>/<slug>[-<code>]-<id>.pdf`), points the row there and
+  deletes the pending copy. Only a committed row ever names a final file, so a retry
+  never finds its name taken; a failure or a crash here leaves the row on its pending
+  file, complete and served, and sweep_files finishes the move.
+
+"Move" is a copy and a delete through the storage API, so the same works on storage
+without renames (S3-compatible object stores).
+
 The render runs in a child process under a memory limit, forked from a warm render
 server (`assessments.pdf_worker`) that this process starts on its first PDF, with a URL
 fetcher that serves the project's static files and nothing else.
@@ -12,7 +27,9 @@ fetcher that serves the project's static files and nothing else.
 
 import contextlib
 import json
+import logging
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -20,6 +37,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -35,10 +53,19 @@ from .models import Outlook, OutlookPdf
 from .templatetags.public_tags import footnote_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
+
+# Where PDFs are stored: under PENDING until their transaction has committed, then under
+# FINAL; older deployments stored them under FINAL too (pdf/<year>/<month>/<slug>.pdf).
+PENDING, FINAL = "pending", "pdf"
 
 
 class PdfRenderError(Exception):
     pass
+
+
+class PdfStorageError(Exception):
+    """The PDF could not be written to storage (a full disk, say); nothing was kept."""
 
 
 def render_outlook_pdf(outlook):
@@ -241,17 +268,102 @@ def store_pdfs(outlook):
     return [_store(outlook, None, render_outlook_pdf(outlook))]
 
 
+def pdf_storage():
+    return OutlookPdf._meta.get_field("file").storage
+
+
+def _base_name(outlook, country):
+    return outlook.slug + (f"-{country.code.code.lower()}" if country else "")
+
+
+def final_name(record):
+    """Where a committed row's PDF ends: named by the row, so only that row can have it."""
+    outlook = record.outlook
+    return f"{FINAL}/{outlook.slug}/{_base_name(outlook, record.country)}-{record.pk}.pdf"
+
+
 def _store(outlook, country, data):
-    record = OutlookPdf(outlook=outlook, country=country)
-    name = outlook.slug + (f"-{country.code.code.lower()}" if country else "") + ".pdf"
-    record.file.save(name, ContentFile(data), save=False)
+    """Write the PDF under a pending name and add its row, in the caller's transaction;
+    `promote` moves it to its final name once that transaction has committed."""
+    storage = pdf_storage()
+    name = f"{PENDING}/{_base_name(outlook, country)}-{secrets.token_hex(8)}.pdf"
+    try:
+        name = storage.save(name, ContentFile(data))
+    except Exception as error:
+        # A full disk leaves the part written: delete it, and say what happened.
+        _delete_quietly(storage, name)
+        raise PdfStorageError(f"could not store the PDF {name}: {error}") from error
+    record = OutlookPdf(outlook=outlook, country=country, file=name)
     try:
         record.save()
     except BaseException:
-        # The file is not part of the transaction: do not leave it without its row.
-        record.file.storage.delete(record.file.name)
+        _delete_quietly(storage, name)
         raise
+    transaction.on_commit(partial(promote, record), robust=True)
     return record
+
+
+def _delete_quietly(storage, name):
+    try:
+        storage.delete(name)
+    except Exception:  # the failure that brought us here matters more than this one
+        logger.exception("Could not delete %s", name)
+
+
+def promote(record):
+    """Move a committed PDF from its pending name to its final one, and point its row there.
+
+    Runs after the commit (an on-commit hook of `_store`, or sweep_files). A failure is
+    logged, not raised: the publication stands, and its row still refers to the pending
+    file, which is complete; sweep_files tries again. Returns whether the row now refers
+    to its final name.
+    """
+    storage = pdf_storage()
+    try:
+        with transaction.atomic():
+            # The row's lock makes a second promoter (the sweep) wait, then find it done.
+            current = (
+                OutlookPdf.objects.select_for_update(of=("self",))
+                .select_related("outlook", "country")
+                .get(pk=record.pk)
+            )
+            pending = current.file.name
+            if pending.startswith(f"{PENDING}/"):
+                final = final_name(current)
+                # A copy cut short by a crash may be there; no other row can refer to it.
+                storage.delete(final)
+                try:
+                    with storage.open(pending, "rb") as source:
+                        saved = storage.save(final, source)
+                except BaseException:
+                    _delete_quietly(storage, final)
+                    raise
+                OutlookPdf.objects.filter(pk=current.pk).update(file=saved)
+                # Only once the row refers to the copy; a reader holding the old name
+                # in between finds the row again (see public_views.pdf_response).
+                transaction.on_commit(partial(_delete_quietly, storage, pending))
+                current.file.name = saved
+    except Exception:
+        logger.exception("Could not move the PDF %s to its final name", record.file.name)
+        return False
+    record.file.name = current.file.name
+    return True
+
+
+def stored_names(storage, directory=None):
+    """The names of every file stored under PENDING and FINAL (or under `directory`)."""
+    if directory is None:
+        for top in (PENDING, FINAL):
+            yield from stored_names(storage, top)
+        return
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{directory}/{name}"
+    for name in sorted(directories):
+        yield from stored_names(storage, f"{directory}/{name}")
 
 
 def latest_pdf(outlook, country=None):
@@ -260,6 +372,7 @@ def latest_pdf(outlook, country=None):
     Renders and stores one if there is none yet (an edition imported as published) or
     if a correction is newer than the stored one. The edition's row is
     locked first, so two requests at once render once: the second finds the first's.
+    Raises PdfStorageError, having kept nothing, when the PDF cannot be stored.
     """
     with transaction.atomic():
         Outlook.objects.select_for_update().filter(pk=outlook.pk).first()

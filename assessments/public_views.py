@@ -5,13 +5,15 @@ there are (tests/test_public_views.py counts them).
 """
 
 import csv
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.cache import cache_control
 
 from . import search as search_module
@@ -19,8 +21,10 @@ from .editions import edition_revisions, rating_changes, with_correction_flag
 from .exporting import to_public_json
 from .markdown import plain_text
 from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
-from .pdf import latest_pdf
+from .pdf import PdfStorageError, latest_pdf
 from .text_format import parse_period
+
+logger = logging.getLogger(__name__)
 
 OUTLOOKS_PER_PAGE = 25
 # Published editions never change in place (a correction is a new revision with its own
@@ -311,25 +315,48 @@ def read_filters(params, choices):
     return filters, errors
 
 
-@cache_control(**DOWNLOAD_CACHE)
 def outlook_pdf(request, slug):
     outlook = published_outlook(slug)
-    return pdf_response(latest_pdf(outlook), f"{outlook.slug}.pdf")
+    return pdf_response(outlook, None, f"{outlook.slug}.pdf")
 
 
-@cache_control(**DOWNLOAD_CACHE)
 def country_pdf(request, slug, code):
     outlook = published_outlook(slug)
     assessment = get_object_or_404(
         outlook.assessments.select_related("country").filter(published_revision__isnull=False),
         country__code=code.upper(),
     )
-    record = latest_pdf(outlook, assessment.country)
-    return pdf_response(record, f"{outlook.slug}-{code.lower()}.pdf")
+    return pdf_response(outlook, assessment.country, f"{outlook.slug}-{code.lower()}.pdf")
 
 
-def pdf_response(record, filename):
-    return FileResponse(record.file.open("rb"), content_type="application/pdf", filename=filename)
+# How long a reader is asked to wait when a PDF cannot be stored (a full disk).
+PDF_RETRY_AFTER_SECONDS = 300
+
+
+def pdf_response(outlook, country, filename):
+    """The stored PDF (rendered and stored first if need be), cached like any download;
+    503 (try again later, never cached) when it cannot be stored."""
+    try:
+        record = latest_pdf(outlook, country)
+        try:
+            file = record.file.open("rb")
+        except FileNotFoundError:
+            # Moved from its pending name to its final one since we read the row
+            # (pdf.promote): the row now names the final file.
+            file = latest_pdf(outlook, country).file.open("rb")
+    except PdfStorageError:
+        logger.exception("Could not store the PDF %s", filename)
+        response = HttpResponse(
+            "This PDF cannot be prepared right now. Please try again in a few minutes.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
+    response = FileResponse(file, content_type="application/pdf", filename=filename)
+    patch_cache_control(response, **DOWNLOAD_CACHE)
+    return response
 
 
 @cache_control(**DOWNLOAD_CACHE)

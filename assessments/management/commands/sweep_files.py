@@ -1,0 +1,77 @@
+"""manage.py sweep_files: finish moving PDFs to their final names, remove stray files."""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from assessments import pdf
+from assessments.models import OutlookPdf
+
+
+class Command(BaseCommand):
+    help = (
+        "Tidy the stored PDFs. A row still on its pending file (its process stopped after "
+        "the commit) has it moved to its final name; a stored PDF no row refers to (left "
+        "by a publication that failed or was killed before its commit) is removed once "
+        "it is older than --older-than hours, so that a publication still in progress, "
+        "whose row is not committed yet, keeps its file. Safe to run at any time, e.g. "
+        "daily from cron."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than",
+            type=float,
+            default=24,
+            metavar="HOURS",
+            help="Remove a file no row refers to only if it is older than this "
+            "(default 24; more than a publication can take).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would be done, do nothing."
+        )
+
+    def handle(self, *args, older_than, dry_run, **options):
+        if older_than < 0:
+            raise CommandError("--older-than cannot be negative.")
+        storage = pdf.pdf_storage()
+        would = "would be " if dry_run else ""
+
+        moved = failed = 0
+        for record in OutlookPdf.objects.filter(file__startswith=f"{pdf.PENDING}/"):
+            self.stdout.write(f"{record.file.name}: {would}moved to its final name")
+            if dry_run:
+                continue
+            if pdf.promote(record):
+                moved += 1
+            else:
+                failed += 1
+                self.stderr.write(f"{record.file.name}: could not be moved (see the log)")
+
+        # Read after the moves: a row's name changes when its file is moved.
+        referenced = set(OutlookPdf.objects.values_list("file", flat=True))
+        cutoff = timezone.now() - timedelta(hours=older_than)
+        removed = young = 0
+        for name in pdf.stored_names(storage):
+            if name in referenced:
+                continue
+            if storage.get_modified_time(name) > cutoff:
+                young += 1
+                continue
+            self.stdout.write(f"{name}: no row refers to it, {would}removed")
+            if not dry_run:
+                storage.delete(name)
+            removed += 1
+
+        self.stdout.write(
+            f"{_count(moved, 'PDF')} moved to the final name, "
+            f"{_count(removed, 'stray file')} {would}removed, "
+            f"{_count(young, 'file')} no row refers to kept as younger than {older_than:g} h."
+        )
+        if failed:
+            raise CommandError(f"{_count(failed, 'PDF')} could not be moved to the final name.")
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'' if number == 1 else 's'}"
