@@ -11,7 +11,7 @@ from django.db import connection
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def database_url(name=None):
+def postgres_url(name=None):
     """A DATABASE_URL for the test database (or another database `name` on its server)."""
     db = connection.settings_dict
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
@@ -21,24 +21,26 @@ def database_url(name=None):
     )
 
 
-def django_env(*, media_root, database=None):
-    """The environment of a child process using `database` and `media_root`."""
+def django_env(*, media_root, database=None, url=None):
+    """The environment of a child process using `media_root` and the database at `url`, or
+    `database` on the test's PostgreSQL server (the test database by default)."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "outlook.settings",
-        "DATABASE_URL": database_url(database),
+        "DATABASE_URL": url or postgres_url(database),
         "MEDIA_ROOT": str(media_root),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "test-only-secret",
         "PYTHONPATH": str(BASE_DIR),
     }
 
 
-def run_python(code, *args, media_root, database=None, check=True, timeout=300):
-    """Run `code` (Python that calls django.setup() itself) in a child process."""
+def run_python(code, *args, media_root, database=None, url=None, check=True, timeout=300):
+    """Run `code` (Python that calls django.setup() itself) in a child process; see
+    django_env for the database."""
     result = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
         cwd=BASE_DIR,
-        env=django_env(media_root=media_root, database=database),
+        env=django_env(media_root=media_root, database=database, url=url),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -48,7 +50,7 @@ def run_python(code, *args, media_root, database=None, check=True, timeout=300):
     return result
 
 
-def manage(*args, media_root, database=None, check=True, timeout=300):
+def manage(*args, media_root, database=None, url=None, check=True, timeout=300):
     """Run `manage.py ARGS` in a child process."""
     return run_python(
         "import sys; from django.core.management import execute_from_command_line; "
@@ -56,6 +58,7 @@ def manage(*args, media_root, database=None, check=True, timeout=300):
         *args,
         media_root=media_root,
         database=database,
+        url=url,
         check=check,
         timeout=timeout,
     )
