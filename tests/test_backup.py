@@ -9,10 +9,14 @@ test Client in child processes: the responses must be byte-identical.
 import io
 import json
 import subprocess
+import tarfile
+import threading
 import time
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from assessments import workflow
 from assessments.management.commands._backups import pg_bindir
@@ -84,8 +88,6 @@ def serve(urls, out, *, media_root, database=None, url=None):
 
 
 def pg(command, *args):
-    from django.db import connection
-
     db = connection.settings_dict
     subprocess.run(
         [str(pg_bindir() / command), "-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"]]
@@ -179,6 +181,20 @@ def test_a_restored_copy_serves_the_same_pages_and_pdfs(
     _, forced_data = serve([], tmp_path / "forced", media_root=copy_media, database=COPY)
     assert forced_data == original_data
 
+    # An archive with a damaged file changes nothing, even with --force.
+    damaged = tmp_path / "damaged.backup"
+    with tarfile.open(archive) as tar, tarfile.open(damaged, "w") as out:
+        for info in tar.getmembers():
+            content = tar.extractfile(info).read()
+            if info.name.startswith("files/pdf/"):
+                content = content.replace(b"%%EOF", b"%%EOX")
+            out.addfile(info, io.BytesIO(content))
+    stored = {path: path.read_bytes() for path in media.rglob("*") if path.is_file()}
+    with pytest.raises(CommandError, match="is damaged"):
+        call_command("restore", str(damaged), "--force")
+    assert {path: path.read_bytes() for path in media.rglob("*") if path.is_file()} == stored
+    assert OutlookPdf.objects.count() == 4
+
 
 def test_backup_refuses_to_overwrite_an_archive(db, media, tmp_path):
     archive = tmp_path / "outlook.backup"
@@ -188,9 +204,7 @@ def test_backup_refuses_to_overwrite_an_archive(db, media, tmp_path):
     assert archive.read_bytes() == b"an older backup"
 
 
-def test_restore_refuses_an_archive_whose_file_is_damaged(db, media, tmp_path):
-    import tarfile
-
+def test_restore_refuses_a_file_that_is_not_a_backup(db, media, tmp_path):
     archive = tmp_path / "outlook.backup"
     with tarfile.open(archive, "w") as tar:
         tar.add(__file__, arcname="not-a-backup.py")
@@ -225,3 +239,36 @@ def test_backup_and_restore_on_sqlite(tmp_path, sample_path):
     assert copy_data == data
     again = manage("restore", archive, **on(copy), check=False)
     assert again.returncode != 0 and "not empty" in again.stderr
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_pdf_moved_to_its_final_name_during_the_backup_is_in_the_archive(
+    media, tmp_path, published_sample
+):
+    from assessments import pdf
+    from assessments.management.commands import _backups
+
+    with mock.patch.object(pdf, "promote"):  # its process stopped after the commit
+        record = pdf.latest_pdf(published_sample)
+    pending = record.file.name
+    data = record.file.open("rb").read()
+    real_counts = _backups.counts
+
+    def counts_then_moved():
+        # In the backup's snapshot the row still names its pending file; meanwhile,
+        # another process moves it to its final name and deletes the pending copy.
+        numbers = real_counts()
+        moving = threading.Thread(target=lambda: (pdf.promote(record), connection.close()))
+        moving.start()
+        moving.join()
+        return numbers
+
+    archive = tmp_path / "outlook.backup"
+    with mock.patch.object(_backups, "counts", counts_then_moved):
+        call_command("backup", str(archive), stdout=io.StringIO())
+    record.refresh_from_db()
+    assert record.file.name != pending and not record.file.storage.exists(pending)
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        assert manifest["missing"] == []
+        assert tar.extractfile(f"files/{pending}").read() == data
