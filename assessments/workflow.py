@@ -186,7 +186,7 @@ def submit(revision, *, user):
         _move(locked, "submit", submitted_at=timezone.now())
         locked.contributors.add(user)
         audit(user, "submit", f"Submitted {_label(locked)} for review", revision=locked)
-        transaction.on_commit(lambda: emails.send_submitted(locked))
+        transaction.on_commit(lambda: emails.send_submitted(locked), robust=True)
     return locked
 
 
@@ -273,7 +273,7 @@ def _decide(revision, action, *, user, comment):
         review = locked.reviews.create(reviewer=user, decision=action, comment=comment)
         verb = "Approved" if action == "approve" else "Requested changes to"
         audit(user, action, f"{verb} {_label(locked)}", revision=locked, comment=comment)
-        transaction.on_commit(lambda: emails.send_decision(review))
+        transaction.on_commit(lambda: emails.send_decision(review), robust=True)
     return locked
 
 

@@ -171,6 +171,24 @@ def test_submit_mails_reviewers_after_commit(
     assert f"/editor/revisions/{ready_draft.pk}/review/" in body
 
 
+@pytest.mark.parametrize("mail", ["send_submitted", "send_decision"])
+def test_a_mail_failing_after_a_submission_or_a_decision_leaves_it_made(
+    ready_draft, alice, bob, mail, django_capture_on_commit_callbacks, caplog
+):
+    """The mail goes after the commit: if it fails, what was done stays done, and the
+    person who did it is not told it failed."""
+    save(ready_draft, alice)
+    with (
+        mock.patch.object(workflow.emails, mail, side_effect=RuntimeError("mail server down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        workflow.submit(ready_draft, user=alice)
+        workflow.approve(ready_draft, user=bob)
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.APPROVED
+    assert "mail server down" in caplog.text
+
+
 def test_submitted_revision_cannot_be_saved_or_submitted_again(ready_draft, alice):
     save(ready_draft, alice)
     workflow.submit(ready_draft, user=alice)
