@@ -51,6 +51,22 @@ def normalize_name(name):
     return name.strip()
 
 
+class InTheRecord:
+    """A row that published entries print from (a source, an addressee, a tier of the
+    risk framework, a country). Once a revision under review or published uses it, the
+    fields in PRINTED_FIELDS are part of the record: migration 0008 refuses changing
+    them, and the admin shows them read-only. A new row takes a new wording."""
+
+    PRINTED_FIELDS = ()
+
+    def revisions_using(self):
+        """The revisions that print from this row."""
+        raise NotImplementedError
+
+    def in_record(self):
+        return self.pk is not None and self.revisions_using().filter(state__in=IN_RECORD).exists()
+
+
 class Region(models.Model):
     name = models.CharField(max_length=100, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=100, unique=True)
@@ -79,7 +95,7 @@ def find_country(countries, name):
     return next((c for c in countries if wanted in c.normalized_names()), None)
 
 
-class Country(models.Model):
+class Country(InTheRecord, models.Model):
     code = CountryField(unique=True)
     official_name = models.CharField(max_length=200, validators=[validate_line])
     short_name = models.CharField(
@@ -94,6 +110,10 @@ class Country(models.Model):
         Region, on_delete=models.PROTECT, related_name="countries", null=True, blank=True
     )
 
+    # The code is the entry's identity (its flag, its address, its history). Names may
+    # still change: a country renamed is the same country.
+    PRINTED_FIELDS = ("code",)
+
     class Meta:
         ordering = ["official_name"]
         verbose_name_plural = "countries"
@@ -104,6 +124,9 @@ class Country(models.Model):
     def get_absolute_url(self):
         return reverse("country", args=[self.code.code.lower()])
 
+    def revisions_using(self):
+        return Revision.objects.filter(assessment__country=self)
+
     def names(self):
         return [self.official_name, self.short_name, self.code.name, *self.aliases]
 
@@ -111,12 +134,15 @@ class Country(models.Model):
         return {normalize_name(name) for name in self.names() if name}
 
 
-class RiskLevel(models.Model):
+class RiskLevel(InTheRecord, models.Model):
     """A tier of the risk framework; rank orders the tiers (higher is worse)."""
 
     name = models.CharField(max_length=50, unique=True, validators=[validate_line])
     rank = models.PositiveSmallIntegerField(unique=True)
     colour = models.CharField(max_length=7, help_text="Hex colour, e.g. #b71c1c.")
+
+    # The rank decides the change shown against the previous edition; the colour is style.
+    PRINTED_FIELDS = ("name", "rank")
 
     class Meta:
         ordering = ["rank"]
@@ -124,10 +150,15 @@ class RiskLevel(models.Model):
     def __str__(self):
         return self.name
 
+    def revisions_using(self):
+        return Revision.objects.filter(risk_level=self)
 
-class RiskStatus(models.Model):
+
+class RiskStatus(InTheRecord, models.Model):
     name = models.CharField(max_length=50, unique=True, validators=[validate_line])
     position = models.PositiveSmallIntegerField(unique=True)
+
+    PRINTED_FIELDS = ("name",)
 
     class Meta:
         ordering = ["position"]
@@ -135,6 +166,9 @@ class RiskStatus(models.Model):
 
     def __str__(self):
         return self.name
+
+    def revisions_using(self):
+        return Revision.objects.filter(risk_status=self)
 
 
 class Rating(NamedTuple):
@@ -175,9 +209,11 @@ class Outlook(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Who did what stays in the record: a user who published cannot be deleted, only
+    # deactivated (the same for a revision's creator and an audit event's actor).
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -416,7 +452,7 @@ class Revision(models.Model):
     # Incremented on every save of a draft: a save based on an older version is a conflict.
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     contributors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="contributed_revisions"
@@ -497,6 +533,11 @@ class Revision(models.Model):
         ]
 
 
+# A revision in these states is in the record: what it says is fixed (migration 0004), and
+# so is what it prints from the library and the risk framework (InTheRecord, migration 0008).
+IN_RECORD = [Revision.State.SUBMITTED, Revision.State.APPROVED, Revision.State.PUBLISHED]
+
+
 class Finding(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="findings")
     position = models.PositiveIntegerField()
@@ -533,13 +574,16 @@ class AddresseeQuerySet(models.QuerySet):
         return addressees
 
 
-class Addressee(models.Model):
+class Addressee(InTheRecord, models.Model):
     """Whom a recommendation is to, e.g. The UN Security Council."""
 
     name = models.CharField(max_length=200, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=200, unique=True)
 
     objects = AddresseeQuerySet.as_manager()
+
+    # The slug is the address of the public page of the addressee's recommendations.
+    PRINTED_FIELDS = ("name", "slug")
 
     class Meta:
         ordering = ["name"]
@@ -554,6 +598,9 @@ class Addressee(models.Model):
 
     def get_absolute_url(self):
         return reverse("addressee", args=[self.slug])
+
+    def revisions_using(self):
+        return Revision.objects.filter(recommendations__addressee=self)
 
     @classmethod
     def free_slug(cls, name):
@@ -606,7 +653,7 @@ class SourceQuerySet(models.QuerySet):
         )
 
 
-class Source(models.Model):
+class Source(InTheRecord, models.Model):
     """A reusable citation: a UN document, a report, a web page."""
 
     title = models.TextField(
@@ -627,6 +674,9 @@ class Source(models.Model):
 
     objects = SourceQuerySet.as_manager()
 
+    # What a footnote prints of its source, and where its link leads.
+    PRINTED_FIELDS = ("title", "issuer", "document_symbol", "date", "url")
+
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["document_symbol"])]
@@ -634,6 +684,9 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+    def revisions_using(self):
+        return Revision.objects.filter(footnotes__source=self)
 
     @property
     def link(self):
@@ -716,7 +769,7 @@ class AuditEvent(models.Model):
     """Who did what to which object, and when. Written by the workflow and importer."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action = models.CharField(max_length=50)
     outlook = models.ForeignKey(

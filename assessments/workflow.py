@@ -583,7 +583,8 @@ def store_imported_edition(region, period, *, title, introduction, publish, acti
         raise ValidationError(f"{outlook.full_title} is a draft edition in progress", "draft")
     if not publish and outlook.is_published:
         raise ValidationError(f"{outlook.full_title} is already published", "published")
-    if introduction and not outlook.introduction:
+    # A published edition's introduction is part of the record (migration 0008).
+    if introduction and not outlook.introduction and not outlook.is_published:
         outlook.introduction = introduction
         outlook.save(update_fields=["introduction"])
     return outlook

@@ -44,7 +44,7 @@ def build_edition(count):
         Country.objects.exclude(code__in=ASIA_PACIFIC_CODES).values_list("code", flat=True)
     )
     with transaction.atomic():
-        outlook = make_outlook(period=date(2024, 5, 1), published=True)
+        outlook = make_outlook(period=date(2024, 5, 1))
         for index, code in enumerate(codes[:count]):
             findings = [
                 paragraph(110, index) + f"[^{n}] " + paragraph(10, index + n) for n in range(1, 6)
@@ -63,6 +63,8 @@ def build_edition(count):
                 ],
                 state=Revision.State.PUBLISHED,
             )
+        # Published once its entries are: the database keeps a published edition as it is.
+        outlook.state = outlook.State.PUBLISHED
         outlook.published_at = timezone.now()
         outlook.save()
     return outlook

@@ -29,15 +29,26 @@ def status(name="Ongoing"):
 
 def make_outlook(*, period=date(2024, 5, 1), region="Asia Pacific", published=False, **fields):
     region = Region.objects.get_or_create(name=region)[0]
+    fields.setdefault("title", f"{region.name} Regional Outlook")
     return Outlook.objects.create(
         region=region,
         period=period,
-        title=f"{region.name} Regional Outlook",
         slug=Outlook.make_slug(region.name, period),
         state=Outlook.State.PUBLISHED if published else Outlook.State.DRAFT,
         published_at=timezone.now() if published else None,
         **fields,
     )
+
+
+# The states a draft goes through to reach these.
+STEPS_TO = {
+    Revision.State.DRAFT: [],
+    Revision.State.APPROVED: [Revision.State.SUBMITTED, Revision.State.APPROVED],
+    Revision.State.CHANGES_REQUESTED: [
+        Revision.State.SUBMITTED,
+        Revision.State.CHANGES_REQUESTED,
+    ],
+}
 
 
 def make_revision(
@@ -67,9 +78,10 @@ def make_revision(
             for number, (title, url) in enumerate(footnotes, 1)
         ],
     )
-    if state != Revision.State.DRAFT:
-        revision.state = state
-        if state == Revision.State.PUBLISHED:
+    # The database lets a state move only along the workflow's transitions (migration 0008).
+    for step in STEPS_TO.get(state, [state]):
+        revision.state = step
+        if step == Revision.State.PUBLISHED:
             revision.published_at = timezone.now()
         revision.save()
     if state == Revision.State.PUBLISHED:

@@ -640,9 +640,7 @@ def test_overlong_region_is_reported_by_the_importer(tmp_path):
 
 
 def test_email_subjects_are_plain_text(erin):
-    outlook = make_outlook(published=True)
-    Outlook.objects.filter(pk=outlook.pk).update(title="Asia & Pacific's Outlook")
-    outlook.refresh_from_db()
+    outlook = make_outlook(published=True, title="Asia & Pacific's Outlook")
     emails.send_published(outlook)
     assert mail.outbox[0].subject == "Published: Asia & Pacific's Outlook May 2024"
 
