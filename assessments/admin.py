@@ -1,9 +1,23 @@
 """The Django admin, for superusers: reference data and the libraries are edited here;
-editorial records are read here and changed only through the workflow (a published
-revision is read-only, and what the workflow makes cannot be added by hand)."""
+everything the workflow governs is only read here.
 
-from django.contrib import admin
+The workflow (assessments.workflow) is the one writer of editorial state: it asks the
+permission gate, applies four eyes and writes the audit log. The admin therefore shows
+editions, entries, revisions and their rows, reviews, acknowledgements, PDFs and the
+audit log without offering to change them, superusers included (a draft edition's title
+and introduction excepted). What published entries print from (a source, an addressee,
+the risk framework, a country's code) is read-only once the record uses it, as in the
+database (migration 0008). Users who appear in the record are deactivated, not deleted.
+"""
 
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, router, transaction
+from django.http import HttpResponseRedirect
+
+from . import workflow
 from .models import (
     Addressee,
     Assessment,
@@ -24,128 +38,225 @@ from .models import (
 )
 
 
+class RefusalsAsMessages:
+    """A write that reaches a rule of the database (migrations 0004 and 0008) which the
+    page did not foresee is rolled back and reported on the page, not a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._reporting_refusals(
+            request, super().changeform_view, object_id, form_url, extra_context
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._reporting_refusals(request, super().delete_view, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        # Actions, such as deleting the selected rows, run here.
+        return self._reporting_refusals(request, super().changelist_view, extra_context)
+
+    def _reporting_refusals(self, request, view, *args):
+        try:
+            # A savepoint of its own, so that the refusal leaves the connection usable.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return view(request, *args)
+        except IntegrityError as error:
+            reason = str(error).splitlines()[0].rstrip(".")
+            self.message_user(
+                request, f"The database refused this change: {reason}.", messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ModelAdmin(RefusalsAsMessages, admin.ModelAdmin):
+    pass
+
+
+class GovernedByTheWorkflow:
+    """Rows only the workflow writes: shown here, never added, changed or deleted here,
+    which would go around the permission gate, four eyes and the audit log."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FrozenOnceInTheRecord:
+    """Reference rows that entries print from (models.InTheRecord). Once a revision under
+    review or published uses one, its PRINTED_FIELDS are read-only, and the page says
+    why and what to do instead; the database refuses the change too (migration 0008)."""
+
+    instead = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.in_record():
+            fields += [name for name in obj.PRINTED_FIELDS if name not in fields]
+        return fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if request.method == "GET" and obj is not None and obj.in_record():
+            what = self.model._meta.verbose_name
+            printed = ", ".join(
+                str(self.model._meta.get_field(name).verbose_name) for name in obj.PRINTED_FIELDS
+            )
+            self.message_user(
+                request,
+                f"This {what} is used by an entry under review or published: its {printed} "
+                f"print as they are and cannot change. {self.instead}",
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+# --- Reference data and the libraries ----------------------------------------------------
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(FrozenOnceInTheRecord, ModelAdmin):
     list_display = ["official_name", "short_name", "code", "region"]
     list_filter = ["region"]
     search_fields = ["official_name", "short_name", "code"]
     list_select_related = ["region"]
+    instead = "The code identifies the country's entries; its names may still change."
 
 
 @admin.register(RiskLevel)
-class RiskLevelAdmin(admin.ModelAdmin):
+class RiskLevelAdmin(FrozenOnceInTheRecord, ModelAdmin):
     list_display = ["name", "rank", "colour"]
+    instead = "For another name or rank, add a new risk level."
 
 
 @admin.register(RiskStatus)
-class RiskStatusAdmin(admin.ModelAdmin):
+class RiskStatusAdmin(FrozenOnceInTheRecord, ModelAdmin):
     list_display = ["name", "position"]
+    instead = "For another name, add a new risk status."
 
 
-class MadeByTheWorkflow:
-    """Rows that only the workflow creates (assessments.workflow): an edition and its
-    entries, their PDFs, reviews, acknowledgements and the audit log. Adding one here
-    would go around the permission gate and the audit log."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
+@admin.register(Addressee)
+class AddresseeAdmin(FrozenOnceInTheRecord, ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    instead = "For another name, add a new addressee and use it in a correction of the entry."
 
 
-class AssessmentInline(MadeByTheWorkflow, admin.TabularInline):
+@admin.register(Source)
+class SourceAdmin(FrozenOnceInTheRecord, ModelAdmin):
+    list_display = ["__str__", "document_symbol", "issuer", "date", "url"]
+    search_fields = ["title", "document_symbol", "issuer", "url"]
+    list_filter = ["issuer"]
+    date_hierarchy = "date"
+    instead = "To cite a corrected source, add a new source and cite it in a correction."
+
+
+# --- Editions and their entries --------------------------------------------------------
+
+
+class AssessmentInline(GovernedByTheWorkflow, admin.TabularInline):
+    # Countries are added, removed and ordered by the workflow, which records it.
     model = Assessment
     fields = ["position", "country", "published_revision"]
-    readonly_fields = ["published_revision"]
     extra = 0
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_published
 
 
 @admin.register(Outlook)
-class OutlookAdmin(MadeByTheWorkflow, admin.ModelAdmin):
+class OutlookAdmin(ModelAdmin):
     list_display = ["title", "period", "region", "state", "published_at"]
     list_filter = ["state", "region"]
     search_fields = ["title", "slug"]
     date_hierarchy = "period"
     inlines = [AssessmentInline]
     list_select_related = ["region"]
-    # Publishing is a workflow step (it renders the PDF and moves every entry at once).
-    readonly_fields = ["state", "published_at", "published_by", "created_at"]
+    # An edition is made (region, period, slug) and published (state, date, PDF) by the
+    # workflow; a draft's title and introduction may be edited here.
+    readonly_fields = [
+        "region",
+        "period",
+        "slug",
+        "state",
+        "published_at",
+        "published_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_published)
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_published
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_published)
+
+    def get_deleted_objects(self, objs, request):
+        # A draft edition goes with its entries, drafts and their rows, which have no
+        # delete page of their own: their refusal does not stop it; a published edition's
+        # own refusal does.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed &= {Outlook._meta.verbose_name}
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        title = obj.full_title
+        super().delete_model(request, obj)
+        workflow.audit(request.user, "delete_edition", f"Deleted the draft edition {title}")
+
+    def delete_queryset(self, request, queryset):
+        for outlook in queryset:
+            self.delete_model(request, outlook)
 
 
 @admin.register(OutlookPdf)
-class OutlookPdfAdmin(MadeByTheWorkflow, admin.ModelAdmin):
+class OutlookPdfAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["file", "outlook", "country", "created_at"]
     list_filter = ["outlook"]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(MadeByTheWorkflow, admin.ModelAdmin):
+class AssessmentAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["country", "outlook", "position", "published_revision"]
     list_filter = ["outlook__region", "outlook"]
     search_fields = ["country__official_name", "country__short_name", "outlook__title"]
-    readonly_fields = ["published_revision"]
     list_select_related = ["country", "outlook", "published_revision"]
 
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.outlook.is_published
+
+# --- Revisions, their rows and their reviews ----------------------------------------------
 
 
-class RevisionContentMixin:
-    """A revision's rows change only while it is a draft; the database says so too."""
-
-    def _editable(self, obj):
-        revision = obj if isinstance(obj, Revision) else getattr(obj, "revision", None)
-        return revision is None or revision.is_editable
-
-    def has_add_permission(self, request, obj=None):
-        if not isinstance(self, admin.options.InlineModelAdmin):
-            return False  # rows are added on their revision's page
-        return super().has_add_permission(request, obj) and self._editable(obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._editable(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._editable(obj)
-
-
-class FindingInline(RevisionContentMixin, admin.StackedInline):
+class FindingInline(GovernedByTheWorkflow, admin.StackedInline):
     model = Finding
     extra = 0
 
 
-class RecommendationInline(RevisionContentMixin, admin.TabularInline):
+class RecommendationInline(GovernedByTheWorkflow, admin.TabularInline):
     model = Recommendation
     extra = 0
-    autocomplete_fields = ["addressee"]
 
 
-class FootnoteInline(RevisionContentMixin, admin.TabularInline):
+class FootnoteInline(GovernedByTheWorkflow, admin.TabularInline):
     model = Footnote
     extra = 0
-    autocomplete_fields = ["source"]
 
 
-class ReviewInline(admin.TabularInline):
+class ReviewInline(GovernedByTheWorkflow, admin.TabularInline):
     model = Review
     extra = 0
-    readonly_fields = ["reviewer", "decision", "comment", "created_at"]
-    can_delete = False
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["assessment", "number", "state", "risk_level", "risk_status", "updated_at"]
     list_filter = ["state", "risk_level", "risk_status", "assessment__outlook"]
     search_fields = ["assessment__country__official_name", "assessment__country__short_name"]
@@ -155,88 +266,22 @@ class RevisionAdmin(admin.ModelAdmin):
         "risk_level",
         "risk_status",
     ]
-    raw_id_fields = ["assessment", "based_on", "created_by"]
-    filter_horizontal = ["contributors"]
     inlines = [FindingInline, RecommendationInline, FootnoteInline, ReviewInline]
-    # States move only through the workflow (assessments.workflow), which checks
-    # permissions, four eyes and the audit log.
-    readonly_fields = ["state", "version", "submitted_at", "published_at", "created_at"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not obj.is_editable:
-            return [field.name for field in self.model._meta.fields] + ["contributors"]
-        return self.readonly_fields
-
-    def has_add_permission(self, request):
-        return False  # a revision starts from an edition or a correction, in the editor
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or obj.state != Revision.State.PUBLISHED
-
-
-@admin.register(Addressee)
-class AddresseeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-
-
-@admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "document_symbol", "issuer", "date", "url"]
-    search_fields = ["title", "document_symbol", "issuer", "url"]
-    list_filter = ["issuer"]
-    date_hierarchy = "date"
-
-
-@admin.register(Review)
-class ReviewAdmin(MadeByTheWorkflow, admin.ModelAdmin):
-    list_display = ["revision", "reviewer", "decision", "created_at"]
-    list_filter = ["decision"]
-    raw_id_fields = ["revision"]
-    list_select_related = [
-        "revision__assessment__country",
-        "revision__assessment__outlook",
-        "reviewer",
-    ]
-
-
-@admin.register(CheckAcknowledgement)
-class CheckAcknowledgementAdmin(MadeByTheWorkflow, admin.ModelAdmin):
-    list_display = ["revision", "key", "user", "created_at"]
-    raw_id_fields = ["revision"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(MadeByTheWorkflow, admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "description"]
-    list_filter = ["action"]
-    search_fields = ["description"]
-    date_hierarchy = "created_at"
-    raw_id_fields = ["outlook", "revision"]
-
-    # The audit log is a record: nobody edits or deletes it, superusers included.
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Finding)
-class FindingAdmin(RevisionContentMixin, admin.ModelAdmin):
+class FindingAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["__str__", "revision", "position"]
     search_fields = ["text"]
     list_filter = ["revision__state"]
-    readonly_fields = ["revision"]
     list_select_related = ["revision__assessment__country", "revision__assessment__outlook"]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(RevisionContentMixin, admin.ModelAdmin):
+class RecommendationAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["text", "addressee", "revision", "position"]
     search_fields = ["text", "addressee__name"]
     list_filter = ["addressee", "revision__state"]
-    readonly_fields = ["revision"]
     list_select_related = [
         "addressee",
         "revision__assessment__country",
@@ -245,13 +290,82 @@ class RecommendationAdmin(RevisionContentMixin, admin.ModelAdmin):
 
 
 @admin.register(Footnote)
-class FootnoteAdmin(RevisionContentMixin, admin.ModelAdmin):
+class FootnoteAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["number", "source", "pinpoint", "revision"]
     search_fields = ["source__title", "source__document_symbol", "source__url"]
-    raw_id_fields = ["source"]
-    readonly_fields = ["revision"]
     list_select_related = [
         "source",
         "revision__assessment__country",
         "revision__assessment__outlook",
     ]
+
+
+@admin.register(Review)
+class ReviewAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["revision", "reviewer", "decision", "created_at"]
+    list_filter = ["decision"]
+    list_select_related = [
+        "revision__assessment__country",
+        "revision__assessment__outlook",
+        "reviewer",
+    ]
+
+
+@admin.register(CheckAcknowledgement)
+class CheckAcknowledgementAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["revision", "key", "user", "created_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(GovernedByTheWorkflow, ModelAdmin):
+    # The audit log is a record: in the database too it only grows (migration 0008).
+    list_display = ["created_at", "actor", "action", "description"]
+    list_filter = ["action"]
+    search_fields = ["description"]
+    date_hierarchy = "created_at"
+
+
+# --- Users ------------------------------------------------------------------------------
+
+
+def record_of(user):
+    """What `user` did in the editorial record, as a phrase, or "" if nothing."""
+    counts = {
+        "audit event": AuditEvent.objects.filter(actor=user).count(),
+        "revision created": Revision.objects.filter(created_by=user).count(),
+        "revision contributed to": user.contributed_revisions.count(),
+        "review": Review.objects.filter(reviewer=user).count(),
+        "acknowledged warning": CheckAcknowledgement.objects.filter(user=user).count(),
+        "edition published": Outlook.objects.filter(published_by=user).count(),
+    }
+    return ", ".join(f"{what}: {count}" for what, count in counts.items() if count)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(RefusalsAsMessages, auth_admin.UserAdmin):
+    """Who did what stays in the record: a user who appears in it is deactivated (they
+    can no longer sign in, and hold no role), never deleted; the database refuses the
+    deletion too. A user who did nothing may still be deleted."""
+
+    actions = ["deactivate"]
+
+    @admin.action(description="Deactivate selected users (they can no longer sign in)")
+    def deactivate(self, request, queryset):
+        count = queryset.update(is_active=False)
+        self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
+
+    def get_deleted_objects(self, objs, request):
+        # The delete pages list these as what stops the deletion, and delete nothing.
+        in_record = [
+            f"{user} appears in the editorial record ({record}). Deactivate the account "
+            "instead: untick Active on its page, or use the Deactivate action."
+            for user in objs
+            if (record := record_of(user))
+        ]
+        if in_record:
+            return [], {}, set(), in_record
+        return super().get_deleted_objects(objs, request)
