@@ -217,7 +217,9 @@ def acknowledge(revision, key, *, user, note=""):
     """Record that the analyst read a warning of the checks and lets it stand.
 
     Only a warning that the stored draft still produces can be acknowledged;
-    returns the acknowledgement, or None when the warning no longer stands.
+    returns the acknowledgement, or None when the warning no longer stands. Letting a
+    warning stand is a decision about the text: whoever makes it contributes to the
+    revision, and so cannot approve it (four eyes).
     """
     with transaction.atomic():
         locked = _claim(revision, "save", user)
@@ -233,6 +235,7 @@ def acknowledge(revision, key, *, user, note=""):
             revision=locked, key=key, defaults={"user": user, "note": note}
         )
         if created:
+            locked.contributors.add(user)
             audit(
                 user,
                 "acknowledge",

@@ -438,3 +438,16 @@ def test_readded_country_starts_from_its_last_published_entry(edition, erin):
 def test_rating_change_is_kept(ready_draft, alice):
     saved = save(ready_draft, alice, risk_level=level("High"), risk_status=status("Emerging"))
     assert saved.rating_label == "High/Emerging"
+
+
+def test_acknowledging_a_warning_counts_as_contributing(ready_draft, alice, make_user):
+    # Vera may draft and review; she only acknowledged one of the warnings on Alice's draft.
+    vera = make_user("vera", "analyst", "reviewer")
+    acknowledgement = ready_draft.acknowledgements.first()
+    acknowledgement.delete()
+    workflow.acknowledge(ready_draft, acknowledgement.key, user=vera, note="Stands.")
+    assert set(ready_draft.contributors.all()) == {alice, vera}
+    workflow.submit(ready_draft, user=alice)
+    with pytest.raises(PermissionDenied, match="You contributed"):
+        workflow.approve(ready_draft, user=vera)
+
