@@ -315,7 +315,12 @@ def create_edition(region, period, *, user, title="", introduction=""):
 
 def _start_revision(assessment, user, source=None):
     """A new draft for an assessment: a copy of `source` (fetched with_content()), or
-    empty with a placeholder rating."""
+    empty with a placeholder rating.
+
+    The rationale explains a change of rating since the previous edition. A correction
+    (`source` is the same entry's published revision) is compared with that same previous
+    edition, so it keeps the rationale; a new edition's copy (`source` is the previous
+    edition's entry) starts with the rating unchanged, and nothing to explain."""
     number = assessment.next_revision_number()
     if source is None:
         # Placeholder rating: the lowest tier and first status. The draft cannot be
@@ -332,6 +337,7 @@ def _start_revision(assessment, user, source=None):
         number=number,
         risk_level=source.risk_level,
         risk_status=source.risk_status,
+        rationale=source.rationale if source.assessment_id == assessment.pk else "",
         based_on=source,
         created_by=user,
     )

@@ -451,3 +451,36 @@ def test_acknowledging_a_warning_counts_as_contributing(ready_draft, alice, make
     with pytest.raises(PermissionDenied, match="You contributed"):
         workflow.approve(ready_draft, user=vera)
 
+
+@pytest.fixture
+def rerated(edition, ready_draft, alice, bob, erin):
+    """The May 2024 edition published with DPRK lowered to High, and why."""
+    save(ready_draft, alice, risk_level=level("High"), rationale="Fewer reported executions.")
+    revision = pass_checks(ready_draft, alice)
+    workflow.submit(revision, user=alice)
+    workflow.approve(revision, user=bob)
+    workflow.publish(edition, user=erin)
+    return edition.assessments.get()
+
+
+def rating_errors(revision):
+    from assessments import checks
+
+    revision = Revision.objects.with_content().get(pk=revision.pk)
+    return [r.key for r in checks.check_revision(revision) if r.check == "rating.no_rationale"]
+
+
+def test_a_correction_keeps_the_published_rating_rationale(rerated, alice):
+    correction = workflow.start_correction(rerated, user=alice)
+    assert correction.rationale == "Fewer reported executions."
+    assert rating_errors(correction) == []
+    # The first save of the correction, rating untouched, keeps it.
+    assert save(correction, alice).rationale == "Fewer reported executions."
+
+
+def test_the_next_editions_copy_does_not_carry_the_previous_rationale(rerated, erin):
+    nxt = workflow.create_edition(rerated.outlook.region, date(2024, 11, 1), user=erin)
+    copy = Revision.objects.get(assessment__outlook=nxt)
+    # The rating is unchanged since the previous edition: there is nothing to explain.
+    assert copy.rating_label == "High/Ongoing" and copy.rationale == ""
+    assert rating_errors(copy) == []
