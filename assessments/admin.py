@@ -107,8 +107,8 @@ class FrozenOnceInTheRecord:
             )
             self.message_user(
                 request,
-                f"This {what} is used by an entry under review or published: its {printed} "
-                f"print as they are and cannot change. {self.instead}",
+                f"This {what} is used by an entry under review or published: what the entry "
+                f"prints of it ({printed}) cannot change. {self.instead}",
                 messages.WARNING,
             )
         return super().change_view(request, object_id, form_url, extra_context)
