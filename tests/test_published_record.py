@@ -368,3 +368,15 @@ def test_deleting_a_user_who_appears_in_the_record_is_refused(copied_draft, alic
 def test_a_user_who_did_nothing_can_be_deleted(charlie):
     charlie.delete()
     assert not User.objects.filter(username="charlie").exists()
+
+
+def test_a_stored_pdf_only_moves_from_its_pending_name_to_its_final_one(published_sample):
+    from assessments.models import OutlookPdf
+
+    record = OutlookPdf.objects.create(outlook=published_sample, file="pending/sample-x.pdf")
+    OutlookPdf.objects.filter(pk=record.pk).update(file="pdf/sample/sample-1.pdf")
+    refused(update(OutlookPdf, record.pk, file="pdf/sample/elsewhere.pdf"))
+    refused(update(OutlookPdf, record.pk, file="pending/sample-x.pdf"))
+    other = make_outlook(period=date(2024, 5, 1), published=True)
+    pending = OutlookPdf.objects.create(outlook=published_sample, file="pending/sample-y.pdf")
+    refused(update(OutlookPdf, pending.pk, outlook=other, file="pdf/other.pdf"))

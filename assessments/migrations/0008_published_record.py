@@ -193,6 +193,16 @@ FUNCTIONS = {
     "assessments_never_rewritten": f"""
     RAISE EXCEPTION '% rows are a record: row % is never rewritten', TG_TABLE_NAME, OLD.id
         {FAIL};""",
+    "assessments_outlookpdf_guard": f"""
+    -- A stored PDF is what was printed. Its one move: from the pending name it was
+    -- written under to its final name, once the publication committed (pdf.promote).
+    IF OLD.file LIKE 'pending/%' AND NEW.file NOT LIKE 'pending/%'
+        AND NEW.outlook_id = OLD.outlook_id
+        AND NEW.country_id IS NOT DISTINCT FROM OLD.country_id
+        AND NEW.created_at = OLD.created_at THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'stored PDF % is a record: it is never rewritten', OLD.id {FAIL};""",
     "assessments_published_revision_record": f"""
     IF EXISTS (
         SELECT 1 FROM assessments_revision WHERE id = OLD.revision_id AND state = 'published'
@@ -236,13 +246,7 @@ TRIGGERS = [
         "assessments_auditevent",
         "assessments_auditevent_guard",
     ),
-    # A stored PDF is what was printed.
-    (
-        "assessments_outlookpdf_never_rewritten",
-        "UPDATE",
-        "assessments_outlookpdf",
-        "assessments_never_rewritten",
-    ),
+    ("assessments_outlookpdf_guard", "UPDATE", "assessments_outlookpdf", "assessments_outlookpdf_guard"),
 ]
 
 # Rows written once and never updated by the workflow; a published revision's stay.
