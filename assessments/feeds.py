@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .editions import with_correction_flag
 from .models import Outlook, Revision
@@ -41,10 +42,12 @@ class EditionsFeed(Feed):
         return f"Correction: {item.assessment.country.short_name}, {outlook.full_title}"
 
     def item_description(self, item):
+        # Atom1Feed writes the description as <summary type="html">, which readers render
+        # as HTML: the text is escaped to the HTML that shows it as it is, markup and all.
         if isinstance(item, Outlook):
-            return f"The {item.full_title} is published."
+            return escape(f"The {item.full_title} is published.")
         note = item.correction_note or "The entry was corrected."
-        return f"{note} Earlier versions stay readable."
+        return escape(f"{note} Earlier versions stay readable.")
 
     def item_link(self, item):
         return item.get_absolute_url()

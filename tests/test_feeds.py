@@ -5,10 +5,11 @@ import io
 import json
 from datetime import date
 
+import feedparser
 import pytest
 
 from assessments.exporting import to_json
-from assessments.models import Revision
+from assessments.models import Outlook, Revision
 from tests.builders import add_assessment, make_outlook, publish_correction
 from tests.html import parse
 
@@ -70,3 +71,35 @@ def test_open_data_leaves_out_the_reviewers_rating_rationale(client, db):
         "level": "High",
         "status": "Ongoing",
     }
+
+
+# --- What a feed reader sees -------------------------------------------------------------
+
+
+def read_feed(client):
+    """The feed as a real Atom parser reads it; a feed it cannot read fails the test.
+
+    feedparser's own sanitising is off, so the summaries are the HTML a reader that
+    renders summaries would render, not what feedparser would make safe of them.
+    """
+    response = client.get("/feed/")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content, sanitize_html=False)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    return feed
+
+
+def test_feed_summaries_carry_notes_and_titles_as_text(client, published_sample):
+    note = "<img src=x onerror=alert(702)>"
+    title = 'X"><img src=x onerror=alert(2)>'
+    Outlook.objects.filter(pk=published_sample.pk).update(title=title)
+    publish_correction(published_sample.assessments.get(), note=note)
+
+    correction, edition = read_feed(client).entries
+    for entry, text in ((correction, note), (edition, title)):
+        assert entry.summary_detail.type == "text/html"
+        rendered = parse(entry.summary)
+        assert rendered.find("img") is None, entry.summary
+        assert text in rendered.text
+    assert edition.title == f"{title} November 2023"
