@@ -7,12 +7,25 @@ from django.utils.html import escape
 
 from .editions import with_correction_flag
 from .models import Outlook, Revision
+from .templatetags.public_tags import without_control_characters
 
 FEED_LENGTH = 50
 
 
+class PrintableAtom1Feed(Atom1Feed):
+    """Atom without the control characters XML 1.0 cannot carry: Django's XML writer
+    refuses them, and one stored in a title would make the feed a server error."""
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        item = self.items[-1]
+        for key, value in item.items():
+            if isinstance(value, str):
+                item[key] = without_control_characters(value)
+
+
 class EditionsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PrintableAtom1Feed
     title = "Outlook: new editions and corrections"
     subtitle = "Regional outlooks as they are published, and corrections to their entries."
     link = "/outlooks/"

@@ -50,7 +50,7 @@ from django.utils.html import format_html
 from .editions import edition_revisions, rating_changes, running_header
 from .markdown import render_markdown
 from .models import Outlook, OutlookPdf
-from .templatetags.public_tags import footnote_text
+from .templatetags.public_tags import footnote_text, without_control_characters
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def outlook_html(outlook, *, country=None):
         }
         for revision in revisions
     ]
-    return render_to_string(
+    html = render_to_string(
         "pdf/outlook.html",
         {
             "outlook": outlook,
@@ -105,6 +105,9 @@ def outlook_html(outlook, *, country=None):
             "site_url": settings.SITE_URL,
         },
     )
+    # WeasyPrint prints a control character as an empty box (or breaks the line at it):
+    # drop any that a row saved before the forms refused them still holds.
+    return without_control_characters(html)
 
 
 def print_content(revision):

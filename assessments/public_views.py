@@ -22,6 +22,7 @@ from .exporting import to_public_json
 from .markdown import plain_text
 from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
 from .pdf import PdfStorageError, latest_pdf
+from .templatetags.public_tags import without_control_characters
 from .text_format import parse_period
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,11 @@ DOWNLOAD_CACHE = {"public": True, "max_age": 3600}
 def page(request, template, context):
     """Render a public page with its canonical URL (the path, without tracking queries)."""
     context.setdefault("canonical_url", settings.SITE_URL + request.path)
-    return render(request, template, context)
+    response = render(request, template, context)
+    # A control character is a parse error in HTML and shows as an empty box: drop any
+    # that a row saved before the forms refused them still holds.
+    response.content = without_control_characters(response.content.decode()).encode()
+    return response
 
 
 def outlook_list(request):

@@ -103,3 +103,12 @@ def test_feed_summaries_carry_notes_and_titles_as_text(client, published_sample)
         assert rendered.find("img") is None, entry.summary
         assert text in rendered.text
     assert edition.title == f"{title} November 2023"
+
+
+def test_stored_control_characters_do_not_break_the_feed(client, published_sample):
+    Outlook.objects.filter(pk=published_sample.pk).update(title="Europe\x01Outlook")
+    publish_correction(published_sample.assessments.get(), note="Corrected a date\x01.")
+
+    correction, edition = read_feed(client).entries
+    assert edition.title == "EuropeOutlook November 2023"
+    assert correction.summary.startswith("Corrected a date.")

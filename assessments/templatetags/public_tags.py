@@ -11,6 +11,15 @@ from ..text_format import UN_SYMBOL_RE, URL_RE
 
 register = template.Library()
 
+# What XML 1.0 cannot carry and what prints as an empty box: the C0 controls but tab,
+# line feed and carriage return, DEL, and the C1 controls. The forms and the importer
+# refuse them, but rows saved before they did may still hold some.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(text):
+    return CONTROL_CHARACTERS_RE.sub("", text)
+
 
 @register.filter
 def text_on(colour):

@@ -1,0 +1,110 @@
+"""What the public reads, whatever the database holds: the pages, the feed, the open data
+and the PDF stay whole with stored control characters, right-to-left overrides and very
+long words.
+"""
+
+import csv
+import io
+import json
+import re
+import subprocess
+
+import pytest
+
+from assessments import pdf
+from assessments.models import Addressee, Finding, Outlook, Source
+from tests.builders import publish_correction
+from tests.html import parse
+
+pytestmark = pytest.mark.django_db
+
+# What XML 1.0 cannot carry and what prints as an empty box: C0 controls but tab, line
+# feed and carriage return, DEL, and the C1 controls.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def body(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode()
+
+
+def pdf_text(data, tmp_path):
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+# --- Control characters stored before the entry points refused them ----------------------
+
+
+@pytest.fixture
+def controlled(published_sample):
+    """The sample, with control characters written straight into the database, as rows
+    saved before the forms and the importer refused them still hold them."""
+    Outlook.objects.filter(pk=published_sample.pk).update(title="Europe\x01Outlook")
+    assessment = published_sample.assessments.get()
+    correction = publish_correction(
+        assessment,
+        note="Corrected a date\x01.",
+        findings=["A finding\x0b with a vertical tab and a unit separator\x1f.[^1]"],
+        recommendations=[("The Security\x02 Council", "Meet\x7f at once\x85.")],
+        footnotes=[("Report\x1b of the Special Rapporteur", "")],
+    )
+    assert Finding.objects.filter(revision=correction, text__contains="\x0b").exists()
+    assert Addressee.objects.filter(name="The Security\x02 Council").exists()
+    assert Source.objects.filter(title__contains="\x1b").exists()
+    return Outlook.objects.get(pk=published_sample.pk)
+
+
+def test_stored_control_characters_leave_the_public_pages_whole(client, controlled):
+    addressee = Addressee.objects.get(name__startswith="The Security")
+    urls = [
+        "/outlooks/",
+        f"/outlooks/{controlled.slug}/",
+        f"/outlooks/{controlled.slug}/kp/v2/",
+        "/countries/kp/",
+        "/recommendations/",
+        f"/recommendations/{addressee.slug}/",
+        "/search/?q=finding",
+        "/data/",
+    ]
+    responses = {url: client.get(url) for url in urls}
+    assert {url: r.status_code for url, r in responses.items()} == dict.fromkeys(urls, 200)
+    # A control character is a parse error in HTML, and a browser shows it as a box.
+    found = {url: CONTROL.findall(body(r)) for url, r in responses.items()}
+    assert found == {url: [] for url in urls}
+    page = parse(client.get(f"/outlooks/{controlled.slug}/").content)
+    assert page.find("h1").words() == "EuropeOutlook November 2023"
+    assert "Corrected a date." in page.find("aside", cls="correction").words()
+
+
+def test_stored_control_characters_leave_the_open_data_whole(client, controlled):
+    data = json.loads(client.get(f"/outlooks/{controlled.slug}.json").content)
+    assert data["title"] == "Europe\x01Outlook"
+    entry = data["assessments"][0]
+    assert entry["recommendations"][0]["addressee"] == "The Security\x02 Council"
+
+    response = client.get("/data/ratings.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert [(row["country"], row["edition"]) for row in rows] == [("KP", controlled.slug)]
+
+
+def test_stored_control_characters_are_dropped_from_the_pdf(controlled, tmp_path):
+    html = pdf.outlook_html(controlled)
+    assert not CONTROL.search(html), CONTROL.search(html)
+    text = pdf_text(pdf.render_outlook_pdf(controlled), tmp_path)
+    # pdftotext ends each page with a form feed; nothing else of the kind is left.
+    assert not CONTROL.search(text.replace("\f", "")), CONTROL.search(text.replace("\f", ""))
+    words = " ".join(text.split())
+    for printed in (
+        "EuropeOutlook November 2023",
+        "Corrected a date.",
+        "A finding with a vertical tab and a unit separator.",
+        "The Security Council should:",
+        "Meet at once.",
+        "Report of the Special Rapporteur",
+    ):
+        assert printed in words, printed
