@@ -12,8 +12,9 @@ import subprocess
 import pytest
 
 from assessments import pdf
-from assessments.models import Addressee, Finding, Outlook, Source
-from tests.builders import publish_correction
+from assessments.editions import running_header
+from assessments.models import Addressee, Country, Finding, Outlook, Revision, Source
+from tests.builders import add_assessment, make_outlook, publish_correction
 from tests.html import parse
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +109,53 @@ def test_stored_control_characters_are_dropped_from_the_pdf(controlled, tmp_path
         "Report of the Special Rapporteur",
     ):
         assert printed in words, printed
+
+
+# --- Bidirectional text and very long words in print ---------------------------------------
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows it is laid out right to left
+FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
+LONG_WORD = "Pneumono" * 1250  # 10,000 characters, no break opportunity
+FILLER = "Reports describe sustained restrictions on movement and arbitrary detention. "
+
+
+def test_a_very_long_word_is_printed_whole(db, tmp_path):
+    outlook = make_outlook(published=True)
+    add_assessment(
+        outlook,
+        "KP",
+        findings=[f"The word {LONG_WORD} is long."],
+        recommendations=[("The UN Security Council", f"Read {LONG_WORD[:3000]}.")],
+        state=Revision.State.PUBLISHED,
+    )
+    text = pdf_text(pdf.render_outlook_pdf(outlook), tmp_path)
+    # The entry's pages (after the cover, the contents and the risk overview) without their
+    # running header and page number: the word runs on from one page to the next.
+    body = [page.strip().splitlines()[1:-1] for page in text.split("\f")[3:] if page.strip()]
+    joined = "".join("".join(lines) for lines in body).replace(" ", "")
+    # Broken over lines as it must be, but every character of it on the page.
+    assert f"Theword{LONG_WORD}islong." in joined
+    assert f"Read{LONG_WORD[:3000]}." in joined
+
+
+def test_a_right_to_left_override_stays_inside_the_running_header(db, tmp_path):
+    outlook = make_outlook(published=True)
+    Outlook.objects.filter(pk=outlook.pk).update(title=f"Asia {RLO}Pacific Regional Outlook")
+    Country.objects.filter(code="KP").update(short_name=f"{RLO}DPRK")
+    add_assessment(outlook, "KP", findings=[FILLER * 60] * 2, state=Revision.State.PUBLISHED)
+    text = pdf_text(pdf.render_outlook_pdf(Outlook.objects.get(pk=outlook.pk)), tmp_path)
+    # The cover, the contents and the risk overview come before the entry.
+    entry_pages = [page for page in text.split("\f")[3:] if page.strip()]
+    headers = [page.strip().splitlines()[0] for page in entry_pages]
+    assert len(headers) >= 2
+    for header in headers:
+        # The override reverses the name it is in, and nothing after it.
+        assert header.startswith("KRPD "), header
+        assert header.endswith(" May 2024"), header
+
+
+def test_the_printed_running_header_is_the_running_header_with_isolated_names(published_sample):
+    country = published_sample.assessments.get().country
+    printed = pdf.printed_running_header(published_sample, country)
+    assert printed == f"{FSI}DPRK{PDI} {FSI}Asia Pacific Regional Outlook{PDI} November 2023"
+    assert printed.replace(FSI, "").replace(PDI, "") == running_header(published_sample, country)

@@ -21,6 +21,26 @@ def without_control_characters(text):
     return CONTROL_CHARACTERS_RE.sub("", text)
 
 
+# FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the text between them takes its own
+# direction, and a direction override in it (U+202E, RIGHT-TO-LEFT OVERRIDE) ends there
+# instead of turning round everything after it on the line.
+FSI, PDI = "\u2068", "\u2069"
+
+
+@register.filter
+def isolate(text):
+    """Stored text in a bidi isolate, where markup cannot go (the PDF's running header);
+    in HTML, <bdi> does the same."""
+    return f"{FSI}{text}{PDI}"
+
+
+@register.filter
+def edition_title(outlook):
+    """An edition's full title in HTML (Outlook.full_title): the stored title in <bdi>, so
+    that a direction override in it leaves the period after it alone."""
+    return format_html("<bdi>{}</bdi> {}", outlook.title, outlook.period_label)
+
+
 @register.filter
 def text_on(colour):
     """Black or white, whichever reads better on the hex `colour` (WCAG relative luminance)."""
