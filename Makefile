@@ -21,7 +21,7 @@ run: $(BIN)/.installed
 # The whole suite against a real PostgreSQL server started for the run.
 test: $(BIN)/.installed
 	scripts/system-deps
-	SECRET_KEY=test-only-secret DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	SECRET_KEY=test-only-secret-not-for-any-deployment-0123456789abcdefghij DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite without the browser tests.
@@ -38,7 +38,7 @@ format: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	mkdir -p staticfiles
-	SECRET_KEY=bench DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres $(BIN)/python benchmarks/run.py
+	SECRET_KEY=bench-only-secret-not-for-any-deployment-0123456789abcdefghij DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles media
