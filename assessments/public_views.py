@@ -5,15 +5,28 @@ there are (tests/test_public_views.py counts them).
 """
 
 import csv
+import hashlib
 import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.template.loader import render_to_string
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import quote_etag
 from django.views.decorators.cache import cache_control
 
 from . import search as search_module
@@ -435,6 +448,22 @@ def ratings_csv(request):
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="outlook-ratings.csv"'
+    return response
+
+
+# An organisation may change a level's colour: browsers keep the stylesheet five minutes,
+# then ask again with its ETag and get 304 while the colours are the same.
+@cache_control(public=True, max_age=300)
+def risk_levels_css(request):
+    """The risk levels' colours as CSS classes (.risk-level-<pk>), from the RiskLevel rows:
+    the Content-Security-Policy allows no inline style, so no page can set them itself."""
+    css = render_to_string("public/risk_levels.css", {"levels": RiskLevel.objects.all()})
+    etag = quote_etag(hashlib.sha256(css.encode()).hexdigest()[:32])
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["ETag"] = etag
     return response
 
 

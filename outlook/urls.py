@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments.public_views import risk_levels_css
+
 # Signing in and out, and an editorial user's own password: Django's views with the
 # site's templates (templates/registration/). The reset email's link starts with SITE_URL,
 # as every other email's does.
@@ -47,6 +49,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
     path("editor/", include("assessments.editor_urls")),
+    # Every page's, the editor's too (base.html): the risk levels' colours, which are data.
+    path("styles/risk-levels.css", risk_levels_css, name="risk_levels_css"),
     path("", include("assessments.public_urls")),
 ]
 

@@ -13,7 +13,15 @@ import pytest
 
 from assessments import pdf
 from assessments.editions import running_header
-from assessments.models import Addressee, Country, Finding, Outlook, Revision, Source
+from assessments.models import (
+    Addressee,
+    Country,
+    Finding,
+    Outlook,
+    Revision,
+    RiskLevel,
+    Source,
+)
 from tests.builders import add_assessment, make_outlook, publish_correction
 from tests.html import parse
 
@@ -159,3 +167,74 @@ def test_the_printed_running_header_is_the_running_header_with_isolated_names(pu
     printed = pdf.printed_running_header(published_sample, country)
     assert printed == f"{FSI}DPRK{PDI} {FSI}Asia Pacific Regional Outlook{PDI} November 2023"
     assert printed.replace(FSI, "").replace(PDI, "") == running_header(published_sample, country)
+
+
+# --- Content-Security-Policy ----------------------------------------------------------------
+
+
+def policy(response):
+    """The response's Content-Security-Policy, as {directive: [sources]}."""
+    directives = (part.split() for part in response["Content-Security-Policy"].split(";"))
+    return {words[0]: words[1:] for words in directives if words}
+
+
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+
+
+def test_pages_forbid_inline_script_and_style(client, published_sample, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "pass-12345")
+    pages = [
+        "/outlooks/",
+        f"/outlooks/{published_sample.slug}/",
+        "/countries/kp/",
+        "/search/?q=human",
+        "/accounts/login/",
+        "/outlooks/no-such-edition/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        rules = policy(response)
+        for directive in ("default-src", "script-src", "style-src"):
+            assert rules[directive] == ["'self'"], (url, directive, rules)
+        assert rules["object-src"] == ["'none'"] and rules["frame-ancestors"] == ["'none'"]
+        assert not INLINE.search(body(response)), (url, INLINE.search(body(response)))
+    client.force_login(root)
+    outlook = published_sample
+    revision = outlook.assessments.get().published_revision
+    for url in ("/editor/", f"/editor/outlooks/{outlook.pk}/", f"/editor/revisions/{revision.pk}/"):
+        response = client.get(url)
+        assert "unsafe-inline" not in response["Content-Security-Policy"], url
+        assert not INLINE.search(body(response)), (url, INLINE.search(body(response)))
+
+
+def test_risk_colours_come_from_the_risk_levels(client, published_sample):
+    very_high = RiskLevel.objects.get(name="Very high")
+    page = parse(client.get(f"/outlooks/{published_sample.slug}/").content)
+    stylesheets = [link.attrs["href"] for link in page.find_all("link", rel="stylesheet")]
+    assert "/styles/risk-levels.css" in stylesheets
+    badge = page.find("span", cls="risk-badge")
+    assert f"risk-level-{very_high.pk}" in badge.classes and badge.words() == "Very high"
+
+    response = client.get("/styles/risk-levels.css")
+    assert response["Content-Type"] == "text/css; charset=utf-8"
+    assert "max-age=300" in response["Cache-Control"]
+    css = response.content.decode()
+    assert f".risk-level-{very_high.pk} {{ background-color: #b71c1c; color: #fff; }}" in css
+    # Revalidated cheaply while the colours stay as they are, and changed when they change.
+    again = client.get("/styles/risk-levels.css", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    RiskLevel.objects.filter(pk=very_high.pk).update(colour="#f5f5f5")
+    changed = client.get("/styles/risk-levels.css", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert changed.status_code == 200
+    assert f".risk-level-{very_high.pk} {{ background-color: #f5f5f5; color: #000; }}" in (
+        changed.content.decode()
+    )
+
+
+def test_a_colour_that_is_not_a_hex_colour_stays_out_of_the_stylesheet(client, db):
+    # The field holds up to seven characters of anything: enough to close the rule.
+    RiskLevel.objects.filter(name="High").update(colour="red}*{x")
+    css = client.get("/styles/risk-levels.css").content.decode()
+    assert "red}" not in css and "*{x" not in css
+    high = RiskLevel.objects.get(name="High")
+    assert f".risk-level-{high.pk} {{ background-color: #6c757d; color: #fff; }}" in css

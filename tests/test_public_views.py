@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import Country, Revision
+from assessments.models import Country, Revision, RiskLevel
 from tests.builders import (
     ASIA_PACIFIC_CODES,
     add_assessment,
@@ -127,7 +127,8 @@ def test_risk_table_shows_change_since_previous_edition(client, db):
     assert rows["Japan"][2] == "New"
     # Colour and a text label, never colour alone.
     badge = page.find("table", cls="risk-table").find("span", cls="risk-badge")
-    assert "background: #b71c1c" in badge.attrs["style"]
+    # Its colour is Very high's, from /styles/risk-levels.css (tests/test_public_output.py).
+    assert f"risk-level-{RiskLevel.objects.get(name='Very high').pk}" in badge.classes
     assert badge.words() == "Very high"
 
 

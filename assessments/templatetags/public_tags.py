@@ -41,6 +41,17 @@ def edition_title(outlook):
     return format_html("<bdi>{}</bdi> {}", outlook.title, outlook.period_label)
 
 
+# What a risk level's colour may be in a stylesheet: a hex colour, nothing that could
+# close the rule (the field holds any seven characters). Anything else is neutral grey.
+HEX_COLOUR_RE = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+NEUTRAL_COLOUR = "#6c757d"
+
+
+@register.filter
+def css_colour(colour):
+    return colour if HEX_COLOUR_RE.fullmatch(colour or "") else NEUTRAL_COLOUR
+
+
 @register.filter
 def text_on(colour):
     """Black or white, whichever reads better on the hex `colour` (WCAG relative luminance)."""

@@ -1,6 +1,8 @@
 // The assessment editor's rows: add, remove and reorder findings, recommendations and
 // footnotes in the page, and pick a footnote's source from the library search.
 // Rows are moved as DOM nodes, so whatever is typed in them stays.
+// Also every editor page's confirmations: a form with data-confirm asks before it is sent
+// (the Content-Security-Policy allows no inline onsubmit handler).
 (function () {
   "use strict";
 
@@ -83,6 +85,11 @@
   });
 
   document.addEventListener("submit", (event) => {
+    const question = event.target.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
     if (event.target.matches("[data-entry-form]")) {
       event.target.querySelectorAll("[data-formset]").forEach(renumber);
     }
