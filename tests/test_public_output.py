@@ -8,6 +8,7 @@ import io
 import json
 import re
 import subprocess
+from datetime import date
 
 import pytest
 
@@ -49,11 +50,11 @@ def pdf_text(data, tmp_path):
 
 
 @pytest.fixture
-def controlled(published_sample):
-    """The sample, with control characters written straight into the database, as rows
-    saved before the forms and the importer refused them still hold them."""
-    Outlook.objects.filter(pk=published_sample.pk).update(title="Europe\x01Outlook")
-    assessment = published_sample.assessments.get()
+def controlled(db):
+    """A published edition with control characters written straight into the database,
+    as rows saved before the forms and the importer refused them still hold them."""
+    outlook = make_outlook(period=date(2023, 11, 1), published=True, title="Europe\x01Outlook")
+    assessment = add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
     correction = publish_correction(
         assessment,
         note="Corrected a date\x01.",
@@ -64,7 +65,7 @@ def controlled(published_sample):
     assert Finding.objects.filter(revision=correction, text__contains="\x0b").exists()
     assert Addressee.objects.filter(name="The Security\x02 Council").exists()
     assert Source.objects.filter(title__contains="\x1b").exists()
-    return Outlook.objects.get(pk=published_sample.pk)
+    return outlook
 
 
 def test_stored_control_characters_leave_the_public_pages_whole(client, controlled):
@@ -147,8 +148,7 @@ def test_a_very_long_word_is_printed_whole(db, tmp_path):
 
 
 def test_a_right_to_left_override_stays_inside_the_running_header(db, tmp_path):
-    outlook = make_outlook(published=True)
-    Outlook.objects.filter(pk=outlook.pk).update(title=f"Asia {RLO}Pacific Regional Outlook")
+    outlook = make_outlook(published=True, title=f"Asia {RLO}Pacific Regional Outlook")
     Country.objects.filter(code="KP").update(short_name=f"{RLO}DPRK")
     add_assessment(outlook, "KP", findings=[FILLER * 60] * 2, state=Revision.State.PUBLISHED)
     text = pdf_text(pdf.render_outlook_pdf(Outlook.objects.get(pk=outlook.pk)), tmp_path)

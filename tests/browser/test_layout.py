@@ -37,8 +37,7 @@ def sign_in(context, live_server, user):
 @pytest.fixture
 def long_words(db):
     """A published edition whose stored text has words longer than any screen is wide."""
-    outlook = make_outlook(period=date(2024, 5, 1), published=True)
-    Outlook.objects.filter(pk=outlook.pk).update(title="W" * 150 + " Outlook")
+    outlook = make_outlook(period=date(2024, 5, 1), published=True, title="W" * 150 + " Outlook")
     assessment = add_assessment(
         outlook,
         "KP",
@@ -106,8 +105,9 @@ READS_LEFT_TO_RIGHT = """([selector, phrase]) => {
 
 
 def test_a_right_to_left_override_stays_inside_its_title(page, live_server, db, django_user_model):
-    outlook = make_outlook(period=date(2024, 5, 1), published=True)
-    Outlook.objects.filter(pk=outlook.pk).update(title=f"Asia {RLO}Pacific Regional Outlook")
+    outlook = make_outlook(
+        period=date(2024, 5, 1), published=True, title=f"Asia {RLO}Pacific Regional Outlook"
+    )
     Country.objects.filter(code="KP").update(short_name=f"{RLO}DPRK")
     assessment = add_assessment(
         outlook,
