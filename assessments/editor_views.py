@@ -17,14 +17,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import checks, workflow
 from .content import revision_content
 from .diff import diff_entries
-from .forms import AddCountryForm, EditionForm, EntryForms, ReviewForm, SourceSearchForm
+from .forms import (
+    AcknowledgeForm,
+    AddCountryForm,
+    AuditFilterForm,
+    EditionForm,
+    EntryForms,
+    ReviewForm,
+    SourceSearchForm,
+)
 from .models import Addressee, Assessment, AuditEvent, Outlook, Revision, Source
 from .permissions import Permissions
 
@@ -363,13 +373,39 @@ def checks_live(request, revision_id):
     return render(request, "editor/_checks_panel.html", context)
 
 
+def _refused_acknowledgement(request, revision, form):
+    """The answer to an acknowledgement whose form is invalid: nothing is written, and the
+    user is told what is wrong with which field."""
+    Permissions(request.user).require("save", revision)
+    problems = [
+        f"{form.fields[name].label or name.capitalize()}: {message}"
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+    text = "Nothing was acknowledged. " + " ".join(problems)
+    revision = _get_revision(revision.pk)
+    if request.headers.get("HX-Request"):
+        # htmx swaps in no answer of status 4xx: the panel comes back as usual, with the
+        # message above it, where the user is looking.
+        panel = render(
+            request, "editor/_checks_panel.html", _checks_context(revision, request.user)
+        )
+        alert = format_html('<div class="alert alert-danger" role="alert">{}</div>', text)
+        panel.content = alert.encode() + panel.content
+        return panel
+    messages.error(request, text)
+    return _edit_page(request, revision, _entry_forms(revision), status=400)
+
+
 @require_POST
 @editor_page("can_draft")
 def acknowledge(request, revision_id):
     """Acknowledge one warning of the checks; htmx gets the panel back, others a redirect."""
     revision = get_object_or_404(Revision, pk=revision_id)
-    key = request.POST.get("key", "")[:200]
-    note = request.POST.get("note", "").strip()[:2000]
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _refused_acknowledgement(request, revision, form)
+    key, note = form.cleaned_data["key"], form.cleaned_data["note"]
     acknowledgement = workflow.acknowledge(revision, key, user=request.user, note=note)
     if acknowledgement is None:
         messages.warning(
@@ -525,9 +561,11 @@ def approve(request, revision_id):
 def request_changes(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
     form = ReviewForm(request.POST)
-    comment = form.cleaned_data.get("comment", "") if form.is_valid() else ""
+    if not form.is_valid():
+        Permissions(request.user).require("request_changes", revision)
+        return _review_page(request, _get_revision(revision_id), form, status=400)
     try:
-        workflow.request_changes(revision, user=request.user, comment=comment)
+        workflow.request_changes(revision, user=request.user, comment=form.cleaned_data["comment"])
     except ValidationError as error:
         form.add_error("comment", error)
         return _review_page(request, _get_revision(revision_id), form, status=400)
@@ -559,7 +597,15 @@ def publish_correction(request, revision_id):
 def source_search(request):
     """Library sources matching a query, as a list to pick from (an htmx fragment)."""
     form = SourceSearchForm(request.GET)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if not form.is_valid():
+        # An htmx fragment in the results' place: htmx shows no answer of status 4xx.
+        return HttpResponse(
+            format_html(
+                '<p class="small text-danger mb-0">Not searched. {}</p>',
+                " ".join(form.errors["q"]),
+            )
+        )
+    query = form.cleaned_data["q"]
     sources = Source.objects.none()
     if len(query) >= 2:
         sources = Source.objects.filter(
@@ -577,11 +623,15 @@ def audit_log(request):
     """Every save and change of state, newest first, filtered by edition, action, person
     and words of the description (a country's name, a comment's words)."""
     events = AuditEvent.objects.select_related("actor", "outlook", "revision__assessment__country")
-    filters = ("outlook", "action", "actor", "q")
-    # NUL never reaches PostgreSQL; "²".isdigit() is true but int("²") fails: isascii too.
-    selected = {
-        name: request.GET.get(name, "").replace("\x00", "").strip()[:200] for name in filters
-    }
+    form = AuditFilterForm(request.GET)
+    status = 200 if form.is_valid() else 400
+    for name, problems in form.errors.items():
+        # Refused before any query: a control character, or more than a filter holds.
+        messages.error(
+            request, f"{form.fields[name].label}: {' '.join(problems)} The filter was not applied."
+        )
+    selected = {name: form.cleaned_data.get(name, "") for name in form.fields}
+    # "²".isdigit() is true but int("²") fails: isascii too.
     if selected["outlook"].isascii() and selected["outlook"].isdigit():
         events = events.filter(outlook_id=selected["outlook"])
     if selected["action"]:
@@ -609,4 +659,5 @@ def audit_log(request):
             # The filters again, for the pager's links.
             "query": urlencode({k: v for k, v in selected.items() if v}),
         },
+        status=status,
     )

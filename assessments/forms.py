@@ -16,13 +16,14 @@ from .models import (
     NOTE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Addressee,
+    CheckAcknowledgement,
     Country,
     Region,
     RiskLevel,
     RiskStatus,
     Source,
 )
-from .text_format import parse_period, validate_line, validate_text
+from .text_format import UNPRINTABLE_IN_TEXT_RE, parse_period, validate_line, validate_text
 
 # Results of the checks a draft cannot be saved with: duplicate footnote numbers (the
 # database refuses them), a call of a footnote the entry does not have, and a change of
@@ -30,9 +31,22 @@ from .text_format import parse_period, validate_line, validate_text
 SAVE_BLOCKING = {"footnotes.duplicate_number", "footnotes.missing", "rating.no_rationale"}
 
 
-class LineField(forms.CharField):
-    """One line of text (a title, a name): runs of white space, line breaks included, are
-    one space; other control characters are refused."""
+class TextField(forms.CharField):
+    """Text of several lines (Markdown, a note): tab and line breaks are kept, other control
+    characters refused. They are looked for before the value is stripped, which would take
+    some of them (U+001C to U+001F, U+0085) off its ends as white space, and before its
+    length is checked: a regular expression finds them fast in a megabyte."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and UNPRINTABLE_IN_TEXT_RE.search(str(value)):
+            validate_text(str(value))
+        return super().to_python(value)
+
+
+class LineField(TextField):
+    """One line of text (a title, a name): runs of spaces, tabs and line breaks are one
+    space; other control characters are refused (not folded: Python's split() would count
+    U+000B, U+001C to U+001F and U+0085 as white space)."""
 
     default_validators = [validate_line]
 
@@ -50,17 +64,15 @@ class RatingForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     risk_level = forms.ModelChoiceField(RiskLevel.objects.all(), empty_label=None)
     risk_status = forms.ModelChoiceField(RiskStatus.objects.all(), empty_label=None)
-    rationale = forms.CharField(
+    rationale = TextField(
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the rating differs from the previous edition. Required when it does.",
     )
-    correction_note = forms.CharField(
+    correction_note = TextField(
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Shown publicly with the corrected entry, with its date.",
     )
@@ -109,9 +121,8 @@ class RecommendationForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "addressees", "class": "form-control"}),
         help_text="Pick from the list or type a new addressee.",
     )
-    text = forms.CharField(
+    text = TextField(
         max_length=TEXT_MAX_LENGTH,
-        validators=[validate_text],
         widget=_textarea(2),
         label="Recommendation",
     )
@@ -136,10 +147,9 @@ class FootnoteForm(forms.Form):
         },
     )
     pinpoint = LineField(max_length=200, required=False)
-    new_title = forms.CharField(
+    new_title = TextField(
         max_length=NOTE_MAX_LENGTH,
         required=False,
-        validators=[validate_text],
         label="Title",
         widget=_textarea(2),
     )
@@ -148,7 +158,14 @@ class FootnoteForm(forms.Form):
     new_date = forms.DateField(
         required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"})
     )
-    new_url = forms.URLField(max_length=500, required=False, label="URL", assume_scheme="https")
+    # URLValidator lets control characters through in the path: refuse them as in a line.
+    new_url = forms.URLField(
+        max_length=500,
+        required=False,
+        label="URL",
+        assume_scheme="https",
+        validators=[validate_line],
+    )
 
     def clean(self):
         data = super().clean()
@@ -328,10 +345,9 @@ class EntryForms:
 
 
 class ReviewForm(forms.Form):
-    comment = forms.CharField(
+    comment = TextField(
         required=False,
         max_length=TEXT_MAX_LENGTH,
-        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Required when you request changes; the analysts see it on their draft.",
     )
@@ -341,6 +357,16 @@ class ReviewForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class AcknowledgeForm(forms.Form):
+    """An analyst acknowledges a warning of the checks (`key`), with an optional note."""
+
+    # No key is no warning: the view says that none stands, as for a key that is gone.
+    key = LineField(
+        max_length=CheckAcknowledgement._meta.get_field("key").max_length, required=False
+    )
+    note = TextField(required=False, max_length=NOTE_MAX_LENGTH, label="Note")
 
 
 class MonthField(forms.CharField):
@@ -364,10 +390,9 @@ class EditionForm(forms.Form):
         required=False,
         help_text="Default: the region's name and “Regional Outlook”.",
     )
-    introduction = forms.CharField(
+    introduction = TextField(
         required=False,
         max_length=TEXT_MAX_LENGTH,
-        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -389,4 +414,15 @@ class AddCountryForm(forms.Form):
 
 
 class SourceSearchForm(forms.Form):
-    q = forms.CharField(max_length=200, required=False)
+    q = LineField(max_length=200, required=False, label="Search")
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters. An edition or a person that is no number is no match,
+    not an error (a hand-edited URL); control characters and overlong values are
+    refused before they reach a query."""
+
+    outlook = LineField(max_length=20, required=False, label="Edition")
+    action = LineField(max_length=50, required=False, label="Action")
+    actor = LineField(max_length=20, required=False, label="Who")
+    q = LineField(max_length=200, required=False, label="Words")

@@ -352,3 +352,113 @@ def test_dashboard_queries_do_not_grow_with_drafts(
         client.get(reverse("editor_dashboard"))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("editor_outlook", args=[outlook.pk])).status_code == 200
+
+
+# --- Input the forms refuse: a message, nothing written -------------------------------
+
+
+def first_warning(revision):
+    from assessments import checks
+
+    return next(r for r in checks.check_revision(revision) if r.severity == checks.Severity.WARNING)
+
+
+@pytest.mark.parametrize(
+    "note, message",
+    [
+        ("Checked\x00.", "unprintable character U+0000 at character 8"),
+        ("x" * 5_001, "at most 5000 characters (it has 5001)"),
+    ],
+    ids=["nul", "too-long"],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_an_acknowledgement_note_that_cannot_be_stored_is_refused_with_a_message(
+    client, alice, copied_draft, note, message, htmx
+):
+    from assessments.models import CheckAcknowledgement
+
+    events = AuditEvent.objects.count()
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = as_user(client, alice).post(
+        reverse("editor_acknowledge", args=[copied_draft.pk]),
+        {"key": first_warning(copied_draft).key, "note": note},
+        **headers,
+    )
+    # htmx swaps in only a 2xx answer: the panel comes back with the message above it.
+    assert response.status_code == (200 if htmx else 400)
+    html = response.content.decode()
+    assert "Nothing was acknowledged. Note: " in html and message in html
+    assert not CheckAcknowledgement.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_an_acknowledgement_note_is_no_longer_cut_short(client, alice, copied_draft):
+    from assessments.models import CheckAcknowledgement
+
+    note = "Checked. " * 400  # 3,600 characters, more than the 2,000 once kept
+    as_user(client, alice).post(
+        reverse("editor_acknowledge", args=[copied_draft.pk]),
+        {"key": first_warning(copied_draft).key, "note": note},
+    )
+    assert CheckAcknowledgement.objects.get().note == note.strip()
+
+
+@pytest.mark.parametrize("view", ["editor_request_changes", "editor_approve"])
+@pytest.mark.parametrize(
+    "comment, message",
+    [("Add\x1b 2024.", "unprintable character U+001B"), ("x" * 20_001, "at most 20000")],
+    ids=["escape", "too-long"],
+)
+def test_a_review_comment_that_cannot_be_stored_is_refused_at_the_comment(
+    client, alice, bob, ready_draft, view, comment, message
+):
+    workflow.submit(ready_draft, user=alice)
+    events = AuditEvent.objects.count()
+    response = as_user(client, bob).post(reverse(view, args=[ready_draft.pk]), {"comment": comment})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "Say what should change" not in html  # the comment's own problem, not a missing one
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.SUBMITTED and not ready_draft.reviews.exists()
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("name", ["rationale", "finding", "footnote"])
+def test_a_megabyte_in_the_editor_is_refused_with_a_message_and_not_stored(
+    client, alice, copied_draft, name
+):
+    megabyte = "x" * 1_000_000
+    overrides = {
+        "rationale": {"rationale": megabyte},
+        "finding": {"finding": [{"text": megabyte}]},
+        "footnote": {"footnote": [{"number": 1, "new_title": megabyte}]},
+    }[name]
+    data = entry_data(copied_draft, **overrides)
+    response = as_user(client, alice).post(reverse("editor_edit", args=[copied_draft.pk]), data)
+    assert response.status_code == 400
+    assert "characters (it has 1000000)" in response.content.decode()
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 1
+
+
+def test_a_control_character_in_the_audit_log_filter_is_refused_with_a_message(client, erin):
+    response = as_user(client, erin).get(reverse("editor_audit"), {"q": "Saved\x01 DPRK"})
+    assert response.status_code == 400
+    assert "Words: Remove the unprintable character U+0001" in response.content.decode()
+
+
+def test_a_control_character_in_the_source_search_is_refused_with_a_message(client, alice):
+    response = as_user(client, alice).get(reverse("editor_source_search"), {"q": "A/HRC\x1c46"})
+    assert "Not searched. Remove the unprintable character U+001C" in response.content.decode()
+
+
+def test_a_new_edition_with_a_control_character_in_its_title_is_refused(client, erin, db):
+    from assessments.models import Region
+
+    region = Region.objects.get()
+    response = as_user(client, erin).post(
+        reverse("editor_outlook_new"), {"region": region.pk, "period": "2024-06", "title": "A\x1cB"}
+    )
+    assert "unprintable character U+001C" in response.content.decode()
+    assert not Outlook.objects.exists()

@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 
 from assessments.checks import CheckContext
-from assessments.forms import EditionForm, EntryForms, FootnoteForm, RecommendationForm
+from assessments.forms import (
+    AcknowledgeForm,
+    EditionForm,
+    EntryForms,
+    FootnoteForm,
+    RecommendationForm,
+    ReviewForm,
+)
 from assessments.models import Addressee, Region
 
 from .builders import entry_data, level
@@ -113,3 +120,147 @@ def test_a_correction_needs_its_public_note(published_sample, alice):
 
 def test_a_draft_of_a_new_edition_has_no_correction_note(copied_draft):
     assert "correction_note" not in entry_forms(copied_draft).rating.fields
+
+
+# --- Characters and lengths: every field a user types into ----------------------------
+
+# Control characters a keyboard, a paste or a script can put in a field. Those that
+# Python counts as white space (\x0b, \x1c, \x85) must not slip through as spaces.
+CONTROL_CHARACTERS = ["\x00", "\x01", "\x0b", "\x1b", "\x1c", "\x7f", "\x85"]
+
+
+def entry_field(revision, name, value):
+    """entry_data with `value` in the field `name`: rating fields, or the first row's."""
+    rows = {
+        "finding": {"text": "Grave.[^1]"},
+        "recommendation": {"addressee": "UN Member States", "text": "Act."},
+        "footnote": {"number": 1, "source": revision.footnotes.first().source_id},
+    }
+    prefix, _, field = name.partition("-")
+    if prefix in rows:
+        row = rows[prefix] | {field: value}
+        if field.startswith("new_"):
+            row.pop("source")
+            row.setdefault("new_title", "A report")
+        return {prefix: [row]}
+    return {name: value}
+
+
+ENTRY_TEXT_FIELDS = [
+    "rationale",
+    "correction_note",
+    "finding-text",
+    "recommendation-addressee",
+    "recommendation-text",
+    "footnote-pinpoint",
+    "footnote-new_title",
+    "footnote-new_issuer",
+    "footnote-new_symbol",
+    "footnote-new_url",
+]
+
+
+def entry_field_errors(forms, name):
+    prefix, _, field = name.partition("-")
+    if not field:
+        return forms.rating.errors.get(prefix, [])
+    formset = {"finding": forms.findings, "recommendation": forms.recommendations}.get(
+        prefix, forms.footnotes
+    )
+    return formset.forms[0].errors.get(field, [])
+
+
+@pytest.fixture
+def correction(published_sample, alice):
+    """A correction draft: the only kind of draft whose form has a correction note."""
+    from assessments import workflow
+
+    return workflow.start_correction(published_sample.assessments.get(), user=alice)
+
+
+@pytest.mark.parametrize("name", ENTRY_TEXT_FIELDS)
+def test_a_control_character_in_any_entry_field_is_refused_at_that_field(correction, name):
+    for character in CONTROL_CHARACTERS:
+        value = f"https://example.org/a{character}b" if name.endswith("url") else f"A{character}b"
+        overrides = entry_field(correction, name, value)
+        if name != "correction_note":
+            overrides["correction_note"] = "Corrected."
+        forms = entry_forms(correction, **overrides)
+        assert not forms.is_valid()
+        errors = entry_field_errors(forms, name)
+        code = f"U+{ord(character):04X}"
+        assert any(f"unprintable character {code}" in error for error in errors), errors
+
+
+ONE_MEGABYTE = "x" * 1_000_000
+
+
+@pytest.mark.parametrize(
+    "name, limit",
+    [
+        ("rationale", 5_000),
+        ("correction_note", 5_000),
+        ("finding-text", 20_000),
+        ("recommendation-text", 20_000),
+        ("footnote-new_title", 5_000),
+    ],
+)
+def test_a_megabyte_in_an_entry_text_is_refused_at_that_field_with_the_limit(
+    correction, name, limit
+):
+    overrides = entry_field(correction, name, ONE_MEGABYTE)
+    if name != "correction_note":
+        overrides["correction_note"] = "Corrected."
+    forms = entry_forms(correction, **overrides)
+    assert not forms.is_valid()
+    (error,) = entry_field_errors(forms, name)
+    assert f"at most {limit} characters (it has 1000000)" in error
+
+
+def test_tab_and_line_breaks_stay_in_texts_and_fold_into_spaces_in_lines(copied_draft):
+    forms = entry_forms(
+        copied_draft,
+        finding=[{"text": "Grave.[^1]\r\n\r\n\tIndented."}],
+        recommendation=[{"addressee": "UN\tMember\r\nStates", "text": "Act."}],
+    )
+    assert forms.is_valid(), forms.non_field_errors()
+    content = forms.content()
+    assert content.findings == ["Grave.[^1]\r\n\r\n\tIndented."]
+    assert content.recommendations == [("UN Member States", "Act.")]
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS, ids=ascii)
+@pytest.mark.parametrize("field", ["title", "introduction"])
+def test_a_control_character_in_a_new_edition_is_refused(field, character):
+    data = {"region": Region.objects.get().pk, "period": "2024-05", field: f"A{character}b"}
+    form = EditionForm(data)
+    assert not form.is_valid()
+    assert f"U+{ord(character):04X}" in form.errors[field][0]
+
+
+@pytest.mark.parametrize("value", ["A\x1bb", "x" * 20_001])
+def test_a_review_comment_with_a_control_character_or_too_long_is_refused(value):
+    form = ReviewForm({"comment": value})
+    assert not form.is_valid()
+    assert form.errors["comment"]
+
+
+@pytest.mark.parametrize(
+    "note, message",
+    [
+        ("Checked\x00.", "unprintable character U+0000 at character 8"),
+        ("Checked\x1c.", "unprintable character U+001C at character 8"),
+        ("x" * 5_001, "at most 5000 characters (it has 5001)"),
+    ],
+    ids=["nul", "separator", "too-long"],
+)
+def test_an_acknowledgement_note_with_a_control_character_or_too_long_is_refused(note, message):
+    form = AcknowledgeForm({"key": "numbers.grouping:finding:1", "note": note})
+    assert not form.is_valid()
+    assert message in form.errors["note"][0]
+
+
+def test_an_acknowledgement_keeps_a_note_of_several_lines():
+    form = AcknowledgeForm({"key": "numbers.grouping:finding:1", "note": " Checked.\r\nStands. "})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"key": "numbers.grouping:finding:1", "note": "Checked.\r\nStands."}

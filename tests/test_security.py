@@ -639,6 +639,35 @@ def test_overlong_region_is_reported_by_the_importer(tmp_path):
     assert_refused(tmp_path, json.dumps({**edition_json(), "region": "R" * 150}).encode())
 
 
+# --- Control characters through the admin ---------------------------------------------------
+
+
+ADMIN_FIELDS = [
+    ("region", {"name": "Europe\x01Outlook", "slug": "europe"}, "name"),
+    ("addressee", {"name": "The UN\x1c Council", "slug": "the-un"}, "name"),
+    ("source", {"title": "A report\x1b[31m", "url": ""}, "title"),
+    ("source", {"title": "A report", "issuer": "OH\x85CHR", "url": ""}, "issuer"),
+]
+
+
+@pytest.mark.parametrize(
+    "model, data, field", ADMIN_FIELDS, ids=[f"{m}-{f}" for m, _, f in ADMIN_FIELDS]
+)
+def test_the_admin_refuses_control_characters_with_a_message(
+    lenient_client, django_user_model, model, data, field
+):
+    from django.apps import apps
+
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "pass-12345")
+    lenient_client.force_login(root)
+    model_class = apps.get_model("assessments", model)
+    count = model_class.objects.count()
+    response = lenient_client.post(reverse(f"admin:assessments_{model}_add"), data)
+    assert response.status_code == 200  # the form again, not a redirect to the list
+    assert "Remove the unprintable character U+" in body(response)
+    assert model_class.objects.count() == count
+
+
 # --- Emails ---------------------------------------------------------------------------------
 
 
