@@ -9,6 +9,7 @@ they are about, and refuses a save only for those listed in SAVE_BLOCKING.
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import TOTAL_FORM_COUNT
 
 from . import checks
 from .content import DraftContent, FootnoteDraft, NewSource
@@ -96,19 +97,82 @@ class RatingForm(forms.Form):
 
 
 class RowFormSet(forms.BaseFormSet):
-    """Rows that can be added, removed and reordered in the browser."""
+    """Rows that can be added, removed and reordered in the browser.
+
+    A post declares how many rows it sends (TOTAL_FORMS), and the page always sends every
+    row it declares (a removed row is sent hidden, marked for deletion). A post that
+    declares more rows than it sends was cut short or made up: it is refused, whole, as
+    is one declaring more than twice the rows an entry holds (`absolute_max`: room for
+    rows added and removed again in the page). Forms are built only for the rows sent,
+    so a post declaring a million rows costs no more than the rows it carries.
+    """
 
     ordering_widget = forms.HiddenInput
+    noun = "row"  # what a row is, for the messages: "finding"
 
     def rows(self):
         """The kept rows' cleaned data, in the order the user set."""
         return [form.cleaned_data for form in self.ordered_forms]
 
+    def rows_sent(self):
+        """The indexes of the rows the post has any field of."""
+        if not hasattr(self, "_rows_sent"):
+            self._rows_sent = set()
+            start = f"{self.prefix}-"
+            for key in self.data:
+                index, dash, field = key.removeprefix(start).partition("-")
+                # The page writes indexes in ASCII digits; six of them are more rows than
+                # any post may declare (and int() of them stays cheap).
+                row = index.isascii() and index.isdigit() and len(index) <= 6
+                if key.startswith(start) and dash and field and row:
+                    self._rows_sent.add(int(index))
+        return self._rows_sent
+
+    def total_form_count(self):
+        declared = super().total_form_count()
+        if not self.is_bound:
+            return declared
+        return min(declared, max(self.rows_sent(), default=-1) + 1)
+
+    def clean(self):
+        declared = self.management_form.cleaned_data[TOTAL_FORM_COUNT]
+        sent = len([index for index in self.rows_sent() if index < declared])
+        if sent < declared:
+            raise ValidationError(
+                f"The page declared {declared} {self.noun}s but sent {sent}: reload the "
+                "page and make your change again.",
+                code="missing_row",
+            )
+
+
+def row_formset(form, noun, limit):
+    """The formset of an entry's `form` rows, `limit` of them at most, refused beyond
+    that with a message saying so."""
+    formset = type(
+        f"{form.__name__}Rows",
+        (RowFormSet,),
+        {
+            "noun": noun,
+            "default_error_messages": {
+                "too_many_forms": f"An entry holds at most %(num)d {noun}s: remove some."
+            },
+        },
+    )
+    return forms.formset_factory(
+        form,
+        formset=formset,
+        extra=0,
+        can_delete=True,
+        can_order=True,
+        max_num=limit,
+        validate_max=True,
+        absolute_max=2 * limit,
+    )
+
 
 class FindingForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         max_length=TEXT_MAX_LENGTH,
-        validators=[validate_text],
         widget=_textarea(4),
         label="Finding",
         help_text="Markdown; cite a footnote as [^1].",
@@ -198,15 +262,15 @@ class FootnoteForm(forms.Form):
         return self.initial.get("source")
 
 
-FindingFormSet = forms.formset_factory(
-    FindingForm, formset=RowFormSet, extra=0, can_delete=True, can_order=True
-)
-RecommendationFormSet = forms.formset_factory(
-    RecommendationForm, formset=RowFormSet, extra=0, can_delete=True, can_order=True
-)
-FootnoteFormSet = forms.formset_factory(
-    FootnoteForm, formset=RowFormSet, extra=0, can_delete=True, can_order=True
-)
+# What an entry really needs, with room to spare: the longest published entries have
+# a dozen findings, some twenty recommendations and forty footnotes.
+MAX_FINDINGS = 100
+MAX_RECOMMENDATIONS = 200
+MAX_FOOTNOTES = 200
+
+FindingFormSet = row_formset(FindingForm, "finding", MAX_FINDINGS)
+RecommendationFormSet = row_formset(RecommendationForm, "recommendation", MAX_RECOMMENDATIONS)
+FootnoteFormSet = row_formset(FootnoteForm, "footnote", MAX_FOOTNOTES)
 
 
 class EntryForms:

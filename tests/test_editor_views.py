@@ -442,6 +442,45 @@ def test_a_megabyte_in_the_editor_is_refused_with_a_message_and_not_stored(
     assert copied_draft.version == 1
 
 
+ENTRY_VIEWS = ["editor_edit", "editor_checks_live", "editor_preview_live"]
+
+
+@pytest.mark.parametrize("view", ENTRY_VIEWS)
+def test_a_post_declaring_a_million_rows_is_refused_quickly(client, alice, copied_draft, view):
+    import time
+
+    data = entry_data(copied_draft)
+    for prefix in ("finding", "recommendation", "footnote"):
+        data[f"{prefix}-TOTAL_FORMS"] = 1_000_000
+    started = time.monotonic()
+    response = as_user(client, alice).post(reverse(view, args=[copied_draft.pk]), data)
+    assert time.monotonic() - started < 5  # it took 16 s, building a thousand forms each
+    assert response.status_code == (400 if view == "editor_edit" else 200)
+    html = response.content.decode()
+    if view == "editor_edit":
+        assert "An entry holds at most 100 findings" in html
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 1
+
+
+@pytest.mark.parametrize("view", ENTRY_VIEWS)
+@pytest.mark.parametrize("prefix", ["finding", "recommendation", "footnote"])
+def test_a_post_one_row_short_is_refused_not_half_read(client, alice, copied_draft, view, prefix):
+    data = entry_data(copied_draft)
+    data[f"{prefix}-TOTAL_FORMS"] += 1
+    data[f"{prefix}-INITIAL_FORMS"] += 1
+    response = as_user(client, alice).post(reverse(view, args=[copied_draft.pk]), data)
+    html = response.content.decode()
+    if view == "editor_edit":
+        assert response.status_code == 400
+        assert "The page declared" in html and "but sent" in html
+    else:
+        assert response.status_code == 200
+        assert "not valid yet" in html or "Some fields are not valid yet" in html
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 1
+
+
 def test_a_control_character_in_the_audit_log_filter_is_refused_with_a_message(client, erin):
     response = as_user(client, erin).get(reverse("editor_audit"), {"q": "Saved\x01 DPRK"})
     assert response.status_code == 400

@@ -264,3 +264,41 @@ def test_an_acknowledgement_keeps_a_note_of_several_lines():
     form = AcknowledgeForm({"key": "numbers.grouping:finding:1", "note": " Checked.\r\nStands. "})
     assert form.is_valid(), form.errors
     assert form.cleaned_data == {"key": "numbers.grouping:finding:1", "note": "Checked.\r\nStands."}
+
+
+# --- Rows: as many as an entry needs, and all of them sent ------------------------------
+
+
+@pytest.mark.parametrize(
+    "prefix, limit", [("finding", 100), ("recommendation", 200), ("footnote", 200)]
+)
+def test_more_rows_than_an_entry_holds_are_refused_with_the_limit(copied_draft, prefix, limit):
+    data = entry_data(copied_draft)
+    data[f"{prefix}-TOTAL_FORMS"] = 1_000_000
+    forms = EntryForms(
+        copied_draft, data, context=CheckContext.for_assessment(copied_draft.assessment)
+    )
+    assert not forms.is_valid()
+    formset = {"finding": forms.findings, "recommendation": forms.recommendations}.get(
+        prefix, forms.footnotes
+    )
+    # Forms are built for the rows sent, whatever the post declares.
+    assert len(formset.forms) == len(formset.rows_sent())
+    assert any(f"at most {limit}" in error for error in forms.non_field_errors())
+
+
+@pytest.mark.parametrize("prefix", ["finding", "recommendation", "footnote"])
+@pytest.mark.parametrize("initial", [False, True], ids=["new-row", "initial-row"])
+def test_a_row_the_post_declares_but_does_not_send_is_an_error(copied_draft, prefix, initial):
+    data = entry_data(copied_draft)
+    data[f"{prefix}-TOTAL_FORMS"] += 1
+    if initial:
+        data[f"{prefix}-INITIAL_FORMS"] += 1
+    forms = EntryForms(
+        copied_draft, data, context=CheckContext.for_assessment(copied_draft.assessment)
+    )
+    assert not forms.is_valid()
+    assert forms.checkable_content() is None
+    declared = data[f"{prefix}-TOTAL_FORMS"]
+    message = f"The page declared {declared} {prefix}s but sent {declared - 1}"
+    assert any(message in error for error in forms.non_field_errors())
