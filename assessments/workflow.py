@@ -18,7 +18,7 @@ import logging
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -284,19 +284,43 @@ def _decide(revision, action, *, user, comment):
 
 
 def create_edition(region, period, *, user, title="", introduction=""):
-    """A new draft edition whose entries start as copies of the previous edition's."""
+    """A new draft edition whose entries start as copies of the previous edition's.
+
+    Raises ValidationError if the region already has an edition for that month, also
+    when another editor creates it at the same moment.
+    """
     _require(user, "create_edition")
     period = period.replace(day=1)
+    exists = ValidationError(
+        f"There is already a {region} outlook for {period:%B %Y}.", code="edition_exists"
+    )
+    slug = Outlook.make_slug(region.name, period)
+    if len(slug) > Outlook._meta.get_field("slug").max_length:
+        raise ValidationError(
+            f"The region's name is too long to make the edition's web address ({slug}): "
+            "shorten it in the admin first.",
+            code="slug_too_long",
+        )
     with transaction.atomic():
         if Outlook.objects.filter(region=region, period=period).exists():
-            raise ValidationError(f"There is already a {region} outlook for {period:%B %Y}.")
-        outlook = Outlook.objects.create(
-            region=region,
-            period=period,
-            title=title or f"{region.name} Regional Outlook",
-            slug=Outlook.make_slug(region.name, period),
-            introduction=introduction,
-        )
+            raise exists
+        try:
+            # Two editors may both pass the test above at the same moment: the database's
+            # unique constraints (region and period, slug) let one insert through and make
+            # the other wait for it, then refuse it. The savepoint keeps this transaction
+            # usable to say so.
+            with transaction.atomic():
+                outlook = Outlook.objects.create(
+                    region=region,
+                    period=period,
+                    title=title or f"{region.name} Regional Outlook",
+                    slug=slug,
+                    introduction=introduction,
+                )
+        except IntegrityError:
+            if Outlook.objects.filter(region=region, period=period).exists():
+                raise exists from None
+            raise
         previous = outlook.previous_edition()
         if previous:
             for old in previous.assessments.select_related("country").order_by("position"):

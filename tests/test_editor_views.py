@@ -501,3 +501,119 @@ def test_a_new_edition_with_a_control_character_in_its_title_is_refused(client, 
     )
     assert "unprintable character U+001C" in response.content.decode()
     assert not Outlook.objects.exists()
+
+
+# --- Editors creating the same edition at the same moment -------------------------------
+
+
+def run_in_threads(count, work):
+    """Run work(i) in `count` threads released at once; each thread's result or exception."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as error:  # the test looks at it
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_five_editors_creating_one_edition_at_once_make_one_and_the_others_are_told(erin):
+    from django.test import Client
+
+    from assessments.models import Region
+
+    region = Region.objects.get()
+
+    def post(i):
+        client = Client(raise_request_exception=False)
+        client.force_login(erin)
+        data = {"region": region.pk, "period": "2024-06"}
+        response = client.post(reverse("editor_outlook_new"), data)
+        return response.status_code, response.content.decode()
+
+    results = run_in_threads(5, post)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200, 200, 200, 200, 302], statuses
+    for status, html in results:
+        if status == 200:
+            assert "There is already a Asia Pacific outlook for June 2024." in html
+    assert Outlook.objects.filter(period=date(2024, 6, 1)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_edition_created_while_another_is_being_inserted_is_refused_with_a_message(erin):
+    """The other transaction's insert is not committed when this one checks: the unique
+    constraint makes this insert wait for it, and then refuses it."""
+    import time
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+
+    from assessments.models import Region
+
+    region = Region.objects.get()
+    period = date(2024, 6, 1)
+    with transaction.atomic():
+        Outlook.objects.create(
+            region=region, period=period, title="Other", slug=Outlook.make_slug(region.name, period)
+        )
+        results = []
+        import threading
+
+        def create():
+            try:
+                results.append(workflow.create_edition(region, period, user=erin))
+            except Exception as error:  # the test looks at it
+                results.append(error)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=create)
+        thread.start()
+        # Commit only once the other insert waits on this one's row.
+        with connection.cursor() as cursor:
+            for _ in range(200):
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the second insert never waited for the first")
+    thread.join(timeout=30)
+    (result,) = results
+    assert isinstance(result, ValidationError), result
+    assert result.messages == ["There is already a Asia Pacific outlook for June 2024."]
+    assert Outlook.objects.get(period=period).title == "Other"
+
+
+def test_a_region_too_long_for_an_editions_address_is_refused_with_a_message(client, erin):
+    from assessments.models import Region
+
+    region = Region.objects.create(name="R" * 95)
+    response = as_user(client, erin).post(
+        reverse("editor_outlook_new"), {"region": region.pk, "period": "2024-06"}
+    )
+    assert "The region&#x27;s name is too long to make the edition&#x27;s web address" in (
+        response.content.decode()
+    )
+    assert not Outlook.objects.filter(region=region).exists()
