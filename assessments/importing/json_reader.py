@@ -9,8 +9,10 @@ footnotes, which a schema cannot express, is checked in code, on valid data.
 import json
 import math
 
+from django.core.exceptions import ValidationError
+
 from ..content import EntryContent, FootnoteContent, OutlookContent, RecommendationGroup
-from ..text_format import parse_period
+from ..text_format import parse_period, validate_line, validate_text
 from .errors import ImportFileError
 from .schema import OUTLOOK_SCHEMA, VALIDATOR
 from .text_reader import strip_emphasis
@@ -28,6 +30,10 @@ def parse_json(text, *, path=None):
         raise ImportFileError(
             "the JSON is nested too deeply; expected the interchange format", path=path
         ) from error
+    except ValueError as error:  # a number of more digits than Python converts (4,300)
+        raise ImportFileError(
+            f"invalid JSON: {error}; expected the interchange format", path=path
+        ) from error
     problem = min(VALIDATOR.iter_errors(data), key=_reading_order, default=None)
     if problem is not None:
         raise ImportFileError(_describe(problem), path=path)
@@ -37,13 +43,26 @@ def parse_json(text, *, path=None):
 # --- A schema error in our words -------------------------------------------------------
 
 
+CHARACTERS = {"line": validate_line, "text": validate_text}
+
+
 def _describe(error):
-    """`<place>: expected <the "expected" phrase of the schema node at fault>`."""
+    """`<place>: expected <the "expected" phrase of the schema node at fault>`, and for a
+    rule on characters or length, what was found."""
     place = _place(error)
     schema = error.schema
     if error.validator == "required":
         schema = schema["properties"][place[-1]]
-    return f"{_where(place)}: expected {schema['expected']}"
+    message = f"{_where(place)}: expected {schema['expected']}"
+    if "characters" in schema:
+        try:
+            CHARACTERS[schema["characters"]](error.instance)
+        except ValidationError as found:
+            code, position = found.params["code"], found.params["position"]
+            message += f"; found U+{code:04X} at character {position}"
+    elif error.validator == "maxLength":
+        message += f"; it has {len(error.instance)}"
+    return message
 
 
 def _place(error):

@@ -13,39 +13,67 @@ writes them; of a file's problems, the first in that order is reported.
 
 from jsonschema import Draft202012Validator, FormatChecker, validators
 
-from ..models import Finding, Outlook, Region
+from ..models import (
+    NOTE_MAX_LENGTH,
+    Addressee,
+    Country,
+    Finding,
+    Outlook,
+    Region,
+    RiskLevel,
+    Source,
+)
 from ..text_format import PERIOD_HELP, parse_period
 
 REGION_MAX = Region._meta.get_field("name").max_length
 TITLE_MAX = Outlook._meta.get_field("title").max_length
 TEXT_MAX = Finding._meta.get_field("text").max_length
+NOTE_MAX = NOTE_MAX_LENGTH
+NAME_MAX = Addressee._meta.get_field("name").max_length
+COUNTRY_MAX = Country._meta.get_field("official_name").max_length
+SHORT_NAME_MAX = Country._meta.get_field("short_name").max_length
+TERM_MAX = RiskLevel._meta.get_field("name").max_length
+URL_MAX = Source._meta.get_field("url").max_length
 
-# A NUL escaped in JSON (\u0000) is no text a database or a reader can use.
-WITHOUT_NUL = {"pattern": "^[^\\u0000]*$", "expected": "text without NUL characters"}
+# Characters no text may hold, as the models' validators say (text_format): control
+# characters, which readers cannot see and which break the feed, the PDF and terminals
+# (NUL cannot even be stored), and lone surrogates (\ud800), which are no characters and
+# cannot be written as UTF-8. Texts of several lines may hold tab and line breaks. The
+# "characters" key names the validator json_reader runs to say which character is where.
+LINE_CHARACTERS = {
+    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]*$",
+    "expected": "one line without control characters",
+    "characters": "line",
+}
+TEXT_CHARACTERS = {
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ud800-\\udfff]*$",
+    "expected": "text without control characters but tab and line breaks",
+    "characters": "text",
+}
 
 
 def at_most(length):
     return {"maxLength": length, "expected": f"at most {length} characters"}
 
 
-def text(description, *, rules=()):
+def text(description, *, rules=(), characters=LINE_CHARACTERS):
     """A string with something in it besides white space."""
     return {
         "type": "string",
         "pattern": "\\S",
         "expected": "a non-empty string",
         "description": description,
-        "allOf": [WITHOUT_NUL, *rules],
+        "allOf": [characters, *rules],
     }
 
 
-def optional_text(description):
+def optional_text(description, *, rules=(), characters=LINE_CHARACTERS):
     """A string, possibly empty; null or no property at all read as empty."""
     return {
         "type": ["string", "null"],
         "expected": "a string or null",
         "description": description,
-        "allOf": [WITHOUT_NUL],
+        "allOf": [characters, *rules],
     }
 
 
@@ -63,7 +91,7 @@ def texts(description):
         "items": {
             "type": "string",
             "expected": "a string",
-            "allOf": [WITHOUT_NUL, at_most(TEXT_MAX)],
+            "allOf": [TEXT_CHARACTERS, at_most(TEXT_MAX)],
         },
     }
 
@@ -84,9 +112,13 @@ RISK = an_object(
     "The rating: a level and a status of the risk framework, by name.",
     required=["level", "status"],
     properties={
-        "level": text('e.g. "Very high"'),
-        "status": text('e.g. "Ongoing"'),
-        "rationale": optional_text("Why the rating changed since the previous edition."),
+        "level": text('e.g. "Very high"', rules=[at_most(TERM_MAX)]),
+        "status": text('e.g. "Ongoing"', rules=[at_most(TERM_MAX)]),
+        "rationale": optional_text(
+            "Why the rating changed since the previous edition.",
+            rules=[at_most(NOTE_MAX)],
+            characters=TEXT_CHARACTERS,
+        ),
     },
 )
 
@@ -95,7 +127,7 @@ RECOMMENDATION_GROUP = an_object(
     "Recommendations to one addressee.",
     required=["addressee", "items"],
     properties={
-        "addressee": text('e.g. "The UN Security Council"'),
+        "addressee": text('e.g. "The UN Security Council"', rules=[at_most(NAME_MAX)]),
         "items": texts("The recommendations, in Markdown."),
     },
 )
@@ -107,8 +139,12 @@ FOOTNOTE = {
         required=["number"],
         properties={
             "number": {"type": "integer", "expected": "an integer"},
-            "text": optional_text("The citation as printed, e.g. a report's title and symbol."),
-            "url": optional_text("An http:// or https:// address."),
+            "text": optional_text(
+                "The citation as printed, e.g. a report's title and symbol.",
+                rules=[at_most(NOTE_MAX)],
+                characters=TEXT_CHARACTERS,
+            ),
+            "url": optional_text("An http:// or https:// address.", rules=[at_most(URL_MAX)]),
         },
     ),
     "allOf": [{"anyOf": [filled("text"), filled("url")], "expected": 'a "text" or a "url"'}],
@@ -119,8 +155,12 @@ ENTRY = an_object(
     "One country's entry.",
     required=["country", "risk"],
     properties={
-        "country": text("ISO 3166 code, official name, short name or an alias."),
-        "short_name": optional_text('The name used in running text, e.g. "DPRK".'),
+        "country": text(
+            "ISO 3166 code, official name, short name or an alias.", rules=[at_most(COUNTRY_MAX)]
+        ),
+        "short_name": optional_text(
+            'The name used in running text, e.g. "DPRK".', rules=[at_most(SHORT_NAME_MAX)]
+        ),
         "risk": RISK,
         "findings": texts("Paragraphs in Markdown; footnote calls as [^1]."),
         "recommendations": {"type": "array", "expected": "a list", "items": RECOMMENDATION_GROUP},
@@ -174,7 +214,11 @@ OUTLOOK_SCHEMA = {
                 # The rule is parse_period's, as in the editor's forms: see FORMATS below.
                 rules=[{"format": "year-month", "expected": PERIOD_HELP}],
             ),
-            "introduction": optional_text("The edition's introduction, in Markdown."),
+            "introduction": optional_text(
+                "The edition's introduction, in Markdown.",
+                rules=[at_most(TEXT_MAX)],
+                characters=TEXT_CHARACTERS,
+            ),
             "assessments": {
                 "type": "array",
                 "minItems": 1,

@@ -30,12 +30,16 @@ from ..models import (
     Source,
     find_country,
 )
-from ..text_format import validate_url
+from ..text_format import UN_SYMBOL_RE, validate_url
 from .errors import ImportFileError, shorten
 
 ADDRESSEE_MAX = Addressee._meta.get_field("name").max_length
 REGION_MAX = Region._meta.get_field("name").max_length
+REGION_SLUG_MAX = Region._meta.get_field("slug").max_length
+EDITION_SLUG_MAX = Outlook._meta.get_field("slug").max_length
 TEXT_MAX = Finding._meta.get_field("text").max_length
+CITATION_MAX = Source._meta.get_field("title").max_length
+SYMBOL_MAX = Source._meta.get_field("document_symbol").max_length
 URL_MAX = Source._meta.get_field("url").max_length
 
 
@@ -135,8 +139,8 @@ class _Store:
         country = find_country(self.countries, entry.country)
         if country is None:
             raise self.error(
-                f'unknown country "{entry.country}"; expected the official name, short name, '
-                "ISO code or an alias of a country in the database "
+                f'unknown country "{shorten(entry.country)}"; expected the official name, '
+                "short name, ISO code or an alias of a country in the database "
                 "(aliases are added in the admin)",
                 entry,
             )
@@ -154,7 +158,8 @@ class _Store:
         if term is None:
             names = ", ".join(term.name for term in terms.values())
             raise self.error(
-                f'the {kind} "{name}" is not in the risk framework; expected one of: {names}',
+                f'the {kind} "{shorten(name)}" is not in the risk framework; '
+                f"expected one of: {names}",
                 entry,
             )
         return term
@@ -172,6 +177,13 @@ class _Store:
                     entry,
                 )
         for group in entry.recommendations:
+            if not group.addressee:
+                # "** ** should:" is emphasis around nothing: no one to address.
+                raise self.error(
+                    f"recommendations of {country.short_name} have an empty addressee; "
+                    'expected a name before "should:", such as "The UN Security Council"',
+                    entry,
+                )
             if len(group.addressee) > ADDRESSEE_MAX:
                 raise self.error(
                     f'the addressee "{shorten(group.addressee)}" of {country.short_name} is '
@@ -180,6 +192,7 @@ class _Store:
                     entry,
                 )
         for note in entry.footnotes:
+            self.check_citation(note, country, entry)
             if not note.url:
                 continue
             try:
@@ -196,6 +209,24 @@ class _Store:
                     f"{URL_MAX} characters",
                     entry,
                 )
+
+    def check_citation(self, note, country, entry):
+        """A footnote's text becomes a library source's title, and the UN document symbol
+        it names the source's symbol (Source.objects.for_citation): both have limits."""
+        where = f"footnote {note.number} of {country.short_name}"
+        if len(note.text) > CITATION_MAX:
+            raise self.error(
+                f'{where}: the citation ("{shorten(note.text, 40)}") is {len(note.text)} '
+                f"characters long; a citation holds at most {CITATION_MAX}",
+                entry,
+            )
+        symbol = UN_SYMBOL_RE.search(note.text) or UN_SYMBOL_RE.search(note.url)
+        if symbol and len(symbol.group(0).rstrip(".")) > SYMBOL_MAX:
+            raise self.error(
+                f'{where}: the UN document symbol "{shorten(symbol.group(0), 40)}" is longer '
+                f"than {SYMBOL_MAX} characters; expected a symbol such as A/HRC/46/52",
+                entry,
+            )
 
     def resolve_region(self, resolved):
         """The region is named in JSON; in text, it is what the header has after the short name."""
@@ -225,7 +256,7 @@ class _Store:
                         f'with a short name of {country.code.code} such as "{country.short_name}"',
                         entry,
                     )
-                region = self.find_or_create_region(prefix[len(name) :].strip())
+                region = self.find_or_create_region(prefix[len(name) :].strip(), entry)
                 entry.short_name = name
             if entry.short_name != country.short_name:
                 self.warn(
@@ -241,14 +272,34 @@ class _Store:
         self.content.title = f"{self.content.region} Regional Outlook"
         return Region.objects.get(name=self.content.region)
 
-    def find_or_create_region(self, name):
-        """The region of that name, or of that slug ("Asia-Pacific" is "Asia Pacific")."""
+    def find_or_create_region(self, name, entry=None):
+        """The region of that name, or of that slug ("Asia-Pacific" is "Asia Pacific");
+        `entry` is the entry whose header names it, in a text file."""
         if len(name) > REGION_MAX:
             raise self.error(
                 f'the region "{shorten(name)}" is longer than {REGION_MAX} characters; '
-                'expected a name such as "Asia Pacific"'
+                'expected a name such as "Asia Pacific"',
+                entry,
             )
-        region = Region.objects.filter(slug=slugify(name)).first()
+        # The region's and the edition's web addresses are made of the name's Latin
+        # letters and digits: a name without any has none (and would be taken for any
+        # other such region), and a long one makes an edition's too long.
+        slug = slugify(name)
+        edition_slug = Outlook.make_slug(name, self.content.period)
+        if not slug:
+            raise self.error(
+                f'the region "{shorten(name)}" has no Latin letters or digits to make its web '
+                'address from; expected a name such as "Asia Pacific"',
+                entry,
+            )
+        if len(slug) > REGION_SLUG_MAX or len(edition_slug) > EDITION_SLUG_MAX:
+            raise self.error(
+                f'the region "{shorten(name)}" makes an edition\'s web address of '
+                f"{len(edition_slug)} characters, more than {EDITION_SLUG_MAX}; expected a "
+                'shorter name such as "Asia Pacific"',
+                entry,
+            )
+        region = Region.objects.filter(slug=slug).first()
         if region is None:
             return Region.objects.create(name=name)
         if region.name != name:

@@ -8,31 +8,43 @@ under `<Addressee> should:`, and numbered footnotes. The reader gives plain cont
 """
 
 import re
-from datetime import date
 
 from ..content import EntryContent, FootnoteContent, OutlookContent, RecommendationGroup
+from ..models import TEXT_MAX_LENGTH
 from ..text_format import (
+    FIRST_YEAR,
     FROM_SUPERSCRIPT,
     MONTH_PATTERN,
-    MONTHS,
     SUPERSCRIPT_DIGITS,
+    UNPRINTABLE_IN_TEXT_RE,
     from_superscript,
+    parse_period,
     split_citation,
 )
 from .errors import ImportFileError, shorten
 
+# A name before a keyword ("<prefix> Regional Outlook", "<name> Risk:", "<name> should:")
+# ends at the start of the white space before it: `(?<!\s)` spares the regular expression
+# from trying every split of a run of spaces, which took seconds on a long line.
 HEADER_RE = re.compile(
-    rf"^(?P<prefix>.+?)\s+Regional Outlook\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})$"
+    rf"^(?P<prefix>.+?)(?<!\s)\s+Regional Outlook\s+(?P<month>{MONTH_PATTERN})\s+"
+    r"(?P<year>\d{4})$"
 )
-COUNTRY_RE = re.compile(r"^(?P<name>.+?)\s+Risk:\s*(?P<rating>.*)$")
+COUNTRY_RE = re.compile(r"^(?P<name>.+?)(?<!\s)\s+Risk:\s*(?P<rating>.*)$")
 RECOMMENDATIONS_RE = re.compile(r"^[*_#\s]*Recommendations[*_\s:]*$", re.IGNORECASE)
-ADDRESSEE_RE = re.compile(r"^(?P<name>.+?)\s+should:\s*$")
+ADDRESSEE_RE = re.compile(r"^(?P<name>.+?)(?<!\s)\s+should:\s*$")
 ITEM_RE = re.compile(r"^[-•*–]\s+(?P<text>.+)$")
-FOOTNOTE_RE = re.compile(rf"^(?P<number>[{SUPERSCRIPT_DIGITS}]+|\d{{1,3}})[.)]?\s+(?P<text>\S.*)$")
+# Footnotes are numbered in the hundreds at most: three digits, superscript or plain.
+FOOTNOTE_RE = re.compile(
+    rf"^(?P<number>[{SUPERSCRIPT_DIGITS}]{{1,3}}|\d{{1,3}})[.)]?\s+(?P<text>\S.*)$"
+)
 SUPERSCRIPT_FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPT_DIGITS}]+\s")
 INLINE_CALL_RE = re.compile(rf"(?<=\S)([{SUPERSCRIPT_DIGITS}]+)")
 EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_)(.+?)\1")
 SENTENCE_END = tuple('.!?:;"”’)')
+# No line of an outlook is longer than a finding may be: a longer one is a mistake, and is
+# refused before any regular expression reads it.
+LINE_MAX = TEXT_MAX_LENGTH
 
 
 def strip_emphasis(text):
@@ -56,6 +68,8 @@ class _TextReader:
     and the handlers keep the reader's state (the attributes set in __init__)."""
 
     def __init__(self, text, path):
+        # Line breaks as Windows, old Macs and Unix write them. Python's splitlines() would
+        # also break at \x0b, \x0c, \x1c to \x1e and \x85, which are refused instead.
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.path = path
         self.headers = []  # (line number, prefix, period) of each running header
@@ -71,7 +85,7 @@ class _TextReader:
 
     def read(self):
         for number, line in enumerate(self.lines, start=1):
-            self.read_line(line.strip(), number)
+            self.read_line(self.checked(line, number), number)
         self.end_paragraph()
         if not self.entries:
             raise self.error(
@@ -80,6 +94,30 @@ class _TextReader:
                 1,
             )
         return self.outlook_content()
+
+    def checked(self, line, number):
+        """The line stripped, once its characters and its length are known to be right.
+
+        Characters are looked at first, on the line as it is: strip() would take some
+        control characters (U+001C to U+001F, U+0085) off its ends as white space. Form feeds
+        that start a line are page breaks, as PDF text extraction writes them.
+        """
+        text = line.lstrip("\f")
+        if found := UNPRINTABLE_IN_TEXT_RE.search(text):
+            column = found.start() + 1 + len(line) - len(text)
+            raise self.error(
+                f"remove the unprintable character U+{ord(found.group()):04X} at column "
+                f"{column} (a control character, invisible to readers)",
+                number,
+            )
+        line = text.strip()
+        if len(line) > LINE_MAX:
+            raise self.error(
+                f"the line is {len(line)} characters long; no line of an outlook is longer "
+                f"than {LINE_MAX} characters (a finding, written on one line, at most)",
+                number,
+            )
+        return line
 
     def read_line(self, line, number):
         # The order of the tests is the format's precedence: a running header or a
@@ -116,8 +154,17 @@ class _TextReader:
     def running_header(self, match, number):
         """A header that page breaks repeat: dropped from the text, its region and period
         kept for the edition."""
-        period = date(int(match["year"]), MONTHS.index(match["month"]) + 1, 1)
-        self.headers.append((number, match["prefix"], period))
+        try:
+            period = parse_period(f"{match['month']} {match['year']}")
+        except ValueError as error:
+            raise self.error(
+                f"the header's year {match['year']} is not a year of an outlook; expected a "
+                f"year from {FIRST_YEAR} on, as in "
+                '"DPRK Asia Pacific Regional Outlook November 2023"',
+                number,
+            ) from error
+        # A name is one line with single spaces, as the editor's forms keep it.
+        self.headers.append((number, " ".join(match["prefix"].split()), period))
         if self.zone == FINDINGS:
             self.end_paragraph()
             self.page_break = True
@@ -176,7 +223,8 @@ class _TextReader:
         the item before."""
         groups = self.entry.recommendations
         if addressee := ADDRESSEE_RE.match(line):
-            groups.append(RecommendationGroup(strip_emphasis(addressee["name"])))
+            name = " ".join(strip_emphasis(addressee["name"]).split())
+            groups.append(RecommendationGroup(name))
             self.continuable = False
         elif item := ITEM_RE.match(line):
             if not groups:

@@ -1,11 +1,13 @@
 """import_file end to end: a file that cannot be imported is refused with the line and
 what was expected, and nothing of it is written."""
 
+import json
+
 import pytest
 
 from assessments.importing import ImportFileError, import_file
 
-from . import ENTRY, SECOND_ENTRY, database_snapshot, write
+from . import ENTRY, SECOND_ENTRY, VALID_JSON, database_snapshot, write
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,25 @@ MALFORMED = [
         ENTRY.replace("The UN Security Council should:\n", ""),
         None,
         "a recommendation before any addressee",
+    ),
+    (
+        "control-character.txt",
+        ENTRY.replace("Asia Pacific Regional", "Europe\x01Outlook Regional", 1),
+        1,
+        "remove the unprintable character U+0001 at column 12",
+    ),
+    ("year-0000.txt", ENTRY.replace("May 2024", "May 0000"), 1, "the header's year 0000"),
+    (
+        "lone-surrogate.json",
+        json.dumps({**VALID_JSON, "title": "Asia \ud800 Outlook"}),
+        None,
+        "outlook.title: expected one line without control characters; found U+D800",
+    ),
+    (
+        "escape-in-title.json",
+        json.dumps({**VALID_JSON, "title": "Asia \x1b[31m Outlook"}),
+        None,
+        "outlook.title: expected one line without control characters; found U+001B",
     ),
     (
         "no-header.txt",

@@ -55,7 +55,8 @@ def test_json_import_reads_the_interchange_format(tmp_path):
         ),
         (
             lambda d: d["assessments"][0]["recommendations"][0].update(addressee="x" * 300),
-            "longer than 200 characters",
+            "assessments[0].recommendations[0].addressee: expected at most 200 characters; "
+            "it has 300",
         ),
     ],
 )
@@ -134,7 +135,10 @@ SCHEMA_PROBLEMS = [
         lambda d: d.clear(),
         "outlook.region: expected a non-empty string",  # the first of four, in reading order
     ),
-    (lambda d: d.update(region="Asia\u0000"), "outlook.region: expected text without NUL"),
+    (
+        lambda d: d.update(region="Asia\u0000"),
+        "outlook.region: expected one line without control characters; found U+0000 at character 5",
+    ),
     (lambda d: d.update(region="R" * 101), "outlook.region: expected at most 100 characters"),
     (lambda d: d.update(title="T" * 201), "outlook.title: expected at most 200 characters"),
     (lambda d: d.update(period=202405), "outlook.period: expected a non-empty string"),
@@ -156,7 +160,8 @@ SCHEMA_PROBLEMS = [
     ),
     (
         entry(recommendations=[{"addressee": "UN", "items": ["\u0000"]}]),
-        "assessments[0].recommendations[0].items[0]: expected text without NUL characters",
+        "assessments[0].recommendations[0].items[0]: expected text without control "
+        "characters but tab and line breaks; found U+0000 at character 1",
     ),
     (entry(footnotes=None), "assessments[0].footnotes: expected a list"),
     (entry(footnotes=[1]), 'assessments[0].footnotes[0]: expected an object with an integer "'),
@@ -179,3 +184,109 @@ def test_json_outside_the_schema_is_refused_with_the_place_and_what_was_expected
         parse_json(json.dumps(data), path="edition.json")
     assert caught.value.message.startswith(message)
     assert caught.value.line is None
+
+
+# --- Characters and lengths, in any string ------------------------------------------------
+
+
+def string_places(data, place=()):
+    """The place (a tuple of keys and indexes) of every string in `data`."""
+    if isinstance(data, str):
+        yield place
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from string_places(value, (*place, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from string_places(value, (*place, index))
+
+
+def where(place):
+    """The notation of the reader's messages: `outlook.title`, `assessments[0].risk.level`."""
+    if len(place) == 1:
+        return f"outlook.{place[0]}"
+    return place[0] + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in place[1:])
+
+
+FULL_JSON = json.loads(json.dumps(VALID_JSON))
+FULL_JSON["introduction"] = "An introduction."
+FULL_JSON["assessments"][0]["footnotes"][0]["url"] = "https://example.org/report"
+STRING_PLACES = list(string_places(FULL_JSON))
+
+
+def with_value(place, value):
+    data = json.loads(json.dumps(FULL_JSON))
+    target = data
+    for step in place[:-1]:
+        target = target[step]
+    target[place[-1]] = value
+    return data
+
+
+TEXTS_OF_SEVERAL_LINES = {
+    ("introduction",),
+    ("assessments", 0, "risk", "rationale"),
+    ("assessments", 0, "findings", 0),
+    ("assessments", 0, "recommendations", 0, "items", 0),
+    ("assessments", 0, "footnotes", 0, "text"),
+}
+
+
+@pytest.mark.parametrize(
+    "character", ["\x1b", "\x01", "\x7f", "\x9b", "\ud800", "\udfff"], ids=ascii
+)
+@pytest.mark.parametrize("place", STRING_PLACES, ids=where)
+def test_a_control_character_or_lone_surrogate_in_any_string_is_refused_at_its_path(
+    place, character
+):
+    # json.dumps writes "\ud800" escaped, as a file holding a lone surrogate does.
+    text = json.dumps(with_value(place, f"Ab{character}c"))
+    with pytest.raises(ImportFileError) as caught:
+        parse_json(text, path="edition.json")
+    message = caught.value.message
+    kind = "text" if place in TEXTS_OF_SEVERAL_LINES else "one line"
+    assert message == (
+        f"{where(place)}: expected {kind} without control characters"
+        f"{' but tab and line breaks' if kind == 'text' else ''}; "
+        f"found U+{ord(character):04X} at character 3"
+    )
+    str(caught.value).encode("utf-8")  # the message itself can be printed
+
+
+@pytest.mark.parametrize("place", STRING_PLACES, ids=where)
+def test_tab_and_line_breaks_are_kept_in_texts_and_refused_in_names(place):
+    text = json.dumps(with_value(place, "Ab\tc\r\nd."))
+    if place in TEXTS_OF_SEVERAL_LINES:
+        parse_json(text)
+    else:
+        with pytest.raises(ImportFileError, match=re.escape(f"{where(place)}: expected one line")):
+            parse_json(text)
+
+
+LIMITS = [
+    (("introduction",), 20_000),
+    (("title",), 200),
+    (("assessments", 0, "country"), 200),
+    (("assessments", 0, "short_name"), 100),
+    (("assessments", 0, "risk", "level"), 50),
+    (("assessments", 0, "risk", "rationale"), 5_000),
+    (("assessments", 0, "recommendations", 0, "addressee"), 200),
+    (("assessments", 0, "footnotes", 0, "text"), 5_000),
+    (("assessments", 0, "footnotes", 0, "url"), 500),
+]
+
+
+@pytest.mark.parametrize("place, limit", LIMITS, ids=[where(place) for place, _ in LIMITS])
+def test_a_string_longer_than_its_field_is_refused_at_its_path_with_the_limit(place, limit):
+    value = "https://example.org/" + "a" * limit if place[-1] == "url" else "a" * (limit + 1)
+    with pytest.raises(ImportFileError) as caught:
+        parse_json(json.dumps(with_value(place, value)))
+    assert caught.value.message == (
+        f"{where(place)}: expected at most {limit} characters; it has {len(value)}"
+    )
+
+
+def test_a_number_too_long_to_convert_is_refused_as_invalid_json():
+    text = json.dumps(VALID_JSON).replace('"number": 1', '"number": 1' + "0" * 5_000)
+    with pytest.raises(ImportFileError, match="invalid JSON: Exceeds the limit"):
+        parse_json(text)

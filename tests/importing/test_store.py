@@ -149,3 +149,83 @@ def test_a_draft_import_into_a_published_edition_is_refused(sample_path, tmp_pat
     path = write(tmp_path, "mm.txt", SECOND_ENTRY.replace("May 2024", "November 2023"))
     with pytest.raises(ImportFileError, match="already published; give --publish"):
         import_file(path)
+
+
+# --- What would import but could not be used afterwards ----------------------------------
+
+
+def refused(tmp_path, name, content, message):
+    """Import `content` as file `name`; it must be refused with `message`, nothing written."""
+    path = write(tmp_path, name, json.dumps(content) if isinstance(content, dict) else content)
+    before = database_snapshot()
+    with pytest.raises(ImportFileError) as caught:
+        import_file(path)
+    assert message in str(caught.value)
+    assert database_snapshot() == before
+    return caught.value
+
+
+def json_with(**fields):
+    data = json.loads(json.dumps(VALID_JSON))
+    data.update(fields)
+    return data
+
+
+@pytest.mark.parametrize("region", ["日本", "!!!", "Азия"])
+def test_a_region_without_latin_letters_or_digits_is_refused(tmp_path, region):
+    message = f'the region "{region}" has no Latin letters or digits to make its web address'
+    refused(tmp_path, "edition.json", json_with(region=region), message)
+
+
+def test_a_second_region_without_latin_letters_is_not_taken_for_the_first(tmp_path):
+    """Both would have had the empty slug: the second was read as the first."""
+    from assessments.models import Region
+
+    Region.objects.create(name="日本", slug="nihon")
+    refused(tmp_path, "edition.json", json_with(region="!!!"), 'the region "!!!" has no Latin')
+
+
+def test_a_region_named_in_a_text_header_without_latin_letters_is_refused(tmp_path):
+    text = ENTRY.replace("DPRK Asia Pacific Regional", "DPRK 日本 Regional")
+    error = refused(tmp_path, "entry.txt", text, 'the region "日本" has no Latin letters')
+    assert error.line == 3
+
+
+@pytest.mark.parametrize(
+    "region, length",
+    [("R" * 93, 101), ("R" * 100, 108), ("ﬃ" * 40, 128)],
+    ids=["93", "100", "ligatures"],
+)
+def test_a_region_whose_edition_address_would_be_too_long_is_refused(tmp_path, region, length):
+    message = f"makes an edition's web address of {length} characters, more than 100"
+    refused(tmp_path, "edition.json", json_with(region=region), message)
+
+
+def test_a_region_of_92_characters_makes_an_edition(tmp_path):
+    outlook = import_file(write(tmp_path, "e.json", json.dumps(json_with(region="R" * 92)))).outlook
+    assert len(outlook.slug) == 100
+
+
+def test_an_empty_addressee_is_refused(tmp_path):
+    text = ENTRY.replace("The UN Security Council should:", "** ** should:")
+    error = refused(tmp_path, "entry.txt", text, "recommendations of DPRK have an empty addressee")
+    assert error.line == 3
+    data = json_with()
+    data["assessments"][0]["recommendations"][0]["addressee"] = "** **"
+    refused(tmp_path, "edition.json", data, "recommendations of DPRK have an empty addressee")
+
+
+def test_a_un_symbol_longer_than_the_library_holds_is_refused(tmp_path):
+    symbol = "A/" + "B" * 150
+    text = ENTRY.replace("A/HRC/55/63", symbol)
+    message = f'footnote 1 of DPRK: the UN document symbol "{symbol[:39]}…" is longer than 100'
+    refused(tmp_path, "entry.txt", text, message)
+    data = json_with()
+    data["assessments"][0]["footnotes"][0]["text"] = f"A report, {symbol}."
+    refused(tmp_path, "edition.json", data, message)
+
+
+def test_a_citation_longer_than_the_library_holds_is_refused(tmp_path):
+    text = ENTRY.replace("Report of the Special Rapporteur", "Report " * 800)
+    error = refused(tmp_path, "entry.txt", text, "footnote 1 of DPRK: the citation")
+    assert "characters long; a citation holds at most 5000" in error.message

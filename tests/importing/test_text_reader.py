@@ -136,3 +136,86 @@ def test_text_that_does_not_follow_the_format_is_refused_at_its_line(text, line,
     assert caught.value.line == line
     assert message in caught.value.message
     assert str(caught.value).startswith(f"outlook.txt, line {line}: ")
+
+
+# --- Characters, lengths and years the format cannot hold -----------------------------
+
+
+def column_of(text, character):
+    """(line, column) of the first `character` in `text`, both counted from 1."""
+    before = text[: text.index(character)]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ENTRY.replace("Asia Pacific Regional", "Europe\x01Outlook Regional", 1),
+        ENTRY.replace("Asia Pacific Regional", "Asia Pacific\x1cRegional", 1),
+        ENTRY.replace("remains grave.", "remains \x1bgrave."),
+        ENTRY.replace("- Keep the situation", "- Keep\x85 the situation"),
+        ENTRY.replace("Report of the", "Report\x0b of the"),
+        ENTRY.replace("should:", "should:\x1f"),  # where strip() would take it away
+        ENTRY.replace("grave.¹", "grave.¹\f"),  # a form feed inside the text, not a page break
+    ],
+    ids=["header-soh", "header-fs", "finding-esc", "item-nel", "footnote-vt", "end-us", "ff"],
+)
+def test_a_control_character_is_refused_at_its_line_and_column(text):
+    character = next(c for c in text if ord(c) < 32 and c != "\n" or 127 <= ord(c) < 160)
+    line, column = column_of(text, character)
+    with pytest.raises(ImportFileError) as caught:
+        parse_text(text, path="outlook.txt")
+    assert caught.value.line == line
+    assert caught.value.message.startswith(
+        f"remove the unprintable character U+{ord(character):04X} at column {column}"
+    )
+
+
+def test_a_form_feed_starting_a_page_is_a_page_break():
+    """pdftotext starts every page but the first with a form feed."""
+    paged = ENTRY.replace("DPRK Asia", "\fDPRK Asia", 1).replace("\n\nThe UN", "\n\f\nThe UN")
+    assert parse_text(paged) == parse_text(ENTRY)
+
+
+def test_a_line_longer_than_a_finding_is_refused_at_once():
+    import time
+
+    long_line = "x" + " " * 80_000 + "x"
+    text = ENTRY.replace("The situation remains grave.¹", long_line)
+    started = time.monotonic()
+    with pytest.raises(ImportFileError) as caught:
+        parse_text(text)
+    assert time.monotonic() - started < 1  # 18.8 s before the length was checked first
+    assert caught.value.line == 5
+    assert "the line is 80002 characters long" in caught.value.message
+    assert "longer than 20000 characters" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "line", [f"a{' ' * 19_990}b", "x " * 9_999 + "x", f"DPRK{' ' * 19_990}Risk"]
+)
+def test_a_long_line_with_runs_of_spaces_is_read_in_linear_time(line):
+    import time
+
+    text = ENTRY.replace("The situation remains grave.¹", line)
+    started = time.monotonic()
+    entry = parse_text(text).assessments[0]
+    assert time.monotonic() - started < 1  # each of three patterns took 1.5 s on such lines
+    assert entry.findings == [line]
+
+
+@pytest.mark.parametrize("year", ["0000", "0001", "1899"])
+def test_a_header_year_before_1900_is_refused_at_its_line(year):
+    text = ENTRY.replace("May 2024", f"May {year}")
+    with pytest.raises(ImportFileError) as caught:
+        parse_text(text)
+    assert caught.value.line == 1
+    assert caught.value.message.startswith(
+        f"the header's year {year} is not a year of an outlook; expected a year from 1900 on"
+    )
+
+
+def test_a_footnote_number_of_thousands_of_superscript_digits_is_no_crash():
+    text = ENTRY + "⁹" * 5_000 + " A note.\n"
+    entry = parse_text(text).assessments[0]
+    assert len(entry.footnotes) == 1
