@@ -117,3 +117,44 @@ def test_markdown_export_turns_footnote_calls_into_superscripts(tmp_path):
 def test_export_of_an_unknown_slug_is_a_clear_error(db):
     with pytest.raises(CommandError, match='No outlook with the slug "nope"'):
         export("nope", "json")
+
+
+def markdown_round_trip(tmp_path, findings, citations, **fields):
+    """Import a DPRK entry of `findings`, footnotes citing `citations` and other `fields`,
+    export the edition as Markdown, import that back over it: the JSON export before and
+    after."""
+    entry = {
+        "country": "KP",
+        "short_name": "DPRK",
+        "risk": {"level": "High", "status": "Ongoing"},
+        "findings": findings,
+        "footnotes": [
+            {"number": number, "text": text, "url": None}
+            for number, text in enumerate(citations, 1)
+        ],
+        **fields,
+    }
+    outlook = import_json(tmp_path, edition(entry)).outlook
+    before = to_json(outlook)
+    path = tmp_path / "export.md"
+    path.write_text(to_markdown(outlook), encoding="utf-8")
+    again = import_file(path, replace=True).outlook
+    return before, to_json(again)
+
+
+def test_a_footnote_call_after_a_space_survives_the_markdown_round_trip(tmp_path):
+    """The export wrote "severe ¹limitations", which the import did not read as a call."""
+    finding = "There are severe [^1]limitations on movement."
+    before, after = markdown_round_trip(tmp_path, [finding], ["A/HRC/55/63"])
+    assert after == before
+    assert after["assessments"][0]["findings"] == [finding]
+
+
+def test_footnote_calls_in_recommendations_survive_the_markdown_round_trip(tmp_path):
+    """The export wrote "- Act now.²", which the import kept as a superscript."""
+    group = {"addressee": "UN Member States", "items": ["Act now.[^2]"]}
+    before, after = markdown_round_trip(
+        tmp_path, ["Grave.[^1]"], ["A/HRC/55/63", "A/78/1"], recommendations=[group]
+    )
+    assert after == before
+    assert after["assessments"][0]["recommendations"] == [group]

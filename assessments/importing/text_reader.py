@@ -39,7 +39,18 @@ FOOTNOTE_RE = re.compile(
     rf"^(?P<number>[{SUPERSCRIPT_DIGITS}]{{1,3}}|\d{{1,3}})[.)]?\s+(?P<text>\S.*)$"
 )
 SUPERSCRIPT_FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPT_DIGITS}]+\s")
-INLINE_CALL_RE = re.compile(rf"(?<=\S)([{SUPERSCRIPT_DIGITS}]+)")
+# A call in running text: superscript digits wherever they are, after a word or a space
+# ("severe ¹limitations", as the Markdown export writes "severe [^1]limitations").
+INLINE_CALL_RE = re.compile(rf"[{SUPERSCRIPT_DIGITS}]+")
+# Text taken from a PDF gives superscript calls as plain digits stuck to the punctuation
+# after a word: "were detained.3 The". A word before the punctuation keeps figures out
+# ("2.6 million", "Resolution 2270."), and only the numbers of the entry's footnotes count;
+# so do references written without a space ("p.3", "para.12").
+PLAIN_CALL_RE = re.compile(
+    r"\b(?P<word>[^\W\d_]+)(?P<mark>[.,;:!?)”’\"']+)(?P<number>\d{1,3})(?=\s|$)"
+)
+REFERENCE_WORDS = {"p", "pp", "para", "paras", "no", "nos", "art", "arts", "vol", "ch", "chap"}
+REFERENCE_WORDS |= {"sec", "fig", "op", "s", "ss", "n", "r", "res"}
 EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_)(.+?)\1")
 SENTENCE_END = tuple('.!?:;"”’)')
 # No line of an outlook is longer than a finding may be: a longer one is a mistake, and is
@@ -198,9 +209,7 @@ class _TextReader:
         break cut in two."""
         if not self.paragraph:
             return
-        text = INLINE_CALL_RE.sub(
-            lambda m: f"[^{m.group(1).translate(FROM_SUPERSCRIPT)}]", " ".join(self.paragraph)
-        )
+        text = " ".join(self.paragraph)
         findings = self.entry.findings
         if self.page_break and findings and not findings[-1].endswith(SENTENCE_END):
             findings[-1] += " " + text
@@ -293,6 +302,10 @@ class _TextReader:
                 line,
             )
         for entry in self.entries:
+            numbers = range(1, len(entry.footnotes) + 1)
+            entry.findings = [footnote_calls(text, numbers) for text in entry.findings]
+            for group in entry.recommendations:
+                group.items = [footnote_calls(text, numbers) for text in group.items]
             for note in entry.footnotes:
                 note.text, note.url = split_citation(note.text)
             # The header closest above the entry names it in running text.
@@ -301,3 +314,18 @@ class _TextReader:
         return OutlookContent(
             region="", title="", period=self.headers[0][2], assessments=self.entries
         )
+
+
+def footnote_calls(text, numbers):
+    """Footnote calls in running text as Markdown calls (`[^3]`): superscript digits, and
+    plain digits after a word's punctuation that are the number of one of the entry's
+    footnotes (`numbers`)."""
+    text = INLINE_CALL_RE.sub(lambda m: f"[^{m.group(0).translate(FROM_SUPERSCRIPT)}]", text)
+
+    def plain(match):
+        reference = match["mark"] == "." and match["word"].casefold() in REFERENCE_WORDS
+        if reference or int(match["number"]) not in numbers:
+            return match.group(0)
+        return f"{match['word']}{match['mark']}[^{match['number']}]"
+
+    return PLAIN_CALL_RE.sub(plain, text)

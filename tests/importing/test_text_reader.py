@@ -215,6 +215,60 @@ def test_a_header_year_before_1900_is_refused_at_its_line(year):
     )
 
 
+def test_a_superscript_call_after_a_space_is_a_call():
+    text = ENTRY.replace("The situation remains grave.¹", "There are severe ¹limitations.")
+    assert parse_text(text).assessments[0].findings == ["There are severe [^1]limitations."]
+
+
+def test_calls_in_recommendations_are_markdown_calls_too():
+    text = ENTRY.replace("on its agenda.", "on its agenda.¹")
+    (group,) = parse_text(text).assessments[0].recommendations
+    assert group.items == ["Keep the situation on its agenda.[^1]"]
+
+
+THREE_NOTES = "\n".join(
+    [
+        "¹ Report of the Special Rapporteur, A/HRC/55/63.",
+        "² Report of the Secretary-General, A/78/1.",
+        "³ Human Rights Watch, 2024.",
+    ]
+)
+
+
+def with_finding(finding):
+    text = ENTRY.replace("The situation remains grave.¹", finding)
+    text = text.replace("¹ Report of the Special Rapporteur, 1 March 2024, A/HRC/55/63.", "")
+    return parse_text(text + THREE_NOTES + "\n").assessments[0].findings[0]
+
+
+@pytest.mark.parametrize(
+    "typed, read",
+    [
+        ("Dozens were detained.3 Others fled.", "Dozens were detained.[^3] Others fled."),
+        ("Dozens were detained,2 others fled.", "Dozens were detained,[^2] others fled."),
+        ('They called it "severe".1', 'They called it "severe".[^1]'),
+        ("Dozens were detained.3", "Dozens were detained.[^3]"),
+    ],
+)
+def test_a_plain_digit_call_after_punctuation_is_a_call(typed, read):
+    assert with_finding(typed) == read
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Some 2.6 million people need aid.",
+        "The Council adopted Resolution 2270. It was ignored.",
+        "Dozens were detained.7 Others fled.",  # there is no footnote 7
+        "See p.3 of the report and para.2 of the resolution.",
+        "Phase 2.3 began.",
+        "It rose by 40%.3 Others fell.",
+    ],
+)
+def test_numbers_that_are_no_footnote_calls_stay_numbers(typed):
+    assert with_finding(typed) == typed
+
+
 def test_a_footnote_number_of_thousands_of_superscript_digits_is_no_crash():
     text = ENTRY + "⁹" * 5_000 + " A note.\n"
     entry = parse_text(text).assessments[0]
