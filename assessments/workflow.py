@@ -599,18 +599,27 @@ def store_imported_edition(region, period, *, title, introduction, publish, acti
     entries to one in progress."""
     if acting_user is not None:
         _require(acting_user, "import")
-    outlook = Outlook.objects.select_for_update().filter(region=region, period=period).first()
+    editions = Outlook.objects.select_for_update().filter(region=region, period=period)
+    outlook = editions.first()
     if outlook is None:
-        now = timezone.now()
-        return Outlook.objects.create(
-            region=region,
-            period=period,
-            title=title,
-            slug=Outlook.make_slug(region.name, period),
-            introduction=introduction,
-            state=Outlook.State.PUBLISHED if publish else Outlook.State.DRAFT,
-            published_at=now if publish else None,
-        )
+        try:
+            # Two imports of one new edition may both find none: the unique constraint
+            # lets one insert through and makes the other wait, then refuse it; that one
+            # goes on with the edition the first made (the savepoint keeps it usable).
+            with transaction.atomic():
+                return Outlook.objects.create(
+                    region=region,
+                    period=period,
+                    title=title,
+                    slug=Outlook.make_slug(region.name, period),
+                    introduction=introduction,
+                    state=Outlook.State.PUBLISHED if publish else Outlook.State.DRAFT,
+                    published_at=timezone.now() if publish else None,
+                )
+        except IntegrityError:
+            outlook = editions.first()
+            if outlook is None:
+                raise
     # The messages are the start of a sentence the importer completes with its options.
     if publish and not outlook.is_published:
         raise ValidationError(f"{outlook.full_title} is a draft edition in progress", "draft")

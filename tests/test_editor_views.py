@@ -10,6 +10,7 @@ from assessments import workflow
 from assessments.models import AuditEvent, Outlook, Revision, Source
 
 from .builders import entry_data, level, pass_checks
+from .threads import run_in_threads
 
 State = Revision.State
 
@@ -504,32 +505,6 @@ def test_a_new_edition_with_a_control_character_in_its_title_is_refused(client, 
 
 
 # --- Editors creating the same edition at the same moment -------------------------------
-
-
-def run_in_threads(count, work):
-    """Run work(i) in `count` threads released at once; each thread's result or exception."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # the test looks at it
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

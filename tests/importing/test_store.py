@@ -7,6 +7,7 @@ import pytest
 from assessments.importing import ImportFileError, import_file
 from assessments.models import Addressee, AuditEvent, Outlook, Revision
 
+from ..threads import run_in_threads
 from . import ENTRY, SECOND_ENTRY, VALID_JSON, database_snapshot, write
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,14 @@ def test_a_citation_longer_than_the_library_holds_is_refused(tmp_path):
     text = ENTRY.replace("Report of the Special Rapporteur", "Report " * 800)
     error = refused(tmp_path, "entry.txt", text, "footnote 1 of DPRK: the citation")
     assert "characters long; a citation holds at most 5000" in error.message
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_files_of_one_new_edition_imported_at_once_both_go_in(tmp_path):
+    """Both imports find no edition for May 2024 and create it: the database lets one
+    insert through, and the other goes on with that edition instead of failing."""
+    paths = [write(tmp_path, "kp.txt", ENTRY), write(tmp_path, "mm.txt", SECOND_ENTRY)]
+    results = run_in_threads(2, lambda i: import_file(paths[i]))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    (outlook,) = Outlook.objects.all()
+    assert sorted(outlook.assessments.values_list("country__code", flat=True)) == ["KP", "MM"]
