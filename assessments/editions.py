@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from .models import Revision
+from .text_format import isolate
 
 RAISED, LOWERED, UNCHANGED, NEW = "raised", "lowered", "unchanged", "new"
 CHANGE_LABELS = {RAISED: "Raised", LOWERED: "Lowered", UNCHANGED: "Unchanged", NEW: "New"}
@@ -72,5 +73,7 @@ def rating_changes(outlook, revisions):
 
 def running_header(outlook, country):
     """The printed running header, as the sample has it:
-    `DPRK Asia Pacific Regional Outlook November 2023`."""
-    return f"{country.short_name} {outlook.full_title}"
+    `DPRK Asia Pacific Regional Outlook November 2023`; each stored name in a bidi
+    isolate (invisible), so that a right-to-left override in one turns round that name
+    and not the rest of the header. Characters, not markup: it is a CSS string."""
+    return f"{isolate(country.short_name)} {isolate(outlook.title)} {outlook.period_label}"

@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from .editions import with_correction_flag
 from .models import Outlook, Revision
-from .templatetags.public_tags import without_control_characters
+from .text_format import without_control_characters
 
 FEED_LENGTH = 50
 

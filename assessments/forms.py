@@ -24,7 +24,7 @@ from .models import (
     RiskStatus,
     Source,
 )
-from .text_format import UNPRINTABLE_IN_TEXT_RE, parse_period, validate_line, validate_text
+from .text_format import parse_period, validate_line, validate_text
 
 # Results of the checks a draft cannot be saved with: duplicate footnote numbers (the
 # database refuses them), a call of a footnote the entry does not have, and a change of
@@ -39,7 +39,7 @@ class TextField(forms.CharField):
     length is checked: a regular expression finds them fast in a megabyte."""
 
     def to_python(self, value):
-        if value not in self.empty_values and UNPRINTABLE_IN_TEXT_RE.search(str(value)):
+        if value not in self.empty_values:
             validate_text(str(value))
         return super().to_python(value)
 

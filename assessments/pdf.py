@@ -47,10 +47,11 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from .editions import edition_revisions, rating_changes
+from .editions import edition_revisions, rating_changes, running_header
 from .markdown import render_markdown
 from .models import Outlook, OutlookPdf
-from .templatetags.public_tags import footnote_text, isolate, without_control_characters
+from .templatetags.public_tags import footnote_text
+from .text_format import without_control_characters
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def outlook_html(outlook, *, country=None):
         {
             "revision": revision,
             "code": revision.assessment.country.code.code.lower(),
-            "running_header": printed_running_header(outlook, revision.assessment.country),
+            "running_header": running_header(outlook, revision.assessment.country),
             "change": changes.get(revision.assessment.country_id) if changes else None,
             **print_content(revision),
         }
@@ -108,13 +109,6 @@ def outlook_html(outlook, *, country=None):
     # WeasyPrint prints a control character as an empty box (or breaks the line at it):
     # drop any that a row saved before the forms refused them still holds.
     return without_control_characters(html)
-
-
-def printed_running_header(outlook, country):
-    """editions.running_header as printed: each stored name in a bidi isolate, so that a
-    right-to-left override (U+202E) in one turns round that name and not the rest of the
-    header. Characters, not markup: the header is a CSS string (string-set)."""
-    return f"{isolate(country.short_name)} {isolate(outlook.title)} {outlook.period_label}"
 
 
 def print_content(revision):

@@ -35,8 +35,7 @@ from .exporting import to_public_json
 from .markdown import plain_text
 from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
 from .pdf import PdfStorageError, latest_pdf
-from .templatetags.public_tags import without_control_characters
-from .text_format import parse_period
+from .text_format import parse_period, without_control_characters
 
 logger = logging.getLogger(__name__)
 

@@ -82,6 +82,7 @@ def test_a_first_edition_has_no_changes():
 
 def test_running_header_is_the_short_name_then_the_full_title(published_sample):
     country = Country.objects.get(code="KP")
-    assert running_header(published_sample, country) == (
-        "DPRK Asia Pacific Regional Outlook November 2023"
-    )
+    # Without the invisible isolates around the stored names (test_public_output).
+    assert running_header(published_sample, country).replace("\u2068", "").replace(
+        "\u2069", ""
+    ) == ("DPRK Asia Pacific Regional Outlook November 2023")

@@ -7,31 +7,11 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from ..models import Source
-from ..text_format import UN_SYMBOL_RE, URL_RE
+from ..text_format import UN_SYMBOL_RE, URL_RE, isolate
 
 register = template.Library()
 
-# What XML 1.0 cannot carry and what prints as an empty box: the C0 controls but tab,
-# line feed and carriage return, DEL, and the C1 controls. The forms and the importer
-# refuse them, but rows saved before they did may still hold some.
-CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def without_control_characters(text):
-    return CONTROL_CHARACTERS_RE.sub("", text)
-
-
-# FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the text between them takes its own
-# direction, and a direction override in it (U+202E, RIGHT-TO-LEFT OVERRIDE) ends there
-# instead of turning round everything after it on the line.
-FSI, PDI = "\u2068", "\u2069"
-
-
-@register.filter
-def isolate(text):
-    """Stored text in a bidi isolate, where markup cannot go (the PDF's running header);
-    in HTML, <bdi> does the same."""
-    return f"{FSI}{text}{PDI}"
+register.filter("isolate", isolate)
 
 
 @register.filter
