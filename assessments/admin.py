@@ -235,24 +235,26 @@ class AssessmentAdmin(GovernedByTheWorkflow, ModelAdmin):
 # --- Revisions, their rows and their reviews ----------------------------------------------
 
 
-class FindingInline(GovernedByTheWorkflow, admin.StackedInline):
+class ShownInline(GovernedByTheWorkflow):
+    """A revision's rows on its page, as they are: no blank rows to add."""
+
+    extra = 0
+
+
+class FindingInline(ShownInline, admin.StackedInline):
     model = Finding
-    extra = 0
 
 
-class RecommendationInline(GovernedByTheWorkflow, admin.TabularInline):
+class RecommendationInline(ShownInline, admin.TabularInline):
     model = Recommendation
-    extra = 0
 
 
-class FootnoteInline(GovernedByTheWorkflow, admin.TabularInline):
+class FootnoteInline(ShownInline, admin.TabularInline):
     model = Footnote
-    extra = 0
 
 
-class ReviewInline(GovernedByTheWorkflow, admin.TabularInline):
+class ReviewInline(ShownInline, admin.TabularInline):
     model = Review
-    extra = 0
 
 
 @admin.register(Revision)

@@ -543,34 +543,42 @@ def review(request, revision_id):
     return _review_page(request, revision, ReviewForm())
 
 
+def _decision(request, revision_id, action, success):
+    """A reviewer's decision (workflow.approve or request_changes) with the review form's
+    comment; the review page again, with what is wrong, if the form or the workflow
+    refuses it."""
+    revision = get_object_or_404(Revision, pk=revision_id)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        decide = getattr(workflow, action)
+        try:
+            decide(revision, user=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            form.add_error("comment", error)
+        else:
+            messages.success(request, success)
+            return redirect("editor_dashboard")
+    else:
+        # Whoever may not decide is told so before being told what is wrong with the form.
+        Permissions(request.user).require(action, revision)
+    return _review_page(request, _get_revision(revision_id), form, status=400)
+
+
 @require_POST
 @editor_page()
 def approve(request, revision_id):
-    revision = get_object_or_404(Revision, pk=revision_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        Permissions(request.user).require("approve", revision)
-        return _review_page(request, _get_revision(revision_id), form, status=400)
-    workflow.approve(revision, user=request.user, comment=form.cleaned_data["comment"])
-    messages.success(request, "Approved.")
-    return redirect("editor_dashboard")
+    return _decision(request, revision_id, "approve", "Approved.")
 
 
 @require_POST
 @editor_page()
 def request_changes(request, revision_id):
-    revision = get_object_or_404(Revision, pk=revision_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        Permissions(request.user).require("request_changes", revision)
-        return _review_page(request, _get_revision(revision_id), form, status=400)
-    try:
-        workflow.request_changes(revision, user=request.user, comment=form.cleaned_data["comment"])
-    except ValidationError as error:
-        form.add_error("comment", error)
-        return _review_page(request, _get_revision(revision_id), form, status=400)
-    messages.success(request, "Changes requested: the analysts have your comments.")
-    return redirect("editor_dashboard")
+    return _decision(
+        request,
+        revision_id,
+        "request_changes",
+        "Changes requested: the analysts have your comments.",
+    )
 
 
 @require_POST

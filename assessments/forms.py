@@ -55,11 +55,22 @@ class LineField(TextField):
         return " ".join(super().to_python(value).split())
 
 
+class FieldsOnly:
+    """A form that crispy renders as its fields only: the template writes the <form>
+    element and its CSRF token."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
 def _textarea(rows):
     return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
 
 
-class RatingForm(forms.Form):
+class RatingForm(FieldsOnly, forms.Form):
     """The entry's rating, and the notes that go with a change of it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -91,9 +102,6 @@ class RatingForm(forms.Form):
             ].help_text = (
                 f"The previous edition rated it {level}/{status}. Say why, if the rating differs."
             )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -408,19 +416,13 @@ class EntryForms:
         )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(FieldsOnly, forms.Form):
     comment = TextField(
         required=False,
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Required when you request changes; the analysts see it on their draft.",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
 
 class AcknowledgeForm(forms.Form):
@@ -446,7 +448,7 @@ class MonthField(forms.CharField):
             raise ValidationError("Give the month as YYYY-MM, e.g. 2024-05.") from error
 
 
-class EditionForm(forms.Form):
+class EditionForm(FieldsOnly, forms.Form):
     region = forms.ModelChoiceField(Region.objects.all())
     period = MonthField(help_text="The edition's month, e.g. 2024-05.")
     title = LineField(
@@ -459,12 +461,6 @@ class EditionForm(forms.Form):
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
 
 class AddCountryForm(forms.Form):

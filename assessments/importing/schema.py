@@ -25,14 +25,19 @@ from ..models import (
 )
 from ..text_format import PERIOD_HELP, parse_period
 
+# The limits of what a file may hold: the models' (the store checks text files by them).
 REGION_MAX = Region._meta.get_field("name").max_length
+REGION_SLUG_MAX = Region._meta.get_field("slug").max_length
+EDITION_SLUG_MAX = Outlook._meta.get_field("slug").max_length
 TITLE_MAX = Outlook._meta.get_field("title").max_length
 TEXT_MAX = Finding._meta.get_field("text").max_length
 NOTE_MAX = NOTE_MAX_LENGTH
-NAME_MAX = Addressee._meta.get_field("name").max_length
+ADDRESSEE_MAX = Addressee._meta.get_field("name").max_length
 COUNTRY_MAX = Country._meta.get_field("official_name").max_length
 SHORT_NAME_MAX = Country._meta.get_field("short_name").max_length
 TERM_MAX = RiskLevel._meta.get_field("name").max_length
+CITATION_MAX = Source._meta.get_field("title").max_length
+SYMBOL_MAX = Source._meta.get_field("document_symbol").max_length
 URL_MAX = Source._meta.get_field("url").max_length
 
 # Characters no text may hold, as the models' validators say (text_format): control
@@ -127,7 +132,7 @@ RECOMMENDATION_GROUP = an_object(
     "Recommendations to one addressee.",
     required=["addressee", "items"],
     properties={
-        "addressee": text('e.g. "The UN Security Council"', rules=[at_most(NAME_MAX)]),
+        "addressee": text('e.g. "The UN Security Council"', rules=[at_most(ADDRESSEE_MAX)]),
         "items": texts("The recommendations, in Markdown."),
     },
 )

@@ -19,10 +19,8 @@ from ..checks import (
 )
 from ..content import DraftContent, FootnoteDraft
 from ..models import (
-    Addressee,
     Assessment,
     Country,
-    Finding,
     Outlook,
     Region,
     RiskLevel,
@@ -32,15 +30,16 @@ from ..models import (
 )
 from ..text_format import UN_SYMBOL_RE, validate_url
 from .errors import ImportFileError, shorten
-
-ADDRESSEE_MAX = Addressee._meta.get_field("name").max_length
-REGION_MAX = Region._meta.get_field("name").max_length
-REGION_SLUG_MAX = Region._meta.get_field("slug").max_length
-EDITION_SLUG_MAX = Outlook._meta.get_field("slug").max_length
-TEXT_MAX = Finding._meta.get_field("text").max_length
-CITATION_MAX = Source._meta.get_field("title").max_length
-SYMBOL_MAX = Source._meta.get_field("document_symbol").max_length
-URL_MAX = Source._meta.get_field("url").max_length
+from .schema import (
+    ADDRESSEE_MAX,
+    CITATION_MAX,
+    EDITION_SLUG_MAX,
+    REGION_MAX,
+    REGION_SLUG_MAX,
+    SYMBOL_MAX,
+    TEXT_MAX,
+    URL_MAX,
+)
 
 
 @dataclass
