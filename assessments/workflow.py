@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import checks, emails
+from . import checks, derived, emails
 from .content import NewSource, revision_content
 from .models import (
     Addressee,
@@ -492,6 +492,7 @@ def publish(outlook, *, user):
         locked.published_at = now
         locked.published_by = user
         locked.save(update_fields=["state", "published_at", "published_by"])
+        derived.record_published(locked, revisions)
         stored.extend(store_pdfs(locked))
         audit(
             user,
@@ -542,6 +543,7 @@ def publish_correction(revision, *, user):
         _move(locked, "publish_correction", published_at=timezone.now())
         assessment.published_revision = locked
         assessment.save(update_fields=["published_revision"])
+        derived.record_published(locked.assessment.outlook, [locked])
         stored.extend(store_pdfs(locked.assessment.outlook))
         audit(
             user,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from .. import workflow
+from .. import derived, workflow
 from ..checks import (
     CheckContext,
     check_content,
@@ -100,6 +100,10 @@ class _Store:
                 acting_user=user,
             )
             (result.replaced if replaced else result.created).append(assessment)
+        if publish:
+            derived.record_published(
+                outlook, [a.published_revision for a in result.created + result.replaced]
+            )
         workflow.audit(
             user,
             "import",
