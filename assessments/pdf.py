@@ -354,6 +354,32 @@ def promote(record):
     return True
 
 
+def open_pdf(record):
+    """The row's stored PDF, opened for reading; FileNotFoundError if it is not there.
+
+    Object storage (S3) fetches an object's bytes on the first read, not on open: they
+    are fetched here, so that a file deleted in between (moved by `promote`) is found
+    missing now, where the caller can read the row again, not halfway through a response.
+    """
+    file = pdf_storage().open(record.file.name, "rb")
+    try:
+        file.seek(0)
+    except Exception as error:
+        file.close()
+        if _is_missing(error):
+            raise FileNotFoundError(record.file.name) from error
+        raise
+    return file
+
+
+def _is_missing(error):
+    """Whether a storage error says the file is not there (S3's 404 or NoSuchKey)."""
+    if isinstance(error, FileNotFoundError):
+        return True
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return code in ("404", "NoSuchKey")
+
+
 def stored_names(storage, directory=None):
     """The names of every file stored under PENDING and FINAL (or under `directory`)."""
     if directory is None:

@@ -34,7 +34,7 @@ from .editions import edition_revisions, rating_changes, with_correction_flag
 from .exporting import to_public_json
 from .markdown import plain_text
 from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
-from .pdf import PdfStorageError, latest_pdf
+from .pdf import PdfStorageError, latest_pdf, open_pdf
 from .text_format import parse_period, without_control_characters
 
 logger = logging.getLogger(__name__)
@@ -352,15 +352,21 @@ PDF_RETRY_AFTER_SECONDS = 300
 
 def pdf_response(outlook, country, filename):
     """The stored PDF (rendered and stored first if need be), cached like any download;
-    503 (try again later, never cached) when it cannot be stored."""
+    503 (try again later, never cached) when it cannot be stored.
+
+    The bytes are served from here, read through the storage API (a local file or an S3
+    object alike), not by a redirect to a signed URL of the object store: the CDN keeps
+    this response for DOWNLOAD_CACHE, and a kept redirect would outlive its signature;
+    so the bucket stays private, and the CDN makes it one read per edge and hour.
+    """
     try:
         record = latest_pdf(outlook, country)
         try:
-            file = record.file.open("rb")
+            file = open_pdf(record)
         except FileNotFoundError:
             # Moved from its pending name to its final one since we read the row
             # (pdf.promote): the row now names the final file.
-            file = latest_pdf(outlook, country).file.open("rb")
+            file = open_pdf(latest_pdf(outlook, country))
     except PdfStorageError:
         logger.exception("Could not store the PDF %s", filename)
         response = HttpResponse(

@@ -131,8 +131,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Stored files (the PDFs) go through Django's storage API: files under MEDIA_ROOT by
+# default (`make run`, the tests), or, when STORAGE_BUCKET is set, objects in a bucket of
+# an S3-compatible store (django-storages), which several app servers share. Credentials
+# are boto3's own (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role),
+# never settings. README, Configuration, lists the variables.
+STORAGE_BUCKET = os.environ.get("STORAGE_BUCKET", "")
+if STORAGE_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("STORAGE_PREFIX", ""),
+            # Private objects: the site reads them and serves them itself.
+            "default_acl": None,
+            # Names are unique by construction (pdf.py), so no existence check per save.
+            "file_overwrite": True,
+            # A PDF read for serving is held in memory up to this size, on disk beyond,
+            # so that a large edition does not swell a web process.
+            "max_memory_size": env_int("STORAGE_MAX_MEMORY_MB", 8) * 1024 * 1024,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -133,6 +133,77 @@ def ready_draft(copied_draft, alice):
     return pass_checks(copied_draft, alice)
 
 
+# --- S3-compatible storage ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (moto's standalone server) on a free port: its URL."""
+    import sys
+
+    from tests.processes import Processes, free_port
+
+    port = free_port()
+    processes = Processes(tmp_path_factory.mktemp("s3-server"))
+    try:
+        server = processes.start(
+            "moto",
+            sys.executable,
+            "-m",
+            "moto.server",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            env={**os.environ, "AWS_ACCESS_KEY_ID": "test-only", "AWS_SECRET_ACCESS_KEY": "x"},
+        )
+        processes.wait_for_port(server, port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        processes.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server):
+    """A new, empty bucket on the S3 server (each test its own): its name."""
+    import uuid
+
+    name = f"outlook-{uuid.uuid4().hex[:12]}"
+    s3_client(s3_server).create_bucket(Bucket=name)
+    return name
+
+
+def s3_client(endpoint):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test-only",
+        aws_secret_access_key="test-only",
+    )
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server, s3_bucket):
+    """This process stores its files in a new bucket of the S3 server, as production
+    does with STORAGE_BUCKET set: the bucket's name."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": s3_bucket,
+                "endpoint_url": s3_server,
+                "region_name": "us-east-1",
+                "access_key": "test-only",
+                "secret_key": "test-only",
+                "file_overwrite": True,
+            },
+        },
+    }
+    return s3_bucket
+
+
 # --- Browser -------------------------------------------------------------------
 
 

@@ -1,0 +1,100 @@
+"""Stored PDFs on S3-compatible object storage (django-storages), against a real S3 server.
+
+The same code as on local files (tests/test_files.py): the file written under a pending
+name inside the publishing transaction, copied to its final name only after the commit,
+the pending object deleted, and sweep_files finishing what a stopped process left. The
+server is moto's standalone server, started by the suite (conftest.s3_server).
+"""
+
+import io
+from unittest import mock
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from assessments import pdf, workflow
+from assessments.models import OutlookPdf
+
+from .conftest import s3_client
+from .test_files import final_name, served
+from .test_workflow import approve_all
+
+
+def objects(s3_server, bucket):
+    """The names of every object in the bucket, asked of the server itself."""
+    listed = s3_client(s3_server).list_objects_v2(Bucket=bucket)
+    return sorted(entry["Key"] for entry in listed.get("Contents", []))
+
+
+def test_a_publication_stores_its_pdf_in_the_bucket_visible_by_its_final_name_after_commit(
+    client, s3_server, s3_storage, edition, erin, alice, bob, django_capture_on_commit_callbacks
+):
+    assert pdf.pdf_storage().__class__.__name__ == "S3Storage"
+    approve_all(edition, alice, bob)
+    with django_capture_on_commit_callbacks() as callbacks:
+        workflow.publish(edition, user=erin)
+    # Before the commit: only the pending object, which no committed row names.
+    record = OutlookPdf.objects.select_related("outlook").get()
+    assert record.file.name.startswith("pending/")
+    assert objects(s3_server, s3_storage) == [record.file.name]
+    data = s3_client(s3_server).get_object(Bucket=s3_storage, Key=record.file.name)["Body"]
+    data = data.read()
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+
+    # After the commit: copied to the final name, the pending object deleted.
+    with django_capture_on_commit_callbacks(execute=True):  # promote's own, after its commit
+        for callback in callbacks:
+            callback()
+    record.refresh_from_db()
+    assert record.file.name == final_name(record)
+    assert objects(s3_server, s3_storage) == [record.file.name]
+    assert served(client, f"/outlooks/{edition.slug}.pdf") == data
+
+
+def test_sweep_files_on_s3_finishes_moves_and_removes_stray_objects(
+    client, s3_server, s3_storage, published_sample, django_capture_on_commit_callbacks
+):
+    slug = published_sample.slug
+    country = published_sample.assessments.get().country
+    # Committed, but its process died before the move to the final name.
+    left_pending = pdf.latest_pdf(published_sample, country)
+    assert left_pending.file.name.startswith("pending/")
+    stray = f"pending/{slug}-0123456789abcdef.pdf"  # a killed publication's
+    assert default_storage.save(stray, ContentFile(b"%PDF-1.7 stray")) == stray
+
+    # Objects cannot be backdated: a young stray file is kept, as a publication in
+    # progress must be, and --older-than 0 takes it.
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sweep_files", stdout=out)
+    left_pending.refresh_from_db()
+    assert left_pending.file.name == final_name(left_pending, "-kp")
+    assert objects(s3_server, s3_storage) == sorted([left_pending.file.name, stray])
+    call_command("sweep_files", "--older-than", "0", stdout=out)
+    assert objects(s3_server, s3_storage) == [left_pending.file.name]
+    assert served(client, f"/outlooks/{slug}/kp.pdf").startswith(b"%PDF")
+
+
+def test_a_reader_who_read_the_row_just_before_the_move_on_s3_still_gets_the_pdf(
+    client, s3_storage, published_sample, django_capture_on_commit_callbacks
+):
+    """S3 checks an object on open and fetches it on the first read; the pending object
+    deleted in between must send the reader back to the row, not into a server error."""
+    record = pdf.latest_pdf(published_sample)  # committed, not moved yet
+    data = record.file.open("rb").read()
+    record.file.close()
+    real_open = default_storage.open
+    moved = []
+
+    def open_then_moved(name, mode="rb"):
+        file = real_open(name, mode)  # the object is there now...
+        if name.startswith("pending/") and not moved:
+            moved.append(name)  # ...and moved away before its bytes are read
+            with django_capture_on_commit_callbacks(execute=True):
+                assert pdf.promote(OutlookPdf.objects.get(pk=record.pk))
+        return file
+
+    with mock.patch.object(default_storage, "open", open_then_moved):
+        assert served(client, f"/outlooks/{published_sample.slug}.pdf") == data
+    assert moved == [record.file.name]
