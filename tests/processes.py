@@ -121,6 +121,8 @@ class Processes:
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             "--access-logfile=-",
+            # Its control socket is one path per user by default, which two servers share.
+            "--no-control-socket",
             env=env,
         )
 
