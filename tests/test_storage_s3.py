@@ -7,8 +7,10 @@ server is moto's standalone server, started by the suite (conftest.s3_server).
 """
 
 import io
+import tarfile
 from unittest import mock
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -17,6 +19,8 @@ from assessments import pdf, workflow
 from assessments.models import OutlookPdf
 
 from .conftest import s3_client
+from .processes import manage, s3_env
+from .test_backup import COPY, second_database  # noqa: F401 (a fixture)
 from .test_files import final_name, served
 from .test_workflow import approve_all
 
@@ -98,3 +102,43 @@ def test_a_reader_who_read_the_row_just_before_the_move_on_s3_still_gets_the_pdf
     with mock.patch.object(default_storage, "open", open_then_moved):
         assert served(client, f"/outlooks/{published_sample.slug}.pdf") == data
     assert moved == [record.file.name]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("second_database")
+def test_backup_and_restore_carry_the_objects_of_the_bucket_through_the_storage_api(
+    client, tmp_path, s3_server, s3_storage, edition, erin, alice, bob
+):
+    approve_all(edition, alice, bob)
+    workflow.publish(edition, user=erin)  # committed: its PDF under its final name
+    assert served(client, f"/outlooks/{edition.slug}/kp.pdf").startswith(b"%PDF")
+    stored = objects(s3_server, s3_storage)
+    assert len(stored) == 2
+
+    archive = tmp_path / "outlook.backup"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive) as tar:
+        assert sorted(name for name in tar.getnames() if name.startswith("files/")) == [
+            f"files/{name}" for name in stored
+        ]
+
+    # Restored into another database and another bucket, by a site configured for it.
+    copy_bucket = f"{s3_storage}-copy"
+    s3_client(s3_server).create_bucket(Bucket=copy_bucket)
+    unused = tmp_path / "no-local-files"
+    restored = manage(
+        "restore",
+        archive,
+        media_root=unused,
+        database=COPY,
+        extra=s3_env(s3_server, copy_bucket),
+    )
+    assert "Restored" in restored.stdout
+    assert objects(s3_server, copy_bucket) == stored
+    for name in stored:
+        assert read(s3_server, copy_bucket, name) == read(s3_server, s3_storage, name)
+    assert not unused.exists()
+
+
+def read(s3_server, bucket, name):
+    return s3_client(s3_server).get_object(Bucket=bucket, Key=name)["Body"].read()

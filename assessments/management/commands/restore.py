@@ -1,8 +1,9 @@
 """manage.py restore FILE: the database and the stored PDFs from an archive of `backup`.
 
-Restores into the database of DATABASE_URL and the storage of MEDIA_ROOT. The database
-must be empty (on PostgreSQL, made with createdb and not migrated) unless --force is
-given. Every file of the archive is checked first: nothing is changed if one is damaged.
+Restores into the database of DATABASE_URL and the configured storage (MEDIA_ROOT, or
+the bucket of STORAGE_BUCKET), through the storage API. The database must be empty (on
+PostgreSQL, made with createdb and not migrated) unless --force is given. Every file of
+the archive is checked first: nothing is changed if one is damaged.
 """
 
 import hashlib
