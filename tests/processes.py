@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import gunicorn
 from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -83,6 +84,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
+# From gunicorn 25.1 a server opens a control socket, at one path per user by default,
+# which two servers would share: none here.
+_NO_CONTROL_SOCKET = ["--no-control-socket"] if gunicorn.version_info >= (25, 1) else []
+
+
 class Processes:
     """Child processes a test starts (servers, workers), each logging to a file of its own.
 
@@ -126,8 +132,7 @@ class Processes:
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             "--access-logfile=-",
-            # Its control socket is one path per user by default, which two servers share.
-            "--no-control-socket",
+            *_NO_CONTROL_SOCKET,
             env=env,
         )
 
