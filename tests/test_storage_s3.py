@@ -19,7 +19,7 @@ from assessments import pdf, workflow
 from assessments.models import OutlookPdf
 
 from .conftest import s3_client
-from .processes import manage, s3_env
+from .processes import manage, run_python, s3_env
 from .test_backup import COPY, second_database  # noqa: F401 (a fixture)
 from .test_files import final_name, served
 from .test_workflow import approve_all
@@ -142,3 +142,19 @@ def test_backup_and_restore_carry_the_objects_of_the_bucket_through_the_storage_
 
 def read(s3_server, bucket, name):
     return s3_client(s3_server).get_object(Bucket=bucket, Key=name)["Body"].read()
+
+
+def test_stored_files_are_local_unless_a_bucket_is_configured(tmp_path):
+    """`make run` and the suite store under MEDIA_ROOT; STORAGE_BUCKET selects S3."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.files.storage import default_storage as storage\n"
+        "print(storage.__class__.__name__, getattr(storage, 'bucket_name', ''),"
+        " getattr(storage, 'endpoint_url', ''))\n"
+    )
+    local = run_python(code, media_root=tmp_path, extra={"STORAGE_BUCKET": ""})
+    assert local.stdout.split() == ["FileSystemStorage"]
+    bucket = run_python(
+        code, media_root=tmp_path, extra=s3_env("http://127.0.0.1:9", "outlook-files")
+    )
+    assert bucket.stdout.split() == ["S3Storage", "outlook-files", "http://127.0.0.1:9"]
