@@ -8,8 +8,8 @@ published entries, 200 countries with 240 ratings each), plus one published edit
 40 countries (region "World") for the page benchmarks. Each entry is of a real one's
 size: 3 findings of ~150 words with footnote calls, 4 recommendations to 2 or 3
 addressees from a shared list of 14, 5 footnotes citing UN documents (with their
-symbols) and web pages. The word "torture" is common; "ombudsperson" is rare (about one
-entry in 1,000).
+symbols) and web pages. The word "torture" is common (in one entry in 12, 4,000 at full
+scale, as a reader's usual query finds); "ombudsperson" is rare (one entry in 1,000).
 
 Everything is written as an archive import is: `workflow.store_imported_edition` and
 `workflow.store_imported` with a `DraftContent`, `derived.record_published` per
@@ -72,10 +72,7 @@ SENTENCES = [
         "Security forces in {c} detained at least {n} people during protests in {m}, "
         "according to monitors."
     ),
-    (
-        "Reports of torture and ill-treatment in places of detention continued to reach "
-        "the United Nations."
-    ),
+    ("Reports of ill-treatment in places of detention continued to reach the United Nations."),
     (
         "Humanitarian access to the affected provinces remained severely restricted "
         "throughout the period."
@@ -91,7 +88,7 @@ SENTENCES = [
     ),
     "More than {n} people were displaced, most of them women and children, in the border areas.",
     (
-        "Credible allegations of torture by the police were not investigated "
+        "Credible allegations of abuse by the police were not investigated "
         "independently or promptly."
     ),
     "Civil society organisations faced new registration requirements that limit their funding.",
@@ -114,7 +111,7 @@ SENTENCES = [
 RECOMMENDATIONS = [
     (
         "Immediately release everyone detained arbitrarily for exercising their rights, "
-        "and end torture in all places of detention."
+        "and end abuse in all places of detention."
     ),
     (
         "Ensure safe, sustained and unhindered humanitarian access to all affected "
@@ -189,7 +186,7 @@ def month(index):
 # --- Content ------------------------------------------------------------------------
 
 
-def finding(rng, country, period, footnote, rare):
+def finding(rng, country, period, footnote, word=None):
     """~150 words of reporting ending with a footnote call."""
     words, sentences = 0, []
     while words < 150:
@@ -198,8 +195,10 @@ def finding(rng, country, period, footnote, rare):
         )
         sentences.append(sentence)
         words += len(sentence.split())
-    if rare:
+    if word == RARE_WORD:
         sentences.insert(1, f"The {RARE_WORD} received complaints that were never answered.")
+    elif word == COMMON_WORD:
+        sentences.insert(1, f"Detainees described {COMMON_WORD} during interrogation.")
     sentences[-1] = sentences[-1][:-1] + f".[^{footnote}]"
     return " ".join(sentences)
 
@@ -244,13 +243,14 @@ def new_sources(pairs):
     return Source.objects.bulk_create(sources)
 
 
-def entry_content(rng, country, period, sources, levels, statuses, rating, rare):
+def entry_content(rng, country, period, sources, levels, statuses, rating, word):
     """A DraftContent of the usual size; `rating` is (level, status, changed)."""
     from assessments.content import DraftContent, FootnoteDraft
 
     level, status, changed = rating
     name = country.short_name
-    findings = [finding(rng, name, period, n, rare and n == 2) for n in range(1, 4)]
+    # The searched word, if any, in the second finding.
+    findings = [finding(rng, name, period, n, word if n == 2 else None) for n in range(1, 4)]
     # Footnotes 4 and 5 are cited in the last finding too.
     findings[-1] = findings[-1] + " Monitors confirmed these accounts.[^4][^5]"
     addressees = rng.sample(ADDRESSEES, rng.choice((2, 2, 3)))
@@ -304,9 +304,10 @@ def build_edition(region, period, countries, *, seed, ratings, entry_index, publ
                 level = max(0, min(len(levels) - 1, level + rng.choice((-1, 1))))
                 status = rng.randrange(len(statuses))
             ratings[country.pk] = (level, status)
-            rare = (entry_index + offset) % 1000 == 7
+            index = entry_index + offset
+            word = RARE_WORD if index % 1000 == 7 else COMMON_WORD if index % 12 == 0 else None
             content = entry_content(
-                rng, country, period, sources, levels, statuses, (level, status, changed), rare
+                rng, country, period, sources, levels, statuses, (level, status, changed), word
             )
             assessment, _ = workflow.store_imported(outlook, country, content, publish=publish)
             if publish:

@@ -163,8 +163,9 @@ def run_queued_jobs():
     from django.core.management import call_command, get_commands
 
     apps = settings.INSTALLED_APPS
-    if "db_worker" in get_commands():  # django-tasks' database backend
-        call_command("db_worker", "--batch", verbosity=0)
+    if "db_worker" in get_commands():  # django-tasks' database backend (django-tasks-db)
+        # Every queue, until none holds a job, then return.
+        call_command("db_worker", "--batch", "--queue-name", "*", verbosity=0)
         return True
     if any(app.startswith("procrastinate") for app in apps):
         from procrastinate.contrib.django import app
