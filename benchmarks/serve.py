@@ -288,6 +288,9 @@ def benchmark(pages, *, seconds=5.0, conditional=None, media_root=None):
                 duration = max(seconds, min(60.0, plain.seconds * 8))
                 headers = validators or {}
                 page = load(server, wrk, str(lua), path, seconds=duration, headers=headers)
+                # wrk stops with requests in flight, which the workers finish afterwards:
+                # let them, or the next trivial run shares the workers with them.
+                time.sleep(min(120.0, page.p95_ms / 1000 * 4 / server.workers))
                 after = load(server, wrk, str(lua), TRIVIAL, seconds=seconds)
                 baseline = statistics.mean([trivial.rate, after.rate])
                 rows.append((label, page, baseline, plain, compressed, validators))
