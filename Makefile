@@ -36,9 +36,12 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks (benchmarks/run.py): the issue-10 scale data set (built once, then cached in
+# benchmarks/out/), pages under load with wrk, publication. Just the scale part, small:
+#   make bench BENCH_ARGS="--only scale --regions 2 --editions-per-region 12"
 bench: $(BIN)/.installed
 	mkdir -p staticfiles
-	SECRET_KEY=bench-only-secret-not-for-any-deployment-0123456789abcdefghij DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres $(BIN)/python benchmarks/run.py
+	SECRET_KEY=bench-only-secret-not-for-any-deployment-0123456789abcdefghij DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles media

@@ -7,6 +7,8 @@ from django.urls import include, path
 
 from assessments.public_views import risk_levels_css
 
+from .health import health
+
 # Signing in and out, and an editorial user's own password: Django's views with the
 # site's templates (templates/registration/). The reset email's link starts with SITE_URL,
 # as every other email's does.
@@ -46,6 +48,9 @@ accounts = [
 ]
 
 urlpatterns = [
+    # For a load balancer: is this app server up? (No database: a slow database is not a
+    # dead server.)
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
     path("editor/", include("assessments.editor_urls")),
