@@ -3,6 +3,6 @@
 import runpy
 from pathlib import Path
 
-for script in ("public.py", "checks.py"):
+for script in ("public.py", "caching.py", "checks.py"):
     print(f"== benchmarks/{script}")
     runpy.run_path(str(Path(__file__).resolve().parent / script), run_name="__main__")
