@@ -34,13 +34,14 @@ import brotli
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from .models import (
@@ -92,13 +93,25 @@ class Generation(NamedTuple):
 
 
 def current_generation():
-    """The publication generation and its time, in one query."""
-    row = (
-        PublicationGeneration.objects.filter(pk=GENERATION_ID)
-        .values_list("value", "changed_at")
-        .first()
-    )
-    return Generation(*row) if row else Generation(0, NEVER)
+    """The publication generation and its time, in one query.
+
+    In SQL: on a cache hit this query is most of the work, and the ORM's compiling of it
+    cost more than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(GENERATION_SQL, [GENERATION_ID])
+        row = cursor.fetchone()
+    if row is None:
+        return Generation(0, NEVER)
+    value, changed_at = row
+    if isinstance(changed_at, str):  # SQLite
+        changed_at = parse_datetime(changed_at)
+    if timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, UTC)
+    return Generation(value, changed_at)
+
+
+GENERATION_TABLE = connection.ops.quote_name(PublicationGeneration._meta.db_table)
+GENERATION_SQL = f"SELECT value, changed_at FROM {GENERATION_TABLE} WHERE id = %s"
 
 
 def bump_generation():
