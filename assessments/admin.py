@@ -28,8 +28,10 @@ from .models import (
     Footnote,
     Outlook,
     OutlookPdf,
+    PublicationGeneration,
     Recommendation,
     Region,
+    RenderedText,
     Review,
     Revision,
     RiskLevel,
@@ -325,6 +327,20 @@ class AuditEventAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_filter = ["action"]
     search_fields = ["description"]
     date_hierarchy = "created_at"
+
+
+# --- Derived from the published record (assessments.derived): shown, made by publication --
+
+
+@admin.register(PublicationGeneration)
+class PublicationGenerationAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["value", "changed_at"]
+
+
+@admin.register(RenderedText)
+class RenderedTextAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["revision", "renderer_version", "anchor"]
+    list_select_related = ["revision__assessment__country", "revision__assessment__outlook"]
 
 
 # --- Users ------------------------------------------------------------------------------

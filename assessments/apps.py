@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Outlooks and assessments"
+
+    def ready(self):
+        # The receivers that bump the publication generation when a shown name changes.
+        from . import caching  # noqa: F401

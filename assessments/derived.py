@@ -8,8 +8,22 @@ then committed with the record or not at all. None of it is the record itself: e
 can be rebuilt from the published revisions (`manage.py rebuild_derived`).
 """
 
-# Each step takes (outlook, revisions); they run in this order.
-STEPS = []
+
+def _rendered_text(outlook, revisions):
+    from . import rendered_text
+
+    rendered_text.store(revisions)
+
+
+def _publication_generation(outlook, revisions):
+    from . import caching
+
+    caching.record_published(outlook, revisions)
+
+
+# Each step takes (outlook, revisions); they run in this order. Imported when run: the
+# steps' modules use the models, which the workflow's modules load first.
+STEPS = [_rendered_text, _publication_generation]
 
 
 def record_published(outlook, revisions):

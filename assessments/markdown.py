@@ -16,6 +16,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
+# The version of what render_markdown writes: change it with any change of its output, so
+# that the HTML stored for published revisions (assessments.rendered_text) is rendered again.
+RENDERER_VERSION = 1
+
 # Footnotes are numbered in the tens at most; a longer "number" is not a call.
 FOOTNOTE_CALL_RE = re.compile(r"\[\^([0-9]{1,4})\]")
 

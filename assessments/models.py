@@ -412,6 +412,8 @@ class RevisionQuerySet(models.QuerySet):
             "assessment__outlook__region",
             "risk_level",
             "risk_status",
+            # The stored HTML of a published revision (RenderedText), if any: no query more.
+            "rendered",
         ).prefetch_related(
             "findings",
             models.Prefetch(
@@ -787,3 +789,35 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}: {self.description}"
+
+
+# --- Derived from the published record (assessments.derived): never the record itself ---
+
+
+class PublicationGeneration(models.Model):
+    """One row: a counter bumped, with its time, whenever anything a public page shows
+    changes (assessments.caching). Cached public pages are keyed by it."""
+
+    value = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"generation {self.value} of {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RenderedText(models.Model):
+    """A published revision's findings and recommendations as sanitised HTML, rendered
+    once at publication (assessments.rendered_text), by position."""
+
+    revision = models.OneToOneField(
+        Revision, on_delete=models.CASCADE, primary_key=True, related_name="rendered"
+    )
+    # markdown.RENDERER_VERSION when rendered: another version is rendered again.
+    renderer_version = models.PositiveIntegerField()
+    # The prefix of footnote ids the HTML links to (the country code and a hyphen).
+    anchor = models.CharField(max_length=20)
+    findings = models.JSONField(default=dict)
+    recommendations = models.JSONField(default=dict)
+
+    def __str__(self):
+        return f"rendered text of revision {self.revision_id}"

@@ -1,8 +1,12 @@
-"""Addresses of the public site (assessments.public_views, the feed)."""
+"""Addresses of the public site (assessments.public_views, the feed).
+
+Every page and download but the PDFs (which carry their own ETag) is a `public_page`:
+cached and revalidated for anonymous readers by assessments.caching."""
 
 from django.urls import path, register_converter
 
 from . import public_views
+from .caching import VALIDATED, public_page
 from .feeds import EditionsFeed
 
 
@@ -22,25 +26,33 @@ class CountryCodeConverter:
 register_converter(CountryCodeConverter, "country_code")
 
 urlpatterns = [
-    path("", public_views.outlook_list, name="home"),
-    path("outlooks/", public_views.outlook_list, name="outlook_list"),
-    path("outlooks/<slug:slug>/", public_views.outlook_detail, name="outlook"),
+    path("", public_page(public_views.outlook_list), name="home"),
+    path("outlooks/", public_page(public_views.outlook_list), name="outlook_list"),
+    path("outlooks/<slug:slug>/", public_page(public_views.outlook_detail), name="outlook"),
     path("outlooks/<slug:slug>.pdf", public_views.outlook_pdf, name="outlook_pdf"),
-    path("outlooks/<slug:slug>.json", public_views.outlook_json, name="outlook_json"),
+    path("outlooks/<slug:slug>.json", public_page(public_views.outlook_json), name="outlook_json"),
     path(
         "outlooks/<slug:slug>/<country_code:code>.pdf", public_views.country_pdf, name="country_pdf"
     ),
     path(
         "outlooks/<slug:slug>/<country_code:code>/v<int:number>/",
-        public_views.revision_detail,
+        public_page(public_views.revision_detail),
         name="revision",
     ),
-    path("countries/", public_views.country_list, name="country_list"),
-    path("countries/<country_code:code>/", public_views.country_detail, name="country"),
-    path("recommendations/", public_views.addressee_list, name="addressee_list"),
-    path("recommendations/<slug:slug>/", public_views.addressee_detail, name="addressee"),
-    path("search/", public_views.search, name="search"),
-    path("feed/", EditionsFeed(), name="feed"),
-    path("data/", public_views.open_data, name="open_data"),
-    path("data/ratings.csv", public_views.ratings_csv, name="ratings_csv"),
+    path("countries/", public_page(public_views.country_list), name="country_list"),
+    path(
+        "countries/<country_code:code>/", public_page(public_views.country_detail), name="country"
+    ),
+    path("recommendations/", public_page(public_views.addressee_list), name="addressee_list"),
+    path(
+        "recommendations/<slug:slug>/", public_page(public_views.addressee_detail), name="addressee"
+    ),
+    path("search/", public_page(public_views.search), name="search"),
+    path("feed/", public_page(EditionsFeed()), name="feed"),
+    path("data/", public_page(public_views.open_data), name="open_data"),
+    path(
+        "data/ratings.csv",
+        public_page(public_views.ratings_csv, mode=VALIDATED),
+        name="ratings_csv",
+    ),
 ]

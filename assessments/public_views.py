@@ -334,7 +334,7 @@ def read_filters(params, choices):
 
 def outlook_pdf(request, slug):
     outlook = published_outlook(slug)
-    return pdf_response(outlook, None, f"{outlook.slug}.pdf")
+    return pdf_response(request, outlook, None, f"{outlook.slug}.pdf")
 
 
 def country_pdf(request, slug, code):
@@ -343,15 +343,16 @@ def country_pdf(request, slug, code):
         outlook.assessments.select_related("country").filter(published_revision__isnull=False),
         country__code=code.upper(),
     )
-    return pdf_response(outlook, assessment.country, f"{outlook.slug}-{code.lower()}.pdf")
+    return pdf_response(request, outlook, assessment.country, f"{outlook.slug}-{code.lower()}.pdf")
 
 
 # How long a reader is asked to wait when a PDF cannot be stored (a full disk).
 PDF_RETRY_AFTER_SECONDS = 300
 
 
-def pdf_response(outlook, country, filename):
-    """The stored PDF (rendered and stored first if need be), cached like any download;
+def pdf_response(request, outlook, country, filename):
+    """The stored PDF (rendered and stored first if need be), cached like any download
+    and revalidated by its row (a stored PDF never changes; a correction is a new row);
     503 (try again later, never cached) when it cannot be stored.
 
     The bytes are served from here, read through the storage API (a local file or an S3
@@ -361,6 +362,11 @@ def pdf_response(outlook, country, filename):
     """
     try:
         record = latest_pdf(outlook, country)
+        etag = quote_etag(f"pdf-{record.pk}")
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            patch_cache_control(not_modified, **DOWNLOAD_CACHE)
+            return not_modified
         try:
             file = open_pdf(record)
         except FileNotFoundError:
@@ -378,11 +384,11 @@ def pdf_response(outlook, country, filename):
         add_never_cache_headers(response)
         return response
     response = FileResponse(file, content_type="application/pdf", filename=filename)
+    response["ETag"] = etag
     patch_cache_control(response, **DOWNLOAD_CACHE)
     return response
 
 
-@cache_control(**DOWNLOAD_CACHE)
 def outlook_json(request, slug):
     """The edition in the JSON interchange format (see README), live entries only."""
     outlook = published_outlook(slug)
@@ -398,7 +404,6 @@ class _Echo:
         return value
 
 
-@cache_control(**DOWNLOAD_CACHE)
 def ratings_csv(request):
     """Every published rating: one row per country per edition, streamed."""
     rows = (

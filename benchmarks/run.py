@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("scale", "public", "checks")
+PARTS = ("scale", "public", "caching", "checks")
 
 
 def scale_database():
@@ -45,7 +45,7 @@ def main(argv):
         print("== benchmarks/scale.py", flush=True)
         env = {**os.environ, "DATABASE_URL": scale_database()}
         status = subprocess.run([sys.executable, str(HERE / "scale.py"), *argv], env=env).returncode
-    for script in ("public", "checks"):
+    for script in ("public", "caching", "checks"):
         if script in only:
             print(f"== benchmarks/{script}.py", flush=True)
             sys.argv = [str(HERE / f"{script}.py")]

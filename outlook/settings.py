@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session: a public page served from the cache reads neither session nor
+    # user, and an anonymous reader's page never says Vary: Cookie (assessments.caching).
+    "assessments.caching.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -190,6 +193,56 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+
+# Django's cache, which keeps the public pages (assessments.caching). CACHE_URL chooses it:
+# locmem:// (the default: each process its own, right for one app server), db://TABLE
+# (a table of the shared database, made with `manage.py createcachetable`: several app
+# servers then render each page once between them), redis://HOST:PORT/DB (needs the redis
+# package), dummy:// (nothing kept). Every choice is correct with several servers, since
+# a page's key holds the publication generation read from the shared database; a shared
+# cache only saves rendering.
+def cache_from_url(url):
+    scheme, _, rest = url.partition("://")
+    backends = {
+        "locmem": ("django.core.cache.backends.locmem.LocMemCache", rest or "outlook"),
+        "db": ("django.core.cache.backends.db.DatabaseCache", rest or "outlook_cache"),
+        "redis": ("django.core.cache.backends.redis.RedisCache", url),
+        "dummy": ("django.core.cache.backends.dummy.DummyCache", ""),
+    }
+    if scheme not in backends:
+        raise ImproperlyConfigured(
+            f"CACHE_URL: unknown cache {scheme!r} (locmem, db, redis, dummy)."
+        )
+    backend, location = backends[scheme]
+    # Pages kept, at most (the least used go first past it): a 40-country edition page
+    # and its compressed copies take about 0.4 MB, a country page a tenth of that, so a
+    # process's own (locmem) copy stays small; a shared cache may hold more.
+    return {
+        "BACKEND": backend,
+        "LOCATION": location,
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 300)},
+    }
+
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+PUBLIC_PAGE_CACHE = "default"
+# How long the server keeps a page: a change of generation retires it anyway, so this
+# only bounds what an unused page holds.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
+# What a public page tells those who keep copies (Cache-Control). Browsers keep it
+# PUBLIC_PAGE_MAX_AGE seconds, then revalidate it (a 304 costs one query). Shared caches
+# (a CDN) keep it PUBLIC_PAGE_S_MAXAGE: a publication reaches CDN readers that much later
+# at most (signed-in editors see it at once: their pages are never shared). For
+# PUBLIC_PAGE_STALE_WHILE_REVALIDATE more, a CDN may serve the old copy while it
+# revalidates, so that a crowd after a publication never waits on the app servers.
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
+PUBLIC_PAGE_S_MAXAGE = env_int("PUBLIC_PAGE_S_MAXAGE", 300)
+PUBLIC_PAGE_STALE_WHILE_REVALIDATE = env_int("PUBLIC_PAGE_STALE_WHILE_REVALIDATE", 600)
+# A page not found may be published soon: kept that briefly, and never by the server.
+PUBLIC_NOT_FOUND_MAX_AGE = env_int("PUBLIC_NOT_FOUND_MAX_AGE", 60)
+# Brotli's quality for stored pages (0-11): made once per page and generation.
+PUBLIC_PAGE_BROTLI_QUALITY = env_int("PUBLIC_PAGE_BROTLI_QUALITY", 9)
 
 # The PDF renderer runs in a child process under these limits.
 PDF_MEMORY_LIMIT_MB = env_int("PDF_MEMORY_LIMIT_MB", 1024)

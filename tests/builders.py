@@ -5,6 +5,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from assessments.caching import bump_generation
 from assessments.importing import import_file
 from assessments.models import (
     Addressee,
@@ -30,6 +31,9 @@ def status(name="Ongoing"):
 def make_outlook(*, period=date(2024, 5, 1), region="Asia Pacific", published=False, **fields):
     region = Region.objects.get_or_create(name=region)[0]
     fields.setdefault("title", f"{region.name} Regional Outlook")
+    if published:
+        # What a publication does (assessments.derived): no public page cached before stays.
+        bump_generation()
     return Outlook.objects.create(
         region=region,
         period=period,
@@ -87,6 +91,7 @@ def make_revision(
     if state == Revision.State.PUBLISHED:
         assessment.published_revision = revision
         assessment.save(update_fields=["published_revision"])
+        bump_generation()
     return revision
 
 
@@ -116,6 +121,7 @@ def publish_correction(assessment, *, note="", **revision_fields):
     )
     assessment.published_revision = correction
     assessment.save()
+    bump_generation()
     return correction
 
 

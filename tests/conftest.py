@@ -223,3 +223,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_page_between_tests():
+    """Each test starts with an empty cache: tests roll the publication generation back
+    with their data, so a page cached by another test could carry the same key."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()

@@ -2,6 +2,7 @@
 
 from django import template
 
+from .. import rendered_text
 from ..markdown import render_markdown
 
 register = template.Library()
@@ -16,3 +17,15 @@ def markdown(text, anchor=""):
 @register.filter
 def markdown_inline(text, anchor=""):
     return render_markdown(text, anchor=anchor, inline=True)
+
+
+@register.filter
+def finding_html(finding, anchor=""):
+    """A finding as `markdown` renders it, from the HTML stored at publication if any."""
+    return rendered_text.finding_html(finding, anchor)
+
+
+@register.filter
+def recommendation_html(item, anchor=""):
+    """A recommendation as `markdown_inline` renders it, from the stored HTML if any."""
+    return rendered_text.recommendation_html(item, anchor)
