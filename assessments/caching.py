@@ -293,7 +293,11 @@ class PublicPageMiddleware:
         generation = current_generation()
         key = page_key(generation, address)
         if unmodified_since(request, generation):
-            return self.not_modified(generation, self.cache.get(f"{key}:etag"))
+            # Only for a page known to exist under this generation (its ETag is kept):
+            # an address that answers 404 has no copy for the reader to keep using.
+            etag = self.cache.get(f"{key}:etag")
+            if etag:
+                return self.not_modified(generation, etag)
         if mode == VALIDATED:
             return self.validated(request, generation, key)
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
@@ -310,7 +314,9 @@ class PublicPageMiddleware:
             page = StoredPage(response)
             timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
             self.cache.set_many({key: page, f"{key}:etag": page.etag}, timeout)
-        if if_none_match and etag_matches(if_none_match, page.etag):
+        if (if_none_match and etag_matches(if_none_match, page.etag)) or unmodified_since(
+            request, generation
+        ):
             return self.not_modified(generation, page.etag)
         return page.response(request, generation)
 
@@ -347,6 +353,8 @@ class PublicPageMiddleware:
             return self.not_modified(generation, etag)
         response = self.get_response(request)
         if response.status_code == 200 and not response.cookies:
+            if unmodified_since(request, generation):
+                return self.not_modified(generation, etag)
             validated(response, etag, generation)
             return response
         return self.not_stored(response)

@@ -77,6 +77,15 @@ def test_if_modified_since_is_answered_from_the_generation(client, published_sam
     assert client.get(url, headers={"if-modified-since": before}).status_code == 200
 
 
+def test_if_modified_since_never_answers_for_a_page_that_does_not_exist(client, edition):
+    # A draft edition's address, and one nothing was ever published at: a reader's
+    # date (however recent) must not turn a 404 into "your copy is still good".
+    later = http_date(current_generation().last_modified + 3600)
+    for url in (page_url(edition), "/outlooks/nothing-here/", "/countries/zz/"):
+        response = client.get(url, headers={"if-modified-since": later})
+        assert response.status_code == 404, url
+
+
 def test_if_none_match_of_another_page_gets_the_page(client, published_sample):
     response = client.get(page_url(published_sample), headers={"if-none-match": 'W/"other"'})
     assert response.status_code == 200 and response.content
