@@ -8,8 +8,12 @@ then committed with the record or not at all. None of it is the record itself: e
 can be rebuilt from the published revisions (`manage.py rebuild_derived`).
 """
 
+from .search_index import index_published
+
 # Each step takes (outlook, revisions); they run in this order.
-STEPS = []
+STEPS = [
+    index_published,  # the search index: the entries' live text replaces what it held
+]
 
 
 def record_published(outlook, revisions):

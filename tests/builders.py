@@ -5,6 +5,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from assessments import derived
 from assessments.importing import import_file
 from assessments.models import (
     Addressee,
@@ -87,6 +88,9 @@ def make_revision(
     if state == Revision.State.PUBLISHED:
         assessment.published_revision = revision
         assessment.save(update_fields=["published_revision"])
+        if assessment.outlook.is_published:
+            # What the workflow's publication derives (the search index...) comes with it.
+            derived.record_published(assessment.outlook, [revision])
     return revision
 
 
@@ -116,6 +120,7 @@ def publish_correction(assessment, *, note="", **revision_fields):
     )
     assessment.published_revision = correction
     assessment.save()
+    derived.record_published(assessment.outlook, [correction])
     return correction
 
 
