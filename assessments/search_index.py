@@ -30,6 +30,12 @@ def index_published(outlook, revisions):
     _write(Revision.objects.live().filter(assessment_id__in=assessment_ids))
 
 
+def index_country(country):
+    """Write again the rows of `country`'s live entries: its names (in every row's
+    terms) may have changed, unlike the published record."""
+    index_published(None, Revision.objects.live().filter(assessment__country=country))
+
+
 def rebuild():
     """Write the whole index again from the live revisions; returns the rows written."""
     with transaction.atomic():

@@ -256,3 +256,23 @@ def test_the_fallback_without_postgresql_matches_every_word(db, monkeypatch):
     assert found("security council dialogue") == [("recommendation", "kp-rec-1")]
     assert found("korea camps") == [("finding", "kp-finding-1")]
     assert found("camps", period_to=date(2000, 1, 1)) == []
+
+
+def test_a_country_renamed_in_the_admin_is_found_by_its_new_name(client, django_user_model):
+    publish_entry("KP", findings=("Camps remain.",), recommendations=(), footnotes=())
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "pw"))
+    from assessments.models import Country
+
+    country = Country.objects.get(code="KP")
+    response = client.post(
+        f"/admin/assessments/country/{country.pk}/change/",
+        {
+            "code": "KP",
+            "official_name": country.official_name,
+            "short_name": "Hermit Kingdom",
+            "aliases": "[]",
+            "region": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert found("hermit kingdom") == [("finding", "kp-finding-1")]
