@@ -23,9 +23,9 @@ from .search_index import CONFIG
 
 # The matches ranked: the most recent ones of the filters. Ranking reads each one's
 # vector, so this bounds a search's cost whatever the number of matches.
-CANDIDATES = 400
+CANDIDATES = 300
 # The hits shown, best first.
-LIMIT = 100
+LIMIT = 50
 # Markers around the words found in a headline, swapped for <mark> once the text is escaped.
 START, STOP = "\u27e6", "\u27e7"
 
@@ -55,7 +55,7 @@ class Hit:
 
 
 def search(query, filters=None):
-    """Hits for `query` under `filters`, best first; one query whatever the data."""
+    """Hits for `query` under `filters`, best first; two queries whatever the data."""
     query = (query or "").strip()
     filters = filters or SearchFilters()
     if not query:
@@ -64,6 +64,10 @@ def search(query, filters=None):
     if connection.vendor == "postgresql":
         return _ranked(entries, query)
     return _matching_words(entries, query)
+
+
+# What a hit does not show: its text is shown through the headline.
+UNSHOWN = ["vector", "terms", "text"]
 
 
 def _with_hit_fields(entries):
@@ -97,35 +101,37 @@ def filtered_entries(filters):
 
 def _ranked(entries, query):
     search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    rank = SearchRank(F("vector"), search_query)
-    # The GIN index finds the matches; the most recent are ranked; the best are shown,
-    # and only they get a headline (ts_headline parses the text again).
+    # The most recent matches under the filters (through the GIN index, or the filter's
+    # index read most recent first, whichever the planner finds cheaper)...
     candidates = (
         entries.filter(vector=search_query).order_by("-period", "-id").values("pk")[:CANDIDATES]
     )
-    best = (
+    # ...ranked on their stored vector: the best are the hits. Their ids are fetched
+    # first, so that the query below reads those rows alone (as a subquery, the planner
+    # may join every row of the index before it keeps these).
+    best = list(
         SearchEntry.objects.filter(pk__in=candidates)
-        .annotate(rank=rank)
+        .annotate(rank=SearchRank(F("vector"), search_query))
         .order_by("-rank", "-period", "-id")
-        .values("pk")[:LIMIT]
+        .values_list("pk", flat=True)[:LIMIT]
     )
-    rows = (
-        _with_hit_fields(SearchEntry.objects.filter(pk__in=best))
-        .annotate(
-            rank=rank,
-            headline=SearchHeadline(
-                "text",
-                search_query,
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=40,
-                min_words=15,
-            ),
-        )
-        .order_by("-rank", "-period", "-id")
+    if not best:
+        return []
+    # Only the hits shown get a headline (ts_headline parses the text again).
+    rows = _with_hit_fields(SearchEntry.objects.filter(pk__in=best).defer(*UNSHOWN)).annotate(
+        rank=SearchRank(F("vector"), search_query),
+        headline=SearchHeadline(
+            "text",
+            search_query,
+            config=CONFIG,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=40,
+            min_words=15,
+        ),
     )
-    return [_hit(row, row.headline, row.rank) for row in rows]
+    order = {pk: position for position, pk in enumerate(best)}
+    return [_hit(row, row.headline, row.rank) for row in sorted(rows, key=lambda r: order[r.pk])]
 
 
 def _matching_words(entries, query):
@@ -133,7 +139,7 @@ def _matching_words(entries, query):
     words = query.split()
     for word in words:
         entries = entries.filter(Q(text__icontains=word) | Q(terms__icontains=word))
-    rows = _with_hit_fields(entries).order_by("-period", "-id")[:LIMIT]
+    rows = _with_hit_fields(entries.defer("vector")).order_by("-period", "-id")[:LIMIT]
     return [_hit(row, _mark_words(row.text, words), 0.0) for row in rows]
 
 
