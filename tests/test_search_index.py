@@ -1,6 +1,7 @@
 """The search index: written at publication, replaced at a correction, rebuilt by the
 command identically, and read by search through its GIN index."""
 
+import importlib
 import io
 from datetime import date
 
@@ -277,3 +278,13 @@ def test_a_country_renamed_in_the_admin_is_found_by_its_new_name(client, django_
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert found("hermit kingdom") == [("finding", "kp-finding-1")]
+
+
+def test_the_migration_fills_the_index_for_what_is_already_published(published_sample):
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0010_search_index")
+    written = index_rows()
+    SearchEntry.objects.all().delete()
+    migration.fill(apps, None)
+    assert index_rows() == written
