@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, router, transaction
 from django.http import HttpResponseRedirect
 
-from . import workflow
+from . import search_index, workflow
 from .models import (
     Addressee,
     Assessment,
@@ -36,6 +36,7 @@ from .models import (
     Revision,
     RiskLevel,
     RiskStatus,
+    SearchEntry,
     Source,
 )
 
@@ -133,6 +134,12 @@ class CountryAdmin(FrozenOnceInTheRecord, ModelAdmin):
     search_fields = ["official_name", "short_name", "code"]
     list_select_related = ["region"]
     instead = "The code identifies the country's entries; its names may still change."
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            # Its names find its entries in search: the index takes the new ones.
+            search_index.index_country(obj)
 
 
 @admin.register(RiskLevel)
@@ -299,6 +306,19 @@ class FootnoteAdmin(GovernedByTheWorkflow, ModelAdmin):
     search_fields = ["source__title", "source__document_symbol", "source__url"]
     list_select_related = [
         "source",
+        "revision__assessment__country",
+        "revision__assessment__outlook",
+    ]
+
+
+@admin.register(SearchEntry)
+class SearchEntryAdmin(GovernedByTheWorkflow, ModelAdmin):
+    """The search index, derived at publication (assessments.search_index): to look at."""
+
+    list_display = ["kind", "country", "period", "position", "revision"]
+    list_filter = ["kind"]
+    list_select_related = [
+        "country",
         "revision__assessment__country",
         "revision__assessment__outlook",
     ]

@@ -11,6 +11,7 @@ from itertools import groupby
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Length
@@ -821,3 +822,62 @@ class RenderedText(models.Model):
 
     def __str__(self):
         return f"rendered text of revision {self.revision_id}"
+
+
+class SearchEntry(models.Model):
+    """One paragraph of published text as search reads it: derived from the live revision
+    of an entry, never part of the record (assessments.search_index writes it at each
+    publication and can rebuild it from the published revisions).
+
+    `text` is what a hit shows (Markdown reduced to its words); `terms` are the other
+    words that find it without being shown: its country's names, a recommendation's
+    addressee, a footnote's source symbol and address. `vector` is both, stored once
+    (PostgreSQL; NULL on SQLite, which searches `text` and `terms` with icontains), with
+    its GIN index created by migration 0010. The filters of the search form are columns
+    here, so that a search reads this table alone.
+    """
+
+    class Kind(models.TextChoices):
+        FINDING = "finding", "Finding"
+        RECOMMENDATION = "recommendation", "Recommendation"
+        FOOTNOTE = "footnote", "Footnote"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Derived rows never hold anything back: they go with what they were derived from.
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
+    # The filters' columns: indexed with the period in Meta.indexes, not alone.
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+", db_index=False)
+    risk_level = models.ForeignKey(
+        RiskLevel, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    addressee = models.ForeignKey(
+        Addressee,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    period = models.DateField()
+    # A finding's or recommendation's position, a footnote's number: the paragraph's anchor.
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    terms = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period", "-id"]
+        verbose_name_plural = "search entries"
+        # Most recent first, within each filter of the search form.
+        indexes = [
+            models.Index(fields=["-period", "-id"], name="search_entry_recent"),
+            models.Index(fields=["region", "-period"], name="search_entry_region"),
+            models.Index(fields=["country", "-period"], name="search_entry_country"),
+            models.Index(fields=["risk_level", "-period"], name="search_entry_level"),
+            models.Index(fields=["addressee", "-period"], name="search_entry_addressee"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.position} of {self.revision_id}"

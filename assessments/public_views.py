@@ -33,7 +33,16 @@ from . import search as search_module
 from .editions import edition_revisions, rating_changes, with_correction_flag
 from .exporting import to_public_json
 from .markdown import plain_text
-from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
+from .models import (
+    Addressee,
+    Country,
+    Outlook,
+    Recommendation,
+    Region,
+    Revision,
+    RiskLevel,
+    SearchEntry,
+)
 from .pdf import PdfStorageError, latest_pdf, open_pdf
 from .text_format import parse_period, without_control_characters
 
@@ -275,20 +284,15 @@ SEARCH_LISTS = {
 
 
 def search_choices():
-    """What the search form offers: only regions, countries and addressees with published text."""
-    live = Revision.objects.live()
+    """What the search form offers: only regions, countries and addressees with published
+    text, read from the search index (one index probe per option, whatever the data)."""
+    indexed = SearchEntry.objects.order_by()
     return {
-        "region": list(
-            Region.objects.filter(Exists(Outlook.objects.published().filter(region=OuterRef("pk"))))
-        ),
-        "country": list(
-            Country.objects.filter(Exists(live.filter(assessment__country=OuterRef("pk"))))
-        ),
+        "region": list(Region.objects.filter(Exists(indexed.filter(region=OuterRef("pk"))))),
+        "country": list(Country.objects.filter(Exists(indexed.filter(country=OuterRef("pk"))))),
         "level": list(RiskLevel.objects.all()),
         "addressee": list(
-            Addressee.objects.filter(
-                Exists(Recommendation.objects.filter(addressee=OuterRef("pk"), revision__in=live))
-            )
+            Addressee.objects.filter(Exists(indexed.filter(addressee=OuterRef("pk"))))
         ),
     }
 

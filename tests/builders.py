@@ -6,6 +6,7 @@ from datetime import date
 from django.utils import timezone
 
 from assessments.caching import bump_generation
+from assessments import derived
 from assessments.importing import import_file
 from assessments.models import (
     Addressee,
@@ -91,7 +92,11 @@ def make_revision(
     if state == Revision.State.PUBLISHED:
         assessment.published_revision = revision
         assessment.save(update_fields=["published_revision"])
-        bump_generation()
+        if assessment.outlook.is_published:
+            # What the workflow's publication derives (the search index...) comes with it.
+            derived.record_published(assessment.outlook, [revision])
+        else:
+            bump_generation()
     return revision
 
 
@@ -121,7 +126,7 @@ def publish_correction(assessment, *, note="", **revision_fields):
     )
     assessment.published_revision = correction
     assessment.save()
-    bump_generation()
+    derived.record_published(assessment.outlook, [correction])
     return correction
 
 

@@ -104,7 +104,7 @@ def test_bad_filters_get_a_message_not_an_error(client, editions):
 
 
 def test_search_queries_do_not_grow_with_results(client, editions, django_assert_num_queries):
-    # Three searches (findings, recommendations, footnotes) plus the form's four choices,
+    # The search (the best hits of the index, then their rows), the form's four lists,
     # and the publication generation, which keys the cached page (assessments.caching).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/search/?q=thousands")
