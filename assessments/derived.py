@@ -9,6 +9,7 @@ can be rebuilt from the published revisions (`manage.py render_published_text`,
 `rebuild_search_index`).
 """
 
+
 def _rendered_text(outlook, revisions):
     from . import rendered_text
 

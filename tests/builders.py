@@ -5,8 +5,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from assessments.caching import bump_generation
 from assessments import derived
+from assessments.caching import bump_generation
 from assessments.importing import import_file
 from assessments.models import (
     Addressee,
