@@ -40,13 +40,16 @@ from .text_format import parse_period, without_control_characters
 logger = logging.getLogger(__name__)
 
 OUTLOOKS_PER_PAGE = 25
+RECOMMENDATIONS_PER_PAGE = 50
+OPEN_DATA_EDITIONS_PER_PAGE = 100
 # Published editions never change in place (a correction is a new revision with its own
 # date), so downloads can be cached by browsers and CDNs for a while.
 DOWNLOAD_CACHE = {"public": True, "max_age": 3600}
 
 
 def page(request, template, context):
-    """Render a public page with its canonical URL (the path, without tracking queries)."""
+    """Render a public page with its canonical URL (the path, without tracking queries,
+    or as the view gives it)."""
     context.setdefault("canonical_url", settings.SITE_URL + request.path)
     response = render(request, template, context)
     # A control character is a parse error in HTML and shows as an empty box: drop any
@@ -68,10 +71,7 @@ def outlook_list(request):
         outlooks = outlooks.filter(region=region)
     outlooks = Paginator(outlooks, OUTLOOKS_PER_PAGE).get_page(request.GET.get("page"))
     # A region's list and each page of it are pages of their own, each its own canonical.
-    params = [("region", region.slug)] if region else []
-    if outlooks.number > 1:
-        params.append(("page", outlooks.number))
-    query = urlencode(params)
+    filters = [("region", region.slug)] if region else []
     return page(
         request,
         "public/outlook_list.html",
@@ -79,9 +79,20 @@ def outlook_list(request):
             "outlooks": outlooks,
             "regions": regions,
             "region": region,
-            "canonical_url": settings.SITE_URL + request.path + (f"?{query}" if query else ""),
+            "filter_query": urlencode(filters),
+            "canonical_url": canonical_url(request, outlooks, filters),
         },
     )
+
+
+def canonical_url(request, page_of_list, params=()):
+    """The canonical address of one page of a list: its filters, then its page number
+    unless it is the first (a page number out of range or not a number shows another)."""
+    params = list(params)
+    if page_of_list.number > 1:
+        params.append(("page", page_of_list.number))
+    query = urlencode(params)
+    return settings.SITE_URL + request.path + (f"?{query}" if query else "")
 
 
 def published_outlook(slug):
@@ -204,8 +215,10 @@ def history_chart(history, levels):
 
 
 def addressee_detail(request, slug):
+    """The published recommendations to an addressee, newest edition first, a page at a
+    time, grouped by edition and entry (an entry a page break cuts shows on both pages)."""
     addressee = get_object_or_404(Addressee, slug=slug)
-    recommendations = list(
+    recommendations = (
         Recommendation.objects.filter(addressee=addressee, revision__in=Revision.objects.live())
         .select_related("revision__assessment__country", "revision__assessment__outlook__region")
         .order_by(
@@ -215,11 +228,13 @@ def addressee_detail(request, slug):
             "position",
         )
     )
+    paginator = Paginator(recommendations, RECOMMENDATIONS_PER_PAGE)
     # An addressee named only in a draft is not public: its name must not show either.
-    if not recommendations:
+    if not paginator.count:
         raise Http404("No published recommendation to this addressee.")
+    shown = paginator.get_page(request.GET.get("page"))
     editions = []
-    for recommendation in recommendations:
+    for recommendation in shown:
         revision = recommendation.revision
         if not editions or editions[-1]["outlook"].id != revision.assessment.outlook_id:
             editions.append({"outlook": revision.assessment.outlook, "entries": []})
@@ -230,7 +245,13 @@ def addressee_detail(request, slug):
     return page(
         request,
         "public/addressee_detail.html",
-        {"addressee": addressee, "editions": editions, "count": len(recommendations)},
+        {
+            "addressee": addressee,
+            "editions": editions,
+            "recommendations": shown,
+            "count": paginator.count,
+            "canonical_url": canonical_url(request, shown),
+        },
     )
 
 
@@ -468,4 +489,9 @@ def risk_levels_css(request):
 
 def open_data(request):
     outlooks = Outlook.objects.published().select_related("region").order_by("-period", "region")
-    return page(request, "public/open_data.html", {"outlooks": outlooks})
+    outlooks = Paginator(outlooks, OPEN_DATA_EDITIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return page(
+        request,
+        "public/open_data.html",
+        {"outlooks": outlooks, "canonical_url": canonical_url(request, outlooks)},
+    )
