@@ -8,8 +8,16 @@ then committed with the record or not at all. None of it is the record itself: e
 can be rebuilt from the published revisions (`manage.py rebuild_derived`).
 """
 
+
+def _store_exports(outlook, revisions):
+    # Imported here: the models' and the exports' modules import much of the app.
+    from .stored_exports import store_exports
+
+    store_exports(outlook, revisions)
+
+
 # Each step takes (outlook, revisions); they run in this order.
-STEPS = []
+STEPS = [_store_exports]
 
 
 def record_published(outlook, revisions):

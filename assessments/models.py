@@ -317,6 +317,44 @@ class OutlookPdf(models.Model):
         return self.file.name
 
 
+class StoredExport(models.Model):
+    """A download generated at publication and stored (assessments.stored_exports): the
+    ratings CSV (no edition) or an edition's JSON. Derived: the latest of its kind is
+    served, the ones it supersedes are deleted, and any can be generated again."""
+
+    class Kind(models.TextChoices):
+        RATINGS_CSV = "ratings_csv", "Ratings CSV"
+        EDITION_JSON = "edition_json", "Edition JSON"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    outlook = models.ForeignKey(
+        Outlook,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stored_exports",
+        help_text="The edition of an edition's JSON; empty for the ratings CSV.",
+    )
+    file = models.FileField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "outlook", "-created_at"], name="stored_export_latest")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="ratings_csv", outlook__isnull=True)
+                | Q(kind="edition_json", outlook__isnull=False),
+                name="stored_export_edition_for_json_only",
+            )
+        ]
+
+    def __str__(self):
+        return self.file.name
+
+
 class AssessmentQuerySet(models.QuerySet):
     def with_approval(self):
         """Annotate `has_approved_revision`: a revision of the entry awaits publication."""
@@ -472,6 +510,15 @@ class Revision(models.Model):
 
     class Meta:
         ordering = ["assessment", "number"]
+        indexes = [
+            # The newest publication, in one index step: whether a stored export is
+            # older than what is published (assessments.stored_exports).
+            models.Index(
+                fields=["published_at"],
+                condition=Q(state="published"),
+                name="revision_published_at",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "number"], name="unique_revision_number"),
             # At most one revision being worked on or reviewed per assessment.

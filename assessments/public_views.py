@@ -4,7 +4,6 @@ Every page answers in a fixed number of queries, however many countries or editi
 there are (tests/test_public_views.py counts them).
 """
 
-import csv
 import hashlib
 import logging
 from urllib.parse import urlencode
@@ -16,8 +15,6 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -31,10 +28,20 @@ from django.views.decorators.cache import cache_control
 
 from . import search as search_module
 from .editions import edition_revisions, rating_changes, with_correction_flag
-from .exporting import to_public_json
 from .markdown import plain_text
-from .models import Addressee, Country, Outlook, Recommendation, Region, Revision, RiskLevel
+from .models import (
+    Addressee,
+    Country,
+    Outlook,
+    Recommendation,
+    Region,
+    Revision,
+    RiskLevel,
+    StoredExport,
+)
 from .pdf import PdfStorageError, latest_pdf
+from .stored_exports import RATINGS_CSV_NAME, open_latest
+from .stored_files import StorageWriteError
 from .text_format import parse_period, without_control_characters
 
 logger = logging.getLogger(__name__)
@@ -371,6 +378,18 @@ def country_pdf(request, slug, code):
 PDF_RETRY_AFTER_SECONDS = 300
 
 
+def unavailable(what):
+    """503 for a download that cannot be stored right now: try again later, never cached."""
+    response = HttpResponse(
+        f"{what} cannot be prepared right now. Please try again in a few minutes.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
 def pdf_response(outlook, country, filename):
     """The stored PDF (rendered and stored first if need be), cached like any download;
     503 (try again later, never cached) when it cannot be stored."""
@@ -384,90 +403,46 @@ def pdf_response(outlook, country, filename):
             file = latest_pdf(outlook, country).file.open("rb")
     except PdfStorageError:
         logger.exception("Could not store the PDF %s", filename)
-        response = HttpResponse(
-            "This PDF cannot be prepared right now. Please try again in a few minutes.",
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
-        add_never_cache_headers(response)
-        return response
+        return unavailable("This PDF")
     response = FileResponse(file, content_type="application/pdf", filename=filename)
     patch_cache_control(response, **DOWNLOAD_CACHE)
     return response
 
 
-@cache_control(**DOWNLOAD_CACHE)
 def outlook_json(request, slug):
     """The edition in the JSON interchange format (see README), live entries only."""
     outlook = published_outlook(slug)
-    response = JsonResponse(
-        to_public_json(outlook), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    return export_response(
+        StoredExport.Kind.EDITION_JSON,
+        outlook,
+        content_type="application/json",
+        filename=f"{outlook.slug}.json",
     )
-    response["Content-Disposition"] = f'inline; filename="{outlook.slug}.json"'
-    return response
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-@cache_control(**DOWNLOAD_CACHE)
 def ratings_csv(request):
-    """Every published rating: one row per country per edition, streamed."""
-    rows = (
-        Revision.objects.live()
-        .order_by(
-            "-assessment__outlook__period",
-            "assessment__outlook__region__name",
-            "assessment__position",
-        )
-        .values_list(
-            "assessment__country__code",
-            "assessment__country__official_name",
-            "assessment__outlook__region__name",
-            "assessment__outlook__slug",
-            "assessment__outlook__period",
-            "risk_level__name",
-            "risk_level__rank",
-            "risk_status__name",
-            "published_at",
-        )
-        .iterator(chunk_size=2000)
+    """Every published rating: one row per country per edition."""
+    return export_response(
+        StoredExport.Kind.RATINGS_CSV,
+        None,
+        content_type="text/csv; charset=utf-8",
+        filename=RATINGS_CSV_NAME,
+        as_attachment=True,
     )
-    writer = csv.writer(_Echo())
-    header = [
-        "country",
-        "country_name",
-        "region",
-        "edition",
-        "period",
-        "level",
-        "level_rank",
-        "status",
-        "published_at",
-    ]
 
-    def lines():
-        yield writer.writerow(header)
-        for code, name, region, slug, period, level, rank, status, published_at in rows:
-            yield writer.writerow(
-                [
-                    code,
-                    name,
-                    region,
-                    slug,
-                    f"{period:%Y-%m}",
-                    level,
-                    rank,
-                    status,
-                    published_at.isoformat() if published_at else "",
-                ]
-            )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="outlook-ratings.csv"'
+def export_response(kind, outlook, *, content_type, filename, as_attachment=False):
+    """The stored export, streamed from storage (generated and stored first if need be);
+    503 (try again later, never cached) when it cannot be stored."""
+    try:
+        file = open_latest(kind, outlook)
+    except StorageWriteError:
+        logger.exception("Could not store the export %s", filename)
+        return unavailable("This file")
+    response = FileResponse(
+        file, content_type=content_type, filename=filename, as_attachment=as_attachment
+    )
+    patch_cache_control(response, **DOWNLOAD_CACHE)
     return response
 
 
