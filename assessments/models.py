@@ -410,6 +410,18 @@ class RevisionQuerySet(models.QuerySet):
         correction): what the public reads today."""
         return self.published().filter(assessment__published_revision_id=F("id"))
 
+    def live_by_id(self):
+        """The revisions of live(), selected by id among the entries of published editions.
+
+        The same rows (an entry's published revision is one of its own), in a query
+        PostgreSQL estimates well: live()'s join on two columns at once it takes for a
+        single row, and at 48,000 entries picks nested loops that take seconds.
+        """
+        ids = Assessment.objects.filter(
+            outlook__state=Outlook.State.PUBLISHED, published_revision__isnull=False
+        ).values("published_revision_id")
+        return self.filter(state=Revision.State.PUBLISHED, id__in=ids)
+
     def previous_entry(self, assessment):
         """The country's live revision in the latest earlier edition of the region, with
         its content, or None: what a new edition copies, and what reviewers compare with."""

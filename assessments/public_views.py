@@ -226,7 +226,10 @@ def addressee_detail(request, slug):
     time, grouped by edition and entry (an entry a page break cuts shows on both pages)."""
     addressee = get_object_or_404(Addressee, slug=slug)
     recommendations = (
-        Recommendation.objects.filter(addressee=addressee, revision__in=Revision.objects.live())
+        # live_by_id: the count and the page join 48,000 rows at scale (see its docstring).
+        Recommendation.objects.filter(
+            addressee=addressee, revision__in=Revision.objects.live_by_id()
+        )
         .select_related("revision__assessment__country", "revision__assessment__outlook__region")
         .order_by(
             "-revision__assessment__outlook__period",
