@@ -10,6 +10,13 @@ can be rebuilt from the published revisions (`manage.py render_published_text`,
 """
 
 
+def _store_exports(outlook, revisions):
+    # Imported here: the models' and the exports' modules import much of the app.
+    from .stored_exports import store_exports
+
+    store_exports(outlook, revisions)
+
+
 def _rendered_text(outlook, revisions):
     from . import rendered_text
 
@@ -33,6 +40,7 @@ def _publication_generation(outlook, revisions):
 STEPS = [
     _rendered_text,
     _search_index,  # the search index: the entries' live text replaces what it held
+    _store_exports,  # the edition's JSON and the ratings CSV
     _publication_generation,  # last: pages cached from now on show all of the above
 ]
 

@@ -1,5 +1,12 @@
-"""Writing an edition out: the JSON interchange, and Markdown in the shape of the sample."""
+"""Writing an edition out: the JSON interchange, Markdown in the shape of the sample, and
+the open data (an edition's public JSON, the CSV of every published rating) as the
+bytes that are stored and served (assessments.stored_exports)."""
 
+import csv
+import io
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import OuterRef, Subquery
 
 from .content import OutlookContent, revision_content
@@ -50,6 +57,69 @@ def to_public_json(outlook):
     for entry in data["assessments"]:
         entry["risk"].pop("rationale", None)
     return data
+
+
+def public_json_bytes(outlook):
+    """The edition's open data JSON as served: what JsonResponse made of to_public_json."""
+    text = json.dumps(to_public_json(outlook), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+    return text.encode("utf-8")
+
+
+RATINGS_CSV_HEADER = [
+    "country",
+    "country_name",
+    "region",
+    "edition",
+    "period",
+    "level",
+    "level_rank",
+    "status",
+    "published_at",
+]
+
+
+def write_ratings_csv(out):
+    """Every published rating as CSV (UTF-8 bytes written to the binary file `out`): one
+    row per country per edition, newest edition first."""
+    rows = (
+        Revision.objects.live_by_id()  # every live revision: see its docstring
+        .order_by(
+            "-assessment__outlook__period",
+            "assessment__outlook__region__name",
+            "assessment__position",
+        )
+        .values_list(
+            "assessment__country__code",
+            "assessment__country__official_name",
+            "assessment__outlook__region__name",
+            "assessment__outlook__slug",
+            "assessment__outlook__period",
+            "risk_level__name",
+            "risk_level__rank",
+            "risk_status__name",
+            "published_at",
+        )
+        .iterator(chunk_size=2000)
+    )
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(RATINGS_CSV_HEADER)
+    for code, name, region, slug, period, level, rank, status, published_at in rows:
+        writer.writerow(
+            [
+                code,
+                name,
+                region,
+                slug,
+                f"{period:%Y-%m}",
+                level,
+                rank,
+                status,
+                published_at.isoformat() if published_at else "",
+            ]
+        )
+    text.flush()
+    text.detach()  # leave `out` open for the caller
 
 
 def to_markdown(outlook):

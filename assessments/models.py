@@ -318,6 +318,44 @@ class OutlookPdf(models.Model):
         return self.file.name
 
 
+class StoredExport(models.Model):
+    """A download generated at publication and stored (assessments.stored_exports): the
+    ratings CSV (no edition) or an edition's JSON. Derived: the latest of its kind is
+    served, the ones it supersedes are deleted, and any can be generated again."""
+
+    class Kind(models.TextChoices):
+        RATINGS_CSV = "ratings_csv", "Ratings CSV"
+        EDITION_JSON = "edition_json", "Edition JSON"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    outlook = models.ForeignKey(
+        Outlook,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stored_exports",
+        help_text="The edition of an edition's JSON; empty for the ratings CSV.",
+    )
+    file = models.FileField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "outlook", "-created_at"], name="stored_export_latest")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="ratings_csv", outlook__isnull=True)
+                | Q(kind="edition_json", outlook__isnull=False),
+                name="stored_export_edition_for_json_only",
+            )
+        ]
+
+    def __str__(self):
+        return self.file.name
+
+
 class AssessmentQuerySet(models.QuerySet):
     def with_approval(self):
         """Annotate `has_approved_revision`: a revision of the entry awaits publication."""
@@ -372,6 +410,18 @@ class RevisionQuerySet(models.QuerySet):
         """Published revisions that are their entry's live version (not superseded by a
         correction): what the public reads today."""
         return self.published().filter(assessment__published_revision_id=F("id"))
+
+    def live_by_id(self):
+        """The revisions of live(), selected by id among the entries of published editions.
+
+        The same rows (an entry's published revision is one of its own), in a query
+        PostgreSQL estimates well: live()'s join on two columns at once it takes for a
+        single row, and at 48,000 entries picks nested loops that take seconds.
+        """
+        ids = Assessment.objects.filter(
+            outlook__state=Outlook.State.PUBLISHED, published_revision__isnull=False
+        ).values("published_revision_id")
+        return self.filter(state=Revision.State.PUBLISHED, id__in=ids)
 
     def previous_entry(self, assessment):
         """The country's live revision in the latest earlier edition of the region, with
@@ -475,6 +525,15 @@ class Revision(models.Model):
 
     class Meta:
         ordering = ["assessment", "number"]
+        indexes = [
+            # The newest publication, in one index step: whether a stored export is
+            # older than what is published (assessments.stored_exports).
+            models.Index(
+                fields=["published_at"],
+                condition=Q(state="published"),
+                name="revision_published_at",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "number"], name="unique_revision_number"),
             # At most one revision being worked on or reviewed per assessment.

@@ -5,20 +5,11 @@ rendered once and stored; a correction stores a new one and the old is kept
 (OutlookPdf rows; the site serves the latest). A country's PDF is rendered on its
 first request and stored, and rendered again once a correction is newer than it.
 
-Files and the database commit apart, so a PDF is stored in two steps (`_store`):
-
-- inside the transaction, the file is written whole under a pending name
-  (`pending/<slug>-<random>.pdf`), and its row refers to that name. A failure before
-  the commit deletes it (a full disk leaves half a file); a process killed before the
-  commit leaves it, with no row: `manage.py sweep_files` removes it later.
-- once the transaction has committed, `promote` copies it to its final name, made
-  from the row (`pdf/<slug>/<slug>[-<code>]-<id>.pdf`), points the row there and
-  deletes the pending copy. Only a committed row ever names a final file, so a retry
-  never finds its name taken; a failure or a crash here leaves the row on its pending
-  file, complete and served, and sweep_files finishes the move.
-
-"Move" is a copy and a delete through the storage API, so the same works on storage
-without renames (S3-compatible object stores).
+Files and the database commit apart, so a PDF is stored in two steps, as every stored
+file is (assessments.stored_files): written under a pending name
+(`pending/<slug>-<random>.pdf`) in the publication's transaction, then moved to its
+final name, made from the row (`pdf/<slug>/<slug>[-<code>]-<id>.pdf`), once that has
+committed.
 
 The render runs in a child process under a memory limit, forked from a warm render
 server (`assessments.pdf_worker`) that this process starts on its first PDF, with a URL
@@ -29,7 +20,6 @@ import contextlib
 import json
 import logging
 import os
-import secrets
 import select
 import signal
 import subprocess
@@ -37,16 +27,15 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
+from . import stored_files
 from .editions import edition_revisions, rating_changes, running_header
 from .markdown import render_markdown
 from .models import Outlook, OutlookPdf
@@ -58,14 +47,14 @@ logger = logging.getLogger(__name__)
 
 # Where PDFs are stored: under PENDING until their transaction has committed, then under
 # FINAL; older deployments stored them under FINAL too (pdf/<year>/<month>/<slug>.pdf).
-PENDING, FINAL = "pending", "pdf"
+PENDING, FINAL = stored_files.PENDING, "pdf"
 
 
 class PdfRenderError(Exception):
     pass
 
 
-class PdfStorageError(Exception):
+class PdfStorageError(stored_files.StorageWriteError):
     """The PDF could not be written to storage (a full disk, say); nothing was kept."""
 
 
@@ -273,7 +262,7 @@ def store_pdfs(outlook):
 
 
 def pdf_storage():
-    return OutlookPdf._meta.get_field("file").storage
+    return PDFS.storage()
 
 
 def _base_name(outlook, country):
@@ -286,72 +275,28 @@ def final_name(record):
     return f"{FINAL}/{outlook.slug}/{_base_name(outlook, record.country)}-{record.pk}.pdf"
 
 
+PDFS = stored_files.FileKind(
+    OutlookPdf, FINAL, final_name, noun="PDF", related=("outlook", "country")
+)
+
+
 def _store(outlook, country, data):
     """Write the PDF under a pending name and add its row, in the caller's transaction;
     `promote` moves it to its final name once that transaction has committed."""
-    storage = pdf_storage()
-    name = f"{PENDING}/{_base_name(outlook, country)}-{secrets.token_hex(8)}.pdf"
     try:
-        name = storage.save(name, ContentFile(data))
-    except Exception as error:
-        # A full disk leaves the part written: delete it, and say what happened.
-        _delete_quietly(storage, name)
-        raise PdfStorageError(f"could not store the PDF {name}: {error}") from error
-    record = OutlookPdf(outlook=outlook, country=country, file=name)
-    try:
-        record.save()
-    except BaseException:
-        _delete_quietly(storage, name)
-        raise
-    transaction.on_commit(partial(promote, record), robust=True)
-    return record
-
-
-def _delete_quietly(storage, name):
-    try:
-        storage.delete(name)
-    except Exception:  # the failure that brought us here matters more than this one
-        logger.exception("Could not delete %s", name)
+        return stored_files.store(
+            PDFS,
+            OutlookPdf(outlook=outlook, country=country),
+            data,
+            pending_name=f"{_base_name(outlook, country)}.pdf",
+        )
+    except stored_files.StorageWriteError as error:
+        raise PdfStorageError(f"could not store the PDF: {error}") from error
 
 
 def promote(record):
-    """Move a committed PDF from its pending name to its final one, and point its row there.
-
-    Runs after the commit (an on-commit hook of `_store`, or sweep_files). A failure is
-    logged, not raised: the publication stands, and its row still refers to the pending
-    file, which is complete; sweep_files tries again. Returns whether the row now refers
-    to its final name.
-    """
-    storage = pdf_storage()
-    try:
-        with transaction.atomic():
-            # The row's lock makes a second promoter (the sweep) wait, then find it done.
-            current = (
-                OutlookPdf.objects.select_for_update(of=("self",))
-                .select_related("outlook", "country")
-                .get(pk=record.pk)
-            )
-            pending = current.file.name
-            if pending.startswith(f"{PENDING}/"):
-                final = final_name(current)
-                # A copy cut short by a crash may be there; no other row can refer to it.
-                storage.delete(final)
-                try:
-                    with storage.open(pending, "rb") as source:
-                        saved = storage.save(final, source)
-                except BaseException:
-                    _delete_quietly(storage, final)
-                    raise
-                OutlookPdf.objects.filter(pk=current.pk).update(file=saved)
-                # Only once the row refers to the copy; a reader holding the old name
-                # in between finds the row again (see public_views.pdf_response).
-                transaction.on_commit(partial(_delete_quietly, storage, pending))
-                current.file.name = saved
-    except Exception:
-        logger.exception("Could not move the PDF %s to its final name", record.file.name)
-        return False
-    record.file.name = current.file.name
-    return True
+    """Move a committed PDF to its final name (see stored_files.promote)."""
+    return stored_files.promote(PDFS, record)
 
 
 def open_pdf(record):
@@ -378,22 +323,6 @@ def _is_missing(error):
         return True
     code = getattr(error, "response", {}).get("Error", {}).get("Code")
     return code in ("404", "NoSuchKey")
-
-
-def stored_names(storage, directory=None):
-    """The names of every file stored under PENDING and FINAL (or under `directory`)."""
-    if directory is None:
-        for top in (PENDING, FINAL):
-            yield from stored_names(storage, top)
-        return
-    try:
-        directories, files = storage.listdir(directory)
-    except FileNotFoundError:
-        return
-    for name in sorted(files):
-        yield f"{directory}/{name}"
-    for name in sorted(directories):
-        yield from stored_names(storage, f"{directory}/{name}")
 
 
 def latest_pdf(outlook, country=None):

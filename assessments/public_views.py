@@ -4,7 +4,6 @@ Every page answers in a fixed number of queries, however many countries or editi
 there are (tests/test_public_views.py counts them).
 """
 
-import csv
 import hashlib
 import logging
 from urllib.parse import urlencode
@@ -16,8 +15,6 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -31,7 +28,6 @@ from django.views.decorators.cache import cache_control
 
 from . import search as search_module
 from .editions import edition_revisions, rating_changes, with_correction_flag
-from .exporting import to_public_json
 from .markdown import plain_text
 from .models import (
     Addressee,
@@ -42,20 +38,26 @@ from .models import (
     Revision,
     RiskLevel,
     SearchEntry,
+    StoredExport,
 )
 from .pdf import PdfStorageError, latest_pdf, open_pdf
+from .stored_exports import RATINGS_CSV_NAME, open_latest
+from .stored_files import StorageWriteError
 from .text_format import parse_period, without_control_characters
 
 logger = logging.getLogger(__name__)
 
 OUTLOOKS_PER_PAGE = 25
+RECOMMENDATIONS_PER_PAGE = 50
+OPEN_DATA_EDITIONS_PER_PAGE = 100
 # Published editions never change in place (a correction is a new revision with its own
 # date), so downloads can be cached by browsers and CDNs for a while.
 DOWNLOAD_CACHE = {"public": True, "max_age": 3600}
 
 
 def page(request, template, context):
-    """Render a public page with its canonical URL (the path, without tracking queries)."""
+    """Render a public page with its canonical URL (the path, without tracking queries,
+    or as the view gives it)."""
     context.setdefault("canonical_url", settings.SITE_URL + request.path)
     response = render(request, template, context)
     # A control character is a parse error in HTML and shows as an empty box: drop any
@@ -77,10 +79,7 @@ def outlook_list(request):
         outlooks = outlooks.filter(region=region)
     outlooks = Paginator(outlooks, OUTLOOKS_PER_PAGE).get_page(request.GET.get("page"))
     # A region's list and each page of it are pages of their own, each its own canonical.
-    params = [("region", region.slug)] if region else []
-    if outlooks.number > 1:
-        params.append(("page", outlooks.number))
-    query = urlencode(params)
+    filters = [("region", region.slug)] if region else []
     return page(
         request,
         "public/outlook_list.html",
@@ -88,9 +87,20 @@ def outlook_list(request):
             "outlooks": outlooks,
             "regions": regions,
             "region": region,
-            "canonical_url": settings.SITE_URL + request.path + (f"?{query}" if query else ""),
+            "filter_query": urlencode(filters),
+            "canonical_url": canonical_url(request, outlooks, filters),
         },
     )
+
+
+def canonical_url(request, page_of_list, params=()):
+    """The canonical address of one page of a list: its filters, then its page number
+    unless it is the first (a page number out of range or not a number shows another)."""
+    params = list(params)
+    if page_of_list.number > 1:
+        params.append(("page", page_of_list.number))
+    query = urlencode(params)
+    return settings.SITE_URL + request.path + (f"?{query}" if query else "")
 
 
 def published_outlook(slug):
@@ -213,9 +223,14 @@ def history_chart(history, levels):
 
 
 def addressee_detail(request, slug):
+    """The published recommendations to an addressee, newest edition first, a page at a
+    time, grouped by edition and entry (an entry a page break cuts shows on both pages)."""
     addressee = get_object_or_404(Addressee, slug=slug)
-    recommendations = list(
-        Recommendation.objects.filter(addressee=addressee, revision__in=Revision.objects.live())
+    recommendations = (
+        # live_by_id: the count and the page join 48,000 rows at scale (see its docstring).
+        Recommendation.objects.filter(
+            addressee=addressee, revision__in=Revision.objects.live_by_id()
+        )
         .select_related("revision__assessment__country", "revision__assessment__outlook__region")
         .order_by(
             "-revision__assessment__outlook__period",
@@ -224,11 +239,13 @@ def addressee_detail(request, slug):
             "position",
         )
     )
+    paginator = Paginator(recommendations, RECOMMENDATIONS_PER_PAGE)
     # An addressee named only in a draft is not public: its name must not show either.
-    if not recommendations:
+    if not paginator.count:
         raise Http404("No published recommendation to this addressee.")
+    shown = paginator.get_page(request.GET.get("page"))
     editions = []
-    for recommendation in recommendations:
+    for recommendation in shown:
         revision = recommendation.revision
         if not editions or editions[-1]["outlook"].id != revision.assessment.outlook_id:
             editions.append({"outlook": revision.assessment.outlook, "entries": []})
@@ -239,7 +256,13 @@ def addressee_detail(request, slug):
     return page(
         request,
         "public/addressee_detail.html",
-        {"addressee": addressee, "editions": editions, "count": len(recommendations)},
+        {
+            "addressee": addressee,
+            "editions": editions,
+            "recommendations": shown,
+            "count": paginator.count,
+            "canonical_url": canonical_url(request, shown),
+        },
     )
 
 
@@ -354,6 +377,18 @@ def country_pdf(request, slug, code):
 PDF_RETRY_AFTER_SECONDS = 300
 
 
+def unavailable(what):
+    """503 for a download that cannot be stored right now: try again later, never cached."""
+    response = HttpResponse(
+        f"{what} cannot be prepared right now. Please try again in a few minutes.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
 def pdf_response(request, outlook, country, filename):
     """The stored PDF (rendered and stored first if need be), cached like any download
     and revalidated by its row (a stored PDF never changes; a correction is a new row);
@@ -379,14 +414,7 @@ def pdf_response(request, outlook, country, filename):
             file = open_pdf(latest_pdf(outlook, country))
     except PdfStorageError:
         logger.exception("Could not store the PDF %s", filename)
-        response = HttpResponse(
-            "This PDF cannot be prepared right now. Please try again in a few minutes.",
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
-        add_never_cache_headers(response)
-        return response
+        return unavailable("This PDF")
     response = FileResponse(file, content_type="application/pdf", filename=filename)
     response["ETag"] = etag
     patch_cache_control(response, **DOWNLOAD_CACHE)
@@ -396,72 +424,37 @@ def pdf_response(request, outlook, country, filename):
 def outlook_json(request, slug):
     """The edition in the JSON interchange format (see README), live entries only."""
     outlook = published_outlook(slug)
-    response = JsonResponse(
-        to_public_json(outlook), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    return export_response(
+        StoredExport.Kind.EDITION_JSON,
+        outlook,
+        content_type="application/json",
+        filename=f"{outlook.slug}.json",
     )
-    response["Content-Disposition"] = f'inline; filename="{outlook.slug}.json"'
-    return response
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def ratings_csv(request):
-    """Every published rating: one row per country per edition, streamed."""
-    rows = (
-        Revision.objects.live()
-        .order_by(
-            "-assessment__outlook__period",
-            "assessment__outlook__region__name",
-            "assessment__position",
-        )
-        .values_list(
-            "assessment__country__code",
-            "assessment__country__official_name",
-            "assessment__outlook__region__name",
-            "assessment__outlook__slug",
-            "assessment__outlook__period",
-            "risk_level__name",
-            "risk_level__rank",
-            "risk_status__name",
-            "published_at",
-        )
-        .iterator(chunk_size=2000)
+    """Every published rating: one row per country per edition."""
+    return export_response(
+        StoredExport.Kind.RATINGS_CSV,
+        None,
+        content_type="text/csv; charset=utf-8",
+        filename=RATINGS_CSV_NAME,
+        as_attachment=True,
     )
-    writer = csv.writer(_Echo())
-    header = [
-        "country",
-        "country_name",
-        "region",
-        "edition",
-        "period",
-        "level",
-        "level_rank",
-        "status",
-        "published_at",
-    ]
 
-    def lines():
-        yield writer.writerow(header)
-        for code, name, region, slug, period, level, rank, status, published_at in rows:
-            yield writer.writerow(
-                [
-                    code,
-                    name,
-                    region,
-                    slug,
-                    f"{period:%Y-%m}",
-                    level,
-                    rank,
-                    status,
-                    published_at.isoformat() if published_at else "",
-                ]
-            )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="outlook-ratings.csv"'
+def export_response(kind, outlook, *, content_type, filename, as_attachment=False):
+    """The stored export, streamed from storage (generated and stored first if need be);
+    503 (try again later, never cached) when it cannot be stored."""
+    try:
+        file = open_latest(kind, outlook)
+    except StorageWriteError:
+        logger.exception("Could not store the export %s", filename)
+        return unavailable("This file")
+    response = FileResponse(
+        file, content_type=content_type, filename=filename, as_attachment=as_attachment
+    )
+    patch_cache_control(response, **DOWNLOAD_CACHE)
     return response
 
 
@@ -483,4 +476,9 @@ def risk_levels_css(request):
 
 def open_data(request):
     outlooks = Outlook.objects.published().select_related("region").order_by("-period", "region")
-    return page(request, "public/open_data.html", {"outlooks": outlooks})
+    outlooks = Paginator(outlooks, OPEN_DATA_EDITIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return page(
+        request,
+        "public/open_data.html",
+        {"outlooks": outlooks, "canonical_url": canonical_url(request, outlooks)},
+    )

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import checks, derived, emails
+from . import checks, derived, emails, stored_files
 from .content import NewSource, revision_content
 from .models import (
     Addressee,
@@ -433,35 +433,18 @@ def move_country(assessment, offset, *, user):
 
 @contextmanager
 def _publication():
-    """The durable transaction of a publication; yields the list its stored PDFs go in.
+    """The durable transaction of a publication.
 
     A file written to storage is not part of the database transaction: if the
-    publication fails before it commits, the files in the list are deleted, or they would
-    be left behind. Once it has committed, they belong to a published edition and are
-    never deleted here: what runs after the commit (the on-commit hooks: the mail) can
-    still fail inside this block, and must neither undo nor misreport the publication,
-    so those hooks are registered robust (a failure is logged) and the files are kept.
+    publication fails before it commits, the files it stored (PDFs, exports) are
+    deleted, or they would be left behind (stored_files.deleted_unless_committed). Once
+    it has committed, they belong to a published edition and are never deleted here:
+    what runs after the commit (the on-commit hooks: the mail) can still fail inside
+    this block, and must neither undo nor misreport the publication, so those hooks are
+    registered robust (a failure is logged) and the files are kept.
     """
-    stored = []
-    committed = False
-
-    def mark_committed():
-        nonlocal committed
-        committed = True
-
-    try:
-        with transaction.atomic(durable=True):
-            # The first hook: hooks run in order once the commit has succeeded.
-            transaction.on_commit(mark_committed)
-            yield stored
-    except BaseException:
-        if not committed:
-            for record in stored:
-                try:
-                    record.file.storage.delete(record.file.name)
-                except Exception:  # the original failure matters more than this one
-                    logger.exception("Could not delete %s after a failed publication", record.file)
-        raise
+    with stored_files.deleted_unless_committed(), transaction.atomic(durable=True):
+        yield
 
 
 def publish(outlook, *, user):
@@ -474,7 +457,7 @@ def publish(outlook, *, user):
     """
     from .pdf import store_pdfs
 
-    with _publication() as stored:
+    with _publication():
         locked = _claim_outlook(outlook, "publish", user)
         revisions = list(
             Revision.objects.select_for_update()
@@ -493,7 +476,7 @@ def publish(outlook, *, user):
         locked.published_by = user
         locked.save(update_fields=["state", "published_at", "published_by"])
         derived.record_published(locked, revisions)
-        stored.extend(store_pdfs(locked))
+        store_pdfs(locked)
         audit(
             user,
             "publish",
@@ -536,7 +519,7 @@ def publish_correction(revision, *, user):
     """
     from .pdf import store_pdfs
 
-    with _publication() as stored:
+    with _publication():
         locked = _claim(revision, "publish_correction", user)
         assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
         previous_id = assessment.published_revision_id
@@ -544,7 +527,7 @@ def publish_correction(revision, *, user):
         assessment.published_revision = locked
         assessment.save(update_fields=["published_revision"])
         derived.record_published(locked.assessment.outlook, [locked])
-        stored.extend(store_pdfs(locked.assessment.outlook))
+        store_pdfs(locked.assessment.outlook)
         audit(
             user,
             "publish_correction",

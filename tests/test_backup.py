@@ -20,7 +20,7 @@ from django.db import connection
 
 from assessments import workflow
 from assessments.management.commands._backups import pg_bindir
-from assessments.models import AuditEvent, OutlookPdf, Review, Revision
+from assessments.models import AuditEvent, OutlookPdf, Review, Revision, StoredExport
 
 from .processes import manage, run_python
 from .test_workflow import approved_correction
@@ -143,6 +143,11 @@ def test_a_restored_copy_serves_the_same_pages_and_pdfs(
     started = time.monotonic()
     call_command("backup", str(archive), stdout=(backed_up := io.StringIO()))
     backup_seconds = time.monotonic() - started
+    # The stored exports (the JSON of both editions, the ratings CSV) are in the archive.
+    with tarfile.open(archive) as tar:
+        archived = set(tar.getnames())
+    exports = [f"files/{name}" for name in StoredExport.objects.values_list("file", flat=True)]
+    assert len(exports) == 3 and set(exports) <= archived
 
     copy_media = tmp_path / "media-restored"
     started = time.monotonic()
@@ -245,10 +250,10 @@ def test_backup_and_restore_on_sqlite(tmp_path, sample_path):
 def test_a_pdf_moved_to_its_final_name_during_the_backup_is_in_the_archive(
     media, tmp_path, published_sample
 ):
-    from assessments import pdf
+    from assessments import pdf, stored_files
     from assessments.management.commands import _backups
 
-    with mock.patch.object(pdf, "promote"):  # its process stopped after the commit
+    with mock.patch.object(stored_files, "promote"):  # its process stopped after the commit
         record = pdf.latest_pdf(published_sample)
     pending = record.file.name
     data = record.file.open("rb").read()

@@ -1,13 +1,23 @@
+import csv
 import json
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.models import Q
+from django.http import JsonResponse, StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 
-from assessments.exporting import to_json, to_markdown
+from assessments import stored_exports, workflow
+from assessments.exporting import RATINGS_CSV_HEADER, to_json, to_markdown, to_public_json
 from assessments.importing import import_file
-from assessments.models import Outlook
-from tests.builders import import_json
+from assessments.models import Outlook, Revision, StoredExport
+from tests.builders import import_json, publish_correction, publish_entry
+from tests.test_workflow import approve_all, approved_correction
+
+Kind = StoredExport.Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +168,235 @@ def test_footnote_calls_in_recommendations_survive_the_markdown_round_trip(tmp_p
     )
     assert after == before
     assert after["assessments"][0]["recommendations"] == [group]
+
+
+# --- Stored exports: the edition's JSON and the ratings CSV, stored at publication -------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def old_json_response(outlook):
+    """The edition's JSON as the site built it on every request before it was stored."""
+    response = JsonResponse(
+        to_public_json(outlook), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    return response.content
+
+
+def old_ratings_csv():
+    """The ratings CSV as the site built it on every request before it was stored."""
+    rows = (
+        Revision.objects.live()
+        .order_by(
+            "-assessment__outlook__period",
+            "assessment__outlook__region__name",
+            "assessment__position",
+        )
+        .values_list(
+            "assessment__country__code",
+            "assessment__country__official_name",
+            "assessment__outlook__region__name",
+            "assessment__outlook__slug",
+            "assessment__outlook__period",
+            "risk_level__name",
+            "risk_level__rank",
+            "risk_status__name",
+            "published_at",
+        )
+    )
+    writer = csv.writer(_Echo())
+    lines = [writer.writerow(RATINGS_CSV_HEADER)]
+    for code, name, region, slug, period, level, rank, status, published_at in rows:
+        lines.append(
+            writer.writerow(
+                [
+                    code,
+                    name,
+                    region,
+                    slug,
+                    f"{period:%Y-%m}",
+                    level,
+                    rank,
+                    status,
+                    published_at.isoformat() if published_at else "",
+                ]
+            )
+        )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    return b"".join(response.streaming_content)
+
+
+def served(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return b"".join(response.streaming_content)
+
+
+def stored(kind, outlook=None):
+    """The stored exports of the kind, newest first."""
+    return list(StoredExport.objects.filter(kind=kind, outlook=outlook))
+
+
+def read(record):
+    with record.file.open("rb") as file:
+        return file.read()
+
+
+def test_publication_stores_the_editions_json_and_the_ratings_csv(
+    client, edition, erin, alice, bob, django_capture_on_commit_callbacks
+):
+    approve_all(edition, alice, bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(edition, user=erin)
+    [json_export] = stored(Kind.EDITION_JSON, edition)
+    [csv_export] = stored(Kind.RATINGS_CSV)  # the sample's, superseded, is deleted
+    assert json_export.file.name == f"exports/{edition.slug}/{edition.slug}-{json_export.pk}.json"
+    assert csv_export.file.name == f"exports/ratings/outlook-ratings-{csv_export.pk}.csv"
+    # Byte for byte what the site built on each request before.
+    assert read(json_export) == old_json_response(edition)
+    assert read(csv_export) == old_ratings_csv()
+    assert b"2024-05" in read(csv_export) and b"2023-11" in read(csv_export)
+    with CaptureQueriesContext(connection) as queries:
+        assert served(client, f"/outlooks/{edition.slug}.json") == old_json_response(edition)
+        assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    # Served from storage: no generating, no storing.
+    assert not any("INSERT" in query["sql"] for query in queries.captured_queries)
+    assert StoredExport.objects.count() == 3  # the sample's JSON, this edition's, the CSV
+
+
+def test_a_correction_stores_its_editions_json_and_the_csv_again(
+    client, edition, erin, alice, bob, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = approved_correction(edition, editor=erin, analyst=alice, reviewer=bob)
+    [before] = stored(Kind.EDITION_JSON, edition)
+    [csv_before] = stored(Kind.RATINGS_CSV)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish_correction(correction, user=erin)
+    [after] = stored(Kind.EDITION_JSON, edition)
+    [csv_after] = stored(Kind.RATINGS_CSV)
+    assert after.pk > before.pk and csv_after.pk > csv_before.pk
+    # The superseded files are deleted with their rows.
+    assert not before.file.storage.exists(before.file.name)
+    assert not csv_before.file.storage.exists(csv_before.file.name)
+    # The correction's content (its note is not part of the JSON; its date is in the CSV).
+    corrected = Revision.objects.get(pk=correction.pk)
+    assert corrected.published_at.isoformat().encode() in read(csv_after)
+    assert read(after) == old_json_response(edition)
+    assert read(csv_after) == old_ratings_csv()
+    assert served(client, f"/outlooks/{edition.slug}.json") == read(after)
+    assert served(client, "/data/ratings.csv") == read(csv_after)
+
+
+def test_the_json_reflects_a_corrected_text(client, published_sample, tmp_path):
+    # An archive import replacing an entry is a correction too: the JSON follows it.
+    data = to_json(published_sample)
+    data["assessments"][0]["findings"][0] = "A corrected first finding."
+    import_json(tmp_path, data, publish=True, replace=True)
+    body = json.loads(served(client, f"/outlooks/{published_sample.slug}.json"))
+    assert body["assessments"][0]["findings"][0] == "A corrected first finding."
+
+
+def test_no_final_file_before_the_commit(
+    edition, erin, alice, bob, django_capture_on_commit_callbacks
+):
+    approve_all(edition, alice, bob)
+    storage = StoredExport._meta.get_field("file").storage
+    with django_capture_on_commit_callbacks() as callbacks:
+        workflow.publish(edition, user=erin)
+    # The commit has not happened (the hooks have not run): the files are pending only.
+    exports = StoredExport.objects.filter(Q(outlook=edition) | Q(outlook=None))
+    exports = list(exports.order_by("-pk")[:2])
+    assert [e.kind for e in exports] == [Kind.RATINGS_CSV, Kind.EDITION_JSON]
+    for export in exports:
+        assert export.file.name.startswith("pending/")
+        assert storage.exists(export.file.name)
+        assert not storage.exists(stored_exports.final_name(export))
+    # The commit: the hooks run (and the ones they add, deleting the pending copies).
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    for export in exports:
+        pending = export.file.name
+        export.refresh_from_db()
+        assert export.file.name == stored_exports.final_name(export)
+        assert storage.exists(export.file.name) and not storage.exists(pending)
+
+
+def test_the_first_request_stores_a_missing_export(client, db):
+    # Published rows written directly: no publication stored their exports.
+    outlook = publish_entry("KP")
+    assert not StoredExport.objects.exists()
+    assert served(client, f"/outlooks/{outlook.slug}.json") == old_json_response(outlook)
+    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    assert len(stored(Kind.EDITION_JSON, outlook)) == 1
+    assert len(stored(Kind.RATINGS_CSV)) == 1
+    # The second request serves what the first stored.
+    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    assert StoredExport.objects.count() == 2
+
+
+def test_an_export_older_than_a_publication_is_stored_again(client, db):
+    outlook = publish_entry("KP")
+    served(client, "/data/ratings.csv")
+    served(client, f"/outlooks/{outlook.slug}.json")
+    # A publication that did not go through the publication step (written directly).
+    publish_correction(outlook.assessments.get(), note="Fixed.", findings=("New text.",))
+    later = publish_entry("MM", period=date(2024, 6, 1))
+    body = served(client, "/data/ratings.csv")
+    assert body == old_ratings_csv() and later.slug.encode() in body
+    assert b"New text." in served(client, f"/outlooks/{outlook.slug}.json")
+
+
+def test_a_lost_export_file_is_stored_again(client, published_sample):
+    [export] = stored(Kind.RATINGS_CSV)
+    export.file.storage.delete(export.file.name)
+    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    [again] = stored(Kind.RATINGS_CSV)[:1]
+    assert again.pk != export.pk
+
+
+def test_exports_are_served_with_the_headers_they_had(client, published_sample):
+    slug = published_sample.slug
+    response = client.get(f"/outlooks/{slug}.json")
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == f'inline; filename="{slug}.json"'
+    assert response["Cache-Control"] == "public, max-age=3600"
+    assert int(response["Content-Length"]) == len(old_json_response(published_sample))
+    response = client.get("/data/ratings.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="outlook-ratings.csv"'
+    assert response["Cache-Control"] == "public, max-age=3600"
+
+
+def test_store_exports_command_stores_every_export_again(
+    client, published_sample, django_capture_on_commit_callbacks
+):
+    other = publish_entry("MM", period=date(2024, 6, 1))
+    before = set(StoredExport.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("store_exports", stdout=StringIO())
+    exports = StoredExport.objects.all()
+    assert not before & {export.pk for export in exports}
+    assert sorted((e.kind, e.outlook_id) for e in exports) == sorted(
+        [
+            (Kind.EDITION_JSON, published_sample.pk),
+            (Kind.EDITION_JSON, other.pk),
+            (Kind.RATINGS_CSV, None),
+        ]
+    )
+    assert all(export.file.name.startswith("exports/") for export in exports)
+    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+
+
+def test_generating_the_csv_takes_a_fixed_number_of_queries(db, django_assert_num_queries):
+    publish_entry("KP")
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        stored_exports.regenerate(Kind.RATINGS_CSV)
+    for month in range(1, 7):
+        publish_entry("MM", period=date(2022, month, 1))
+    with django_assert_num_queries(len(queries)), transaction.atomic():
+        stored_exports.regenerate(Kind.RATINGS_CSV)

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assessments import pdf, workflow
-from assessments.models import OutlookPdf
+from assessments.models import OutlookPdf, StoredExport
 
 from .processes import run_python
 from .test_workflow import approve_all
@@ -33,8 +33,17 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def stored_files(media):
-    return sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file())
+def stored_files(media, extension=""):
+    """The names of the files stored under `media` (those ending with `extension`)."""
+    return sorted(
+        str(path.relative_to(media))
+        for path in media.rglob("*")
+        if path.is_file() and path.name.endswith(extension)
+    )
+
+
+def pdfs(media):
+    return stored_files(media, ".pdf")
 
 
 @contextmanager
@@ -67,13 +76,29 @@ def test_a_full_disk_while_publishing_leaves_no_file_and_publishes_nothing(
 ):
     approve_all(edition, alice, bob)
     client.force_login(erin)
+    before = stored_files(media)  # the sample's stored exports
+    exports = StoredExport.objects.count()
     with full_disk():
         response = client.post(reverse("editor_publish", args=[edition.pk]), follow=True)
     assert "Publishing failed, and nothing was published" in response.content.decode()
     edition.refresh_from_db()
     assert not edition.is_published
     assert not OutlookPdf.objects.exists()
-    assert stored_files(media) == []  # not even the truncated half of the PDF
+    assert StoredExport.objects.count() == exports
+    assert stored_files(media) == before  # not even the truncated half of a file
+
+
+def test_a_publication_that_fails_after_its_exports_leaves_no_export_and_no_file(
+    client, media, edition, erin, alice, bob
+):
+    approve_all(edition, alice, bob)
+    before, exports = stored_files(media), StoredExport.objects.count()
+    # The exports are stored (a derived step), then the PDF cannot be rendered.
+    failing = mock.patch.object(pdf, "render_outlook_pdf", side_effect=pdf.PdfRenderError("no"))
+    with failing, pytest.raises(pdf.PdfRenderError):
+        workflow.publish(edition, user=erin)
+    assert StoredExport.objects.count() == exports
+    assert stored_files(media) == before
 
 
 def test_a_full_disk_on_the_first_request_of_a_pdf_answers_503_and_leaves_nothing(
@@ -96,11 +121,31 @@ def test_a_full_disk_on_the_first_request_of_a_pdf_answers_503_and_leaves_nothin
         assert served(client, url).startswith(b"%PDF")
 
 
+def test_a_full_disk_on_the_first_request_of_an_export_answers_503_and_leaves_nothing(
+    client, media, published_sample
+):
+    StoredExport.objects.all().delete()  # as before exports were stored
+    for url in (f"/outlooks/{published_sample.slug}.json", "/data/ratings.csv"):
+        files = stored_files(media)
+        with full_disk():
+            response = client.get(url)
+        assert response.status_code == 503, url
+        assert response["Retry-After"]
+        assert "no-store" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+        assert not StoredExport.objects.exists()
+        assert stored_files(media) == files
+    # Once there is room again, the same request gets the file.
+    assert served(client, "/data/ratings.csv").startswith(b"country,country_name,")
+    assert StoredExport.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_publication_killed_before_its_commit_leaves_a_file_the_retry_and_sweep_deal_with(
     client, media, edition, erin, alice, bob
 ):
     approve_all(edition, alice, bob)
+    before = stored_files(media)
     # A publishing process dies (SIGKILL) once the PDF is written, before the commit.
     killed = run_python(
         "import os, signal, sys, django\n"
@@ -120,21 +165,28 @@ def test_a_publication_killed_before_its_commit_leaves_a_file_the_retry_and_swee
     assert killed.returncode == -9, killed.stderr
     edition.refresh_from_db()
     assert not edition.is_published and not OutlookPdf.objects.exists()
-    [stray] = stored_files(media)  # the killed process's PDF, which no row refers to
+    assert not StoredExport.objects.filter(outlook=edition).exists()
+    # The killed process's PDF and exports, which no row refers to.
+    strays = sorted(set(stored_files(media)) - set(before))
+    assert sorted(name.rpartition(".")[2] for name in strays) == ["csv", "json", "pdf"]
+    [stray] = pdfs(media)
 
     # The retry publishes, and its PDF ends under its own final name: nothing in its way.
     workflow.publish(edition, user=erin)
     record = OutlookPdf.objects.select_related("outlook").get()
     assert record.file.name == final_name(record)
-    assert stored_files(media) == sorted([stray, record.file.name])
+    assert pdfs(media) == sorted([stray, record.file.name])
     assert served(client, f"/outlooks/{edition.slug}.pdf") == record.file.open("rb").read()
 
-    # The sweep removes the stray file once it is old enough not to be a publication in
-    # progress, and keeps the published one.
+    # The sweep removes the stray files once they are old enough not to be a publication
+    # in progress, and keeps the published ones.
     call_command("sweep_files", stdout=io.StringIO())
-    assert stray in stored_files(media)
+    assert set(strays) <= set(stored_files(media))
     call_command("sweep_files", "--older-than", "0", stdout=io.StringIO())
-    assert stored_files(media) == [record.file.name]
+    assert pdfs(media) == [record.file.name]
+    exports = StoredExport.objects.order_by("pk")
+    assert stored_files(media) == sorted([record.file.name, *(e.file.name for e in exports)])
+    assert not set(strays) & set(stored_files(media))
 
 
 def test_a_full_disk_after_the_commit_keeps_the_publication_and_its_pdf(
@@ -150,7 +202,10 @@ def test_a_full_disk_after_the_commit_keeps_the_publication_and_its_pdf(
     assert "Could not move" in caplog.text
     record = OutlookPdf.objects.select_related("outlook").get()
     # Still under its pending name, complete, and served; the half-written copy is gone.
-    assert stored_files(media) == [record.file.name]
+    assert pdfs(media) == [record.file.name]
+    assert stored_files(media) == sorted(
+        [record.file.name, *StoredExport.objects.values_list("file", flat=True)]
+    )
     data = record.file.open("rb").read()
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
@@ -160,7 +215,11 @@ def test_a_full_disk_after_the_commit_keeps_the_publication_and_its_pdf(
         call_command("sweep_files", stdout=io.StringIO())
     record.refresh_from_db()
     assert record.file.name == final_name(record)
-    assert stored_files(media) == [record.file.name]
+    assert pdfs(media) == [record.file.name]
+    assert stored_files(media) == sorted(
+        [record.file.name, *StoredExport.objects.values_list("file", flat=True)]
+    )
+    assert not any(name.startswith("pending/") for name in stored_files(media))
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data
 
 
@@ -200,12 +259,16 @@ def test_sweep_files_keeps_what_rows_refer_to_and_young_files(
         call_command("sweep_files", stdout=out)
     left_pending.refresh_from_db()
     assert left_pending.file.name == final_name(left_pending, "-kp")
+    # The sample's exports, stored at its import, were moved to their final names too.
+    exports = list(StoredExport.objects.values_list("file", flat=True))
+    assert len(exports) == 2 and all(name.startswith("exports/") for name in exports)
     assert stored_files(media) == sorted(
         [
             moved.file.name,
             left_pending.file.name,
             f"pending/{slug}-fedcba9876543210.pdf",
             "other/notes.txt",
+            *exports,
         ]
     )
     assert served(client, f"/outlooks/{slug}.pdf").startswith(b"%PDF")

@@ -91,7 +91,7 @@ def test_stored_control_characters_leave_the_public_pages_whole(client, controll
 
 
 def test_stored_control_characters_leave_the_open_data_whole(client, controlled):
-    data = json.loads(client.get(f"/outlooks/{controlled.slug}.json").content)
+    data = json.loads(body(client.get(f"/outlooks/{controlled.slug}.json")))
     assert data["title"] == "Europe\x01Outlook"
     entry = data["assessments"][0]
     assert entry["recommendations"][0]["addressee"] == "The Security\x02 Council"

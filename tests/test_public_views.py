@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessments import derived, public_views
 from assessments.models import Country, Revision, RiskLevel
 from tests.builders import (
     ASIA_PACIFIC_CODES,
@@ -319,15 +320,24 @@ def grow(outlook, count):
         add_assessment(outlook, code, state=Revision.State.PUBLISHED)
 
 
+def derive(*outlooks):
+    """What publication derives for the `outlooks` (the stored exports): the builders
+    write published rows without publishing."""
+    for outlook in outlooks:
+        derived.record_published(outlook, [])
+
+
 @pytest.mark.parametrize("url", EDITION_PAGES)
 def test_page_queries_do_not_grow_with_countries(client, url, django_assert_num_queries):
     # A previous edition, so that the outlook page compares ratings in both cases.
     previous = make_published_edition(1, period=date(2023, 11, 1))
     outlook = make_published_edition(1)
+    derive(previous, outlook)
     url = url.format(slug=outlook.slug)
     with_one = count_queries(client, url)
     grow(previous, 40)
     grow(outlook, 40)
+    derive(previous, outlook)
     assert outlook.assessments.count() == 40
     with django_assert_num_queries(with_one):
         response = client.get(url)
@@ -339,13 +349,110 @@ def test_page_queries_do_not_grow_with_countries(client, url, django_assert_num_
 
 @pytest.mark.parametrize("url", EDITION_PAGES)
 def test_page_queries_do_not_grow_with_editions(client, url, django_assert_num_queries):
-    make_published_edition(2, period=date(2023, 11, 1))
+    previous = make_published_edition(2, period=date(2023, 11, 1))
     outlook = make_published_edition(2)
+    derive(previous, outlook)
     url = url.format(slug=outlook.slug)
     with_two = count_queries(client, url)
     for month in range(1, 5):
-        make_published_edition(2, period=date(2022, month, 1))
+        derive(make_published_edition(2, period=date(2022, month, 1)))
     with django_assert_num_queries(with_two):
         response = client.get(url)
         if response.streaming:
             b"".join(response.streaming_content)
+
+
+# --- Pages of lists: the recommendations to an addressee, the open data -----------------
+
+UNSC = "/recommendations/the-un-security-council/"
+
+
+def calls_to_the_council(months):
+    """One KP entry per month of 2024, each with two recommendations to the Council."""
+    for month in months:
+        outlook = make_outlook(period=date(2024, month, 1), published=True)
+        add_assessment(
+            outlook,
+            "KP",
+            recommendations=(
+                ("The UN Security Council", f"Call {month}a."),
+                ("UN Member States", "Other."),
+                ("The UN Security Council", f"Call {month}b."),
+            ),
+            state=Revision.State.PUBLISHED,
+        )
+
+
+def calls_on(page):
+    return [li.words() for li in page.find("main").find_all("li") if li.words().startswith("Call")]
+
+
+def test_the_addressee_page_shows_a_page_at_a_time_grouped_by_edition(
+    client, db, monkeypatch, settings
+):
+    monkeypatch.setattr(public_views, "RECOMMENDATIONS_PER_PAGE", 3)
+    calls_to_the_council([1, 2, 3])
+    first = parse(client.get(UNSC).content)
+    assert calls_on(first) == ["Call 3a.", "Call 3b.", "Call 2a."]
+    assert "6 recommendations across every published edition" in first.words()
+    assert "1 to 3 on this page" in first.words()
+    assert first.find("link", rel="canonical").attrs["href"] == settings.SITE_URL + UNSC
+    pages = first.find("ul", cls="pagination")
+    assert "Page 1 of 2" in pages.words()
+    assert [a.attrs["href"] for a in pages.find_all("a")] == ["?page=2"]
+    editions = [h.words() for h in first.find("main").find_all("h2")]
+    assert editions == [
+        "Asia Pacific Regional Outlook March 2024",
+        "Asia Pacific Regional Outlook February 2024",
+    ]
+
+    second = parse(client.get(UNSC + "?page=2").content)
+    # The February entry, cut by the page break, is on both pages under its edition.
+    assert calls_on(second) == ["Call 2b.", "Call 1a.", "Call 1b."]
+    assert [h.words() for h in second.find("main").find_all("h2")] == [
+        "Asia Pacific Regional Outlook February 2024",
+        "Asia Pacific Regional Outlook January 2024",
+    ]
+    assert second.find("link", rel="canonical").attrs["href"] == (
+        settings.SITE_URL + UNSC + "?page=2"
+    )
+    assert second.find("title").words().endswith(", page 2")
+    assert "4 to 6 on this page" in second.words()
+    # As the list of outlooks: past the end is the last page, not a number the first.
+    assert calls_on(parse(client.get(UNSC + "?page=99").content)) == calls_on(second)
+    assert calls_on(parse(client.get(UNSC + "?page=banana").content)) == calls_on(first)
+
+
+def json_links(page):
+    return [a.attrs["href"] for a in page.find("main").find_all("a") if ".json" in a.attrs["href"]]
+
+
+def test_open_data_lists_the_editions_a_page_at_a_time(client, db, monkeypatch, settings):
+    monkeypatch.setattr(public_views, "OPEN_DATA_EDITIONS_PER_PAGE", 2)
+    editions = [make_outlook(period=date(2024, month, 1), published=True) for month in (1, 2, 3)]
+    first = parse(client.get("/data/").content)
+    assert json_links(first) == [f"/outlooks/{e.slug}.json" for e in (editions[2], editions[1])]
+    assert "3 editions, newest first" in first.words()
+    assert "/data/ratings.csv" in [a.attrs["href"] for a in first.find("main").find_all("a")]
+    second = parse(client.get("/data/?page=2").content)
+    assert json_links(second) == [f"/outlooks/{editions[0].slug}.json"]
+    assert second.find("link", rel="canonical").attrs["href"] == (
+        settings.SITE_URL + "/data/?page=2"
+    )
+    assert "Page 2 of 2" in second.find("ul", cls="pagination").words()
+
+
+@pytest.mark.parametrize("url", [UNSC, UNSC + "?page=2", "/data/", "/data/?page=2"])
+def test_pages_of_lists_take_the_same_queries_however_long_the_list(
+    client, url, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(public_views, "RECOMMENDATIONS_PER_PAGE", 3)
+    monkeypatch.setattr(public_views, "OPEN_DATA_EDITIONS_PER_PAGE", 2)
+    calls_to_the_council([1, 2, 3])
+    baseline = count_queries(client, url)
+    calls_to_the_council(range(4, 13))
+    with django_assert_num_queries(baseline):
+        response = client.get(url)
+    shown = calls_on(parse(response.content)) if "recommendations" in url else None
+    if shown is not None:
+        assert len(shown) == 3

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from .. import derived, workflow
+from .. import derived, stored_files, workflow
 from ..checks import (
     CheckContext,
     check_content,
@@ -50,11 +50,12 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-@transaction.atomic
 def store_outlook(content, *, publish=False, replace=False, user=None, path=None):
-    """Store parsed content as an edition's assessments, all or nothing."""
-    store = _Store(content, path=path)
-    return store.run(publish=publish, replace=replace, user=user)
+    """Store parsed content as an edition's assessments, all or nothing (the files an
+    archive's publication stores too)."""
+    with stored_files.deleted_unless_committed(), transaction.atomic():
+        store = _Store(content, path=path)
+        return store.run(publish=publish, replace=replace, user=user)
 
 
 class _Store:

@@ -4,7 +4,7 @@ An archive is one tar file:
 
     database.pgdump   pg_dump's custom format (PostgreSQL), or
     database.sqlite3  a copy of the database file (SQLite, as `make run` uses)
-    files/<name>      every stored file a row refers to (the PDFs), read through the
+    files/<name>      every stored file a row refers to (PDFs, exports), read through the
                       storage API, under its storage name
     manifest.json     what it holds: the database's vendor and migrations, how many rows
                       of the main tables, and each file's size and SHA-256

@@ -1,4 +1,5 @@
-"""manage.py backup FILE: the database and the stored PDFs, together in one archive file.
+"""manage.py backup FILE: the database and the stored files (PDFs, exports), together in
+one archive file.
 
 The archive is a tar file: pg_dump's custom format on PostgreSQL, a copy of the
 database file on SQLite, and every stored file a row refers to, all read in one
@@ -20,8 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments import pdf
-from assessments.models import OutlookPdf
+from assessments import stored_files
 
 from . import _backups as backups
 
@@ -108,29 +108,30 @@ class Command(BaseCommand):
 
     def add_files(self, tar):
         """Every stored file a row of this snapshot refers to, read through the storage API."""
-        storage = pdf.pdf_storage()
         files, missing, seen = [], [], set()
-        for record in OutlookPdf.objects.select_related("outlook", "country").order_by("pk"):
-            name = record.file.name
-            if name in seen:
-                continue
-            seen.add(name)
-            try:
-                data = read(storage, name)
-            except FileNotFoundError:
-                data = None
-            if data is None and name.startswith(f"{pdf.PENDING}/"):
-                # Moved to its final name since the snapshot (pdf.promote): the same
-                # bytes, kept under the name the snapshot's row has.
-                with contextlib.suppress(FileNotFoundError):
-                    data = read(storage, pdf.final_name(record))
-            if data is None:
-                missing.append(name)
-                continue
-            add_bytes(tar, backups.FILES + name, data)
-            files.append(
-                {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            )
+        for kind in stored_files.kinds():
+            storage = kind.storage()
+            for record in kind.model.objects.select_related(*kind.related).order_by("pk"):
+                name = record.file.name
+                if name in seen:
+                    continue
+                seen.add(name)
+                try:
+                    data = read(storage, name)
+                except FileNotFoundError:
+                    data = None
+                if data is None and name.startswith(f"{stored_files.PENDING}/"):
+                    # Moved to its final name since the snapshot (stored_files.promote):
+                    # the same bytes, kept under the name the snapshot's row has.
+                    with contextlib.suppress(FileNotFoundError):
+                        data = read(storage, kind.final_name(record))
+                if data is None:
+                    missing.append(name)
+                    continue
+                add_bytes(tar, backups.FILES + name, data)
+                files.append(
+                    {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                )
         return files, missing
 
 

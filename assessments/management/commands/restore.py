@@ -1,4 +1,5 @@
-"""manage.py restore FILE: the database and the stored PDFs from an archive of `backup`.
+"""manage.py restore FILE: the database and the stored files (PDFs, exports) from an
+archive of `backup`.
 
 Restores into the database of DATABASE_URL and the configured storage (MEDIA_ROOT, or
 the bucket of STORAGE_BUCKET), through the storage API. The database must be empty (on

@@ -1,22 +1,23 @@
-"""manage.py sweep_files: finish moving PDFs to their final names, remove stray files."""
+"""manage.py sweep_files: finish moving stored files (PDFs, exports) to their final
+names, remove stray files."""
 
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessments import pdf
-from assessments.models import OutlookPdf
+from assessments import stored_files
+from assessments.stored_files import stored_names
 
 
 class Command(BaseCommand):
     help = (
-        "Tidy the stored PDFs. A row still on its pending file (its process stopped after "
-        "the commit) has it moved to its final name; a stored PDF no row refers to (left "
-        "by a publication that failed or was killed before its commit) is removed once "
-        "it is older than --older-than hours, so that a publication still in progress, "
-        "whose row is not committed yet, keeps its file. Safe to run at any time, e.g. "
-        "daily from cron."
+        "Tidy the stored files (PDFs, exports). A row still on its pending file (its "
+        "process stopped after the commit) has it moved to its final name; a stored "
+        "file no row refers to (left by a publication that failed or was killed before "
+        "its commit) is removed once it is older than --older-than hours, so that a "
+        "publication still in progress, whose row is not committed yet, keeps its file. "
+        "Safe to run at any time, e.g. daily from cron."
     )
 
     def add_arguments(self, parser):
@@ -35,25 +36,31 @@ class Command(BaseCommand):
     def handle(self, *args, older_than, dry_run, **options):
         if older_than < 0:
             raise CommandError("--older-than cannot be negative.")
-        storage = pdf.pdf_storage()
+        kinds = stored_files.kinds()
         would = "would be " if dry_run else ""
 
         moved = failed = 0
-        for record in OutlookPdf.objects.filter(file__startswith=f"{pdf.PENDING}/"):
-            self.stdout.write(f"{record.file.name}: {would}moved to its final name")
-            if dry_run:
-                continue
-            if pdf.promote(record):
-                moved += 1
-            else:
-                failed += 1
-                self.stderr.write(f"{record.file.name}: could not be moved (see the log)")
+        for kind in kinds:
+            for record in kind.model.objects.filter(file__startswith=f"{stored_files.PENDING}/"):
+                self.stdout.write(f"{record.file.name}: {would}moved to its final name")
+                if dry_run:
+                    continue
+                if stored_files.promote(kind, record):
+                    moved += 1
+                else:
+                    failed += 1
+                    self.stderr.write(f"{record.file.name}: could not be moved (see the log)")
 
         # Read after the moves: a row's name changes when its file is moved.
-        referenced = set(OutlookPdf.objects.values_list("file", flat=True))
+        referenced = set()
+        for kind in kinds:
+            referenced.update(kind.model.objects.values_list("file", flat=True))
         cutoff = timezone.now() - timedelta(hours=older_than)
         removed = young = 0
-        for name in pdf.stored_names(storage):
+        # Every kind's files are in the default storage, under pending/ or their directory.
+        storage = kinds[0].storage()
+        directories = [stored_files.PENDING, *(kind.directory for kind in kinds)]
+        for name in stored_names(storage, directories):
             if name in referenced:
                 continue
             if storage.get_modified_time(name) > cutoff:
@@ -65,12 +72,12 @@ class Command(BaseCommand):
             removed += 1
 
         self.stdout.write(
-            f"{_count(moved, 'PDF')} moved to the final name, "
+            f"{_count(moved, 'file')} moved to the final name, "
             f"{_count(removed, 'stray file')} {would}removed, "
             f"{_count(young, 'file')} no row refers to kept as younger than {older_than:g} h."
         )
         if failed:
-            raise CommandError(f"{_count(failed, 'PDF')} could not be moved to the final name.")
+            raise CommandError(f"{_count(failed, 'file')} could not be moved to the final name.")
 
 
 def _count(number, noun):

@@ -1,0 +1,158 @@
+"""The open data downloads, generated at publication and stored: the ratings CSV and
+each edition's JSON (StoredExport rows; the latest of a kind is served).
+
+`store_exports` is a publication step (assessments.derived): inside the transaction
+that publishes an edition or a correction, it writes the edition's JSON again and the
+ratings CSV again (every publication changes it), through the storage API, as
+assessments.stored_files stores any file (pending name, moved to its final name after
+the commit). Once a new export is on its final name, the ones it supersedes are
+deleted, rows and files: an export is derived, never part of the record.
+
+An export is generated on its first request when there is none (data published before
+exports were stored), when a publication is newer than it (a row written without
+going through publication) or when its file is lost; `manage.py store_exports`
+generates them all again.
+
+Generating locks first (the edition's row for its JSON, one advisory lock for the CSV),
+so that of two publications at once the second generates after the first commits and
+reads it: the latest export is never one that misses a committed publication.
+"""
+
+import tempfile
+
+from django.core.files import File
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
+
+from . import stored_files
+from .exporting import public_json_bytes, write_ratings_csv
+from .models import Outlook, Revision, StoredExport
+
+Kind = StoredExport.Kind
+FINAL = "exports"
+RATINGS_CSV_NAME = "outlook-ratings.csv"
+# Held by whoever generates the ratings CSV until its transaction ends (PostgreSQL).
+RATINGS_CSV_LOCK = 0x6F75746C6F6F6B  # "outlook"
+# The CSV is written to a temporary file, in memory up to this size, on disk beyond.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def final_name(record):
+    """Where a committed export ends: named by its row, so only that row can have it."""
+    if record.kind == Kind.RATINGS_CSV:
+        return f"{FINAL}/ratings/outlook-ratings-{record.pk}.csv"
+    slug = record.outlook.slug
+    return f"{FINAL}/{slug}/{slug}-{record.pk}.json"
+
+
+def delete_superseded(record):
+    """Delete the exports of `record`'s kind (and edition) older than it, rows and files."""
+    storage = EXPORTS.storage()
+    with transaction.atomic():
+        older = StoredExport.objects.select_for_update().filter(
+            Q(created_at__lt=record.created_at) | Q(created_at=record.created_at, pk__lt=record.pk),
+            kind=record.kind,
+            outlook_id=record.outlook_id,
+        )
+        names = [export.file.name for export in older]
+        older.delete()
+        # A reader who read an old row just before finds the latest one instead
+        # (see open_latest).
+        for name in names:
+            transaction.on_commit(lambda name=name: stored_files.delete_quietly(storage, name))
+
+
+EXPORTS = stored_files.FileKind(
+    StoredExport,
+    FINAL,
+    final_name,
+    noun="export",
+    related=("outlook",),
+    after_promote=delete_superseded,
+)
+
+
+def store_exports(outlook, revisions):
+    """Publication step: store the edition's JSON and the ratings CSV again."""
+    regenerate(Kind.EDITION_JSON, outlook)
+    regenerate(Kind.RATINGS_CSV)
+
+
+def regenerate(kind, outlook=None):
+    """Generate the export and store it, in the caller's transaction (which must be one)."""
+    _lock(kind, outlook)
+    return _generate(kind, outlook)
+
+
+def latest_export(kind, outlook=None):
+    """The stored export to serve (the ratings CSV, or the JSON of a published edition),
+    generated and stored first if there is none or a publication is newer than it.
+    Raises StorageWriteError, having kept nothing, when it cannot be stored."""
+    record = _current(kind, outlook)
+    if record is None:
+        with transaction.atomic():
+            _lock(kind, outlook)
+            # Another request may have generated it while this one waited for the lock.
+            record = _current(kind, outlook) or _generate(kind, outlook)
+    return record
+
+
+def open_latest(kind, outlook=None):
+    """The latest export's file, open for reading; generated again if its file is lost."""
+    record = latest_export(kind, outlook)
+    try:
+        return record.file.open("rb")
+    except FileNotFoundError:
+        pass
+    # Moved to its final name since we read the row (stored_files.promote), or
+    # superseded and deleted: the row read again names the file.
+    again = latest_export(kind, outlook)
+    try:
+        return again.file.open("rb")
+    except FileNotFoundError:
+        if again.pk != record.pk:
+            raise
+    # The same row, and no file (a restore without it): make a new one, which supersedes it.
+    with transaction.atomic():
+        record = regenerate(kind, outlook)
+    return record.file.open("rb")
+
+
+def _current(kind, outlook):
+    """The latest export of the kind, unless a revision it shows was published after it."""
+    # Published revisions only (a revision is published only in a published edition),
+    # newest first: for the CSV, an index scan of revision_published_at.
+    published = Revision.objects.filter(state=Revision.State.PUBLISHED, published_at__isnull=False)
+    if kind == Kind.EDITION_JSON:
+        published = published.filter(assessment__outlook=OuterRef("outlook"))
+    newest = published.order_by("-published_at").values("published_at")[:1]
+    record = (
+        StoredExport.objects.filter(kind=kind, outlook=outlook)
+        .annotate(newest=Subquery(newest))
+        .first()
+    )
+    if record is None or (record.newest and record.created_at < record.newest):
+        return None
+    return record
+
+
+def _lock(kind, outlook):
+    if kind == Kind.EDITION_JSON:
+        Outlook.objects.select_for_update().filter(pk=outlook.pk).first()
+    elif connection.vendor == "postgresql":
+        # SQLite (make run) has one writer at a time anyway.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RATINGS_CSV_LOCK])
+
+
+def _generate(kind, outlook):
+    """Generate the export and store it, in the caller's transaction."""
+    record = StoredExport(kind=kind, outlook=outlook)
+    if kind == Kind.EDITION_JSON:
+        return stored_files.store(
+            EXPORTS, record, public_json_bytes(outlook), pending_name=f"{outlook.slug}.json"
+        )
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        write_ratings_csv(spool)
+        spool.seek(0)
+        return stored_files.store(EXPORTS, record, File(spool), pending_name=RATINGS_CSV_NAME)
