@@ -30,7 +30,11 @@ urlpatterns = [
     path("outlooks/", public_page(public_views.outlook_list), name="outlook_list"),
     path("outlooks/<slug:slug>/", public_page(public_views.outlook_detail), name="outlook"),
     path("outlooks/<slug:slug>.pdf", public_views.outlook_pdf, name="outlook_pdf"),
-    path("outlooks/<slug:slug>.json", public_page(public_views.outlook_json), name="outlook_json"),
+    path(
+        "outlooks/<slug:slug>.json",
+        public_page(public_views.outlook_json, mode=VALIDATED),
+        name="outlook_json",
+    ),
     path(
         "outlooks/<slug:slug>/<country_code:code>.pdf", public_views.country_pdf, name="country_pdf"
     ),

@@ -454,7 +454,8 @@ def export_response(kind, outlook, *, content_type, filename, as_attachment=Fals
     response = FileResponse(
         file, content_type=content_type, filename=filename, as_attachment=as_attachment
     )
-    patch_cache_control(response, **DOWNLOAD_CACHE)
+    # Cache-Control and the ETag come from the publication generation (caching.VALIDATED):
+    # the next publication changes these files, so they are kept no longer than a page.
     return response
 
 

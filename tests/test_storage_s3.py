@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from assessments import pdf, workflow
-from assessments.models import OutlookPdf
+from assessments.models import OutlookPdf, StoredExport
 
 from .conftest import s3_client
 from .processes import manage, run_python, s3_env
@@ -25,10 +25,12 @@ from .test_files import final_name, served
 from .test_workflow import approve_all
 
 
-def objects(s3_server, bucket):
-    """The names of every object in the bucket, asked of the server itself."""
+def objects(s3_server, bucket, suffix=""):
+    """The names of every object in the bucket (ending in `suffix`), asked of the server."""
     listed = s3_client(s3_server).list_objects_v2(Bucket=bucket)
-    return sorted(entry["Key"] for entry in listed.get("Contents", []))
+    return sorted(
+        entry["Key"] for entry in listed.get("Contents", []) if entry["Key"].endswith(suffix)
+    )
 
 
 def test_a_publication_stores_its_pdf_in_the_bucket_visible_by_its_final_name_after_commit(
@@ -41,7 +43,7 @@ def test_a_publication_stores_its_pdf_in_the_bucket_visible_by_its_final_name_af
     # Before the commit: only the pending object, which no committed row names.
     record = OutlookPdf.objects.select_related("outlook").get()
     assert record.file.name.startswith("pending/")
-    assert objects(s3_server, s3_storage) == [record.file.name]
+    assert objects(s3_server, s3_storage, ".pdf") == [record.file.name]
     data = s3_client(s3_server).get_object(Bucket=s3_storage, Key=record.file.name)["Body"]
     data = data.read()
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
@@ -52,7 +54,7 @@ def test_a_publication_stores_its_pdf_in_the_bucket_visible_by_its_final_name_af
             callback()
     record.refresh_from_db()
     assert record.file.name == final_name(record)
-    assert objects(s3_server, s3_storage) == [record.file.name]
+    assert objects(s3_server, s3_storage, ".pdf") == [record.file.name]
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data
 
 
@@ -74,9 +76,9 @@ def test_sweep_files_on_s3_finishes_moves_and_removes_stray_objects(
         call_command("sweep_files", stdout=out)
     left_pending.refresh_from_db()
     assert left_pending.file.name == final_name(left_pending, "-kp")
-    assert objects(s3_server, s3_storage) == sorted([left_pending.file.name, stray])
+    assert objects(s3_server, s3_storage, ".pdf") == sorted([left_pending.file.name, stray])
     call_command("sweep_files", "--older-than", "0", stdout=out)
-    assert objects(s3_server, s3_storage) == [left_pending.file.name]
+    assert objects(s3_server, s3_storage, ".pdf") == [left_pending.file.name]
     assert served(client, f"/outlooks/{slug}/kp.pdf").startswith(b"%PDF")
 
 
@@ -113,7 +115,9 @@ def test_backup_and_restore_carry_the_objects_of_the_bucket_through_the_storage_
     workflow.publish(edition, user=erin)  # committed: its PDF under its final name
     assert served(client, f"/outlooks/{edition.slug}/kp.pdf").startswith(b"%PDF")
     stored = objects(s3_server, s3_storage)
-    assert len(stored) == 2
+    # The edition's PDF and KP's, and the open data stored at publication (stored_exports).
+    assert len(objects(s3_server, s3_storage, ".pdf")) == 2
+    assert len(stored) == 2 + StoredExport.objects.count()
 
     archive = tmp_path / "outlook.backup"
     call_command("backup", str(archive), stdout=io.StringIO())
