@@ -21,9 +21,9 @@ def postgres_url(name=None):
     )
 
 
-def django_env(*, media_root, database=None, url=None):
+def django_env(*, media_root, database=None, url=None, env=None):
     """The environment of a child process using `media_root` and the database at `url`, or
-    `database` on the test's PostgreSQL server (the test database by default)."""
+    `database` on the test's PostgreSQL server (the test database by default), and `env`."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "outlook.settings",
@@ -31,16 +31,17 @@ def django_env(*, media_root, database=None, url=None):
         "MEDIA_ROOT": str(media_root),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "test-only-secret",
         "PYTHONPATH": str(BASE_DIR),
+        **(env or {}),
     }
 
 
-def run_python(code, *args, media_root, database=None, url=None, check=True, timeout=300):
+def run_python(code, *args, media_root, database=None, url=None, env=None, check=True, timeout=300):
     """Run `code` (Python that calls django.setup() itself) in a child process; see
     django_env for the database."""
     result = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
         cwd=BASE_DIR,
-        env=django_env(media_root=media_root, database=database, url=url),
+        env=django_env(media_root=media_root, database=database, url=url, env=env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -50,7 +51,7 @@ def run_python(code, *args, media_root, database=None, url=None, check=True, tim
     return result
 
 
-def manage(*args, media_root, database=None, url=None, check=True, timeout=300):
+def manage(*args, media_root, database=None, url=None, env=None, check=True, timeout=300):
     """Run `manage.py ARGS` in a child process."""
     return run_python(
         "import sys; from django.core.management import execute_from_command_line; "
@@ -59,6 +60,7 @@ def manage(*args, media_root, database=None, url=None, check=True, timeout=300):
         media_root=media_root,
         database=database,
         url=url,
+        env=env,
         check=check,
         timeout=timeout,
     )

@@ -10,6 +10,7 @@ import io
 import os
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -18,11 +19,12 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.urls import reverse
 
-from assessments import pdf, workflow
+from assessments import jobs, pdf, workflow
 from assessments.models import OutlookPdf
 
 from .processes import run_python
 from .test_workflow import approve_all
+from .worker import run_jobs
 
 
 @pytest.fixture
@@ -67,9 +69,12 @@ def test_a_full_disk_while_publishing_leaves_no_file_and_publishes_nothing(
 ):
     approve_all(edition, alice, bob)
     client.force_login(erin)
+    client.post(reverse("editor_publish", args=[edition.pk]))
     with full_disk():
-        response = client.post(reverse("editor_publish", args=[edition.pk]), follow=True)
-    assert "Publishing failed, and nothing was published" in response.content.decode()
+        run_jobs()
+    page = client.get(reverse("editor_outlook", args=[edition.pk])).content.decode()
+    assert "Publishing failed, and nothing was published" in page
+    assert "Could not store the PDF" in page
     edition.refresh_from_db()
     assert not edition.is_published
     assert not OutlookPdf.objects.exists()
@@ -101,66 +106,83 @@ def test_a_publication_killed_before_its_commit_leaves_a_file_the_retry_and_swee
     client, media, edition, erin, alice, bob
 ):
     approve_all(edition, alice, bob)
-    # A publishing process dies (SIGKILL) once the PDF is written, before the commit.
+    job = workflow.publish(edition, user=erin)
+    # A publishing worker dies (SIGKILL) once the PDFs are written, before the commit.
     killed = run_python(
         "import os, signal, sys, django\n"
         "django.setup()\n"
-        "from django.contrib.auth.models import User\n"
-        "from assessments import workflow\n"
-        "from assessments.models import Outlook\n"
+        "from assessments import jobs, workflow\n"
         "def audit(*args, **kwargs):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)  # after store_pdfs, before the commit\n"
         "workflow.audit = audit\n"
-        "workflow.publish(Outlook.objects.get(pk=int(sys.argv[1])),"
-        " user=User.objects.get(username='erin'))\n",
-        edition.pk,
+        "jobs.run(int(sys.argv[1]))\n",
+        job.pk,
         media_root=media,
         check=False,
     )
     assert killed.returncode == -9, killed.stderr
     edition.refresh_from_db()
     assert not edition.is_published and not OutlookPdf.objects.exists()
-    [stray] = stored_files(media)  # the killed process's PDF, which no row refers to
+    strays = stored_files(media)  # the killed process's PDFs, which no row refers to
+    assert len(strays) == 2
 
-    # The retry publishes, and its PDF ends under its own final name: nothing in its way.
-    workflow.publish(edition, user=erin)
-    record = OutlookPdf.objects.select_related("outlook").get()
-    assert record.file.name == final_name(record)
-    assert stored_files(media) == sorted([stray, record.file.name])
-    assert served(client, f"/outlooks/{edition.slug}.pdf") == record.file.open("rb").read()
+    # The retry publishes, and its PDFs end under their own final names: nothing in the way.
+    job.refresh_from_db()
+    assert job.state == job.State.RUNNING
+    job.heartbeat_at -= timedelta(hours=1)  # what a dead worker's heartbeat looks like
+    job.save()
+    assert jobs.recover() == [job]
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == job.State.SUCCEEDED and job.attempts == 2
+    records = list(OutlookPdf.objects.select_related("outlook", "country"))
+    assert [record.file.name for record in records] == [
+        final_name(record, f"-{record.country.code.code.lower()}" if record.country else "")
+        for record in records
+    ]
+    published = [record.file.name for record in records]
+    assert stored_files(media) == sorted([*strays, *published])
+    edition_pdf = OutlookPdf.objects.get(country=None)
+    assert served(client, f"/outlooks/{edition.slug}.pdf") == edition_pdf.file.open("rb").read()
 
-    # The sweep removes the stray file once it is old enough not to be a publication in
-    # progress, and keeps the published one.
+    # The sweep removes the stray files once they are old enough not to be a publication
+    # in progress, and keeps the published ones.
     call_command("sweep_files", stdout=io.StringIO())
-    assert stray in stored_files(media)
+    assert set(strays) <= set(stored_files(media))
     call_command("sweep_files", "--older-than", "0", stdout=io.StringIO())
-    assert stored_files(media) == [record.file.name]
+    assert stored_files(media) == sorted(published)
 
 
 def test_a_full_disk_after_the_commit_keeps_the_publication_and_its_pdf(
     client, media, edition, erin, alice, bob, caplog, django_capture_on_commit_callbacks
 ):
     approve_all(edition, alice, bob)
+    workflow.publish(edition, user=erin)
     with django_capture_on_commit_callbacks() as callbacks:
-        workflow.publish(edition, user=erin)
-    # The commit happened; then the disk fills up while the PDF is moved to its final name.
+        run_jobs()
+    # The commit happened; then the disk fills up while the PDFs are moved to their
+    # final names.
     with full_disk():
         for callback in callbacks:
             callback()
     assert "Could not move" in caplog.text
-    record = OutlookPdf.objects.select_related("outlook").get()
-    # Still under its pending name, complete, and served; the half-written copy is gone.
-    assert stored_files(media) == [record.file.name]
+    pdfs = OutlookPdf.objects.select_related("outlook")
+    record, country = pdfs.get(country=None), pdfs.get(country__code="KP")
+    # Still under their pending names, complete, and served; the half-written copies are gone.
+    assert stored_files(media) == sorted([record.file.name, country.file.name])
     data = record.file.open("rb").read()
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    assert served(client, f"/outlooks/{edition.slug}/kp.pdf") == country.file.open("rb").read()
 
-    # The sweep finishes the move.
+    # The sweep finishes the moves.
     with django_capture_on_commit_callbacks(execute=True):
         call_command("sweep_files", stdout=io.StringIO())
     record.refresh_from_db()
+    country.refresh_from_db()
     assert record.file.name == final_name(record)
-    assert stored_files(media) == [record.file.name]
+    assert country.file.name == final_name(country, "-kp")
+    assert stored_files(media) == sorted([record.file.name, country.file.name])
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data
 
 
