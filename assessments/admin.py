@@ -28,6 +28,7 @@ from .models import (
     Footnote,
     Outlook,
     OutlookPdf,
+    PublicationJob,
     Recommendation,
     Region,
     Review,
@@ -324,6 +325,14 @@ class AuditEventAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["created_at", "actor", "action", "description"]
     list_filter = ["action"]
     search_fields = ["description"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PublicationJob)
+class PublicationJobAdmin(GovernedByTheWorkflow, ModelAdmin):
+    # Made by an editor's request and carried out by a worker (assessments.jobs).
+    list_display = ["created_at", "kind", "outlook", "requested_by", "state", "attempts"]
+    list_filter = ["state", "kind"]
     date_hierarchy = "created_at"
 
 
