@@ -12,11 +12,15 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Serve the site with demo data on SQLite. Safe to run again: keeps the data.
+# Serve the site with demo data on SQLite, and a worker of the queue beside it (it
+# publishes and sends the mail); stopping the server stops the worker. Safe to run again:
+# keeps the data.
 run: $(BIN)/.installed
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+	DEBUG=1 $(BIN)/python manage.py worker --no-reload --queue-name='*' & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+		DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 # The whole suite against a real PostgreSQL server started for the run.
 test: $(BIN)/.installed

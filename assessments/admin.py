@@ -29,6 +29,7 @@ from .models import (
     Outlook,
     OutlookPdf,
     PublicationGeneration,
+    PublicationJob,
     Recommendation,
     Region,
     RenderedText,
@@ -361,6 +362,14 @@ class PublicationGenerationAdmin(GovernedByTheWorkflow, ModelAdmin):
 class RenderedTextAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["revision", "renderer_version", "anchor"]
     list_select_related = ["revision__assessment__country", "revision__assessment__outlook"]
+
+
+@admin.register(PublicationJob)
+class PublicationJobAdmin(GovernedByTheWorkflow, ModelAdmin):
+    # Made by an editor's request and carried out by a worker (assessments.jobs).
+    list_display = ["created_at", "kind", "outlook", "requested_by", "state", "attempts"]
+    list_filter = ["state", "kind"]
+    date_hierarchy = "created_at"
 
 
 # --- Users ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ outlook_patterns = [
     path("", views.outlook_detail, name="editor_outlook"),
     path("countries/", views.add_country, name="editor_add_country"),
     path("publish/", views.publish, name="editor_publish"),
+    path("publication/", views.publication_status, name="editor_publication"),
 ]
 
 # Below /editor/assessments/<assessment_id>/: one country's entry in an edition.

@@ -35,7 +35,15 @@ from .forms import (
     ReviewForm,
     SourceSearchForm,
 )
-from .models import Addressee, Assessment, AuditEvent, Outlook, Revision, Source
+from .models import (
+    Addressee,
+    Assessment,
+    AuditEvent,
+    Outlook,
+    PublicationJob,
+    Revision,
+    Source,
+)
 from .permissions import Permissions
 
 State = Revision.State
@@ -72,26 +80,46 @@ def _submit(request, revision, success):
     return redirect("editor_revision", revision.pk)
 
 
-def _publishing(request, publish, obj, *, page, success):
-    """Run a publication (workflow.publish or publish_correction) for the user; back to
-    `page` (a URL name taking obj's pk) whether it succeeds or not.
+def _publishing(request, publish, obj, *, page):
+    """Ask for a publication (workflow.publish or publish_correction) for the user; back to
+    `page` (a URL name taking obj's pk), which shows the job's progress and result.
 
-    A publication renders PDFs and may fail for reasons of the machine (a full disk, a
-    renderer that dies): its transaction has rolled back, so say so, not a server error.
+    The request returns at once: a worker publishes. A second request while one is under
+    way (a double click) is told so on the page rather than with an error page.
     """
     try:
-        publish(obj, user=request.user)
+        job = publish(obj, user=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    except PermissionDenied:
-        raise
-    except Exception:
-        logger.exception("Publishing %s failed", obj)
-        messages.error(request, "Publishing failed, and nothing was published. Try again later.")
+    except PermissionDenied as refusal:
+        if not _publication_under_way(obj):
+            raise
+        messages.info(request, str(refusal))
     else:
-        messages.success(request, success)
+        messages.info(
+            request,
+            f"{job.get_kind_display()} of {job.outlook.full_title} queued: "
+            "this page shows its progress.",
+        )
     return redirect(page, obj.pk)
+
+
+def _publication_under_way(obj):
+    jobs = PublicationJob.objects.active()
+    if isinstance(obj, Outlook):
+        return jobs.filter(outlook=obj, kind=PublicationJob.Kind.PUBLISH).exists()
+    return jobs.filter(revision=obj).exists()
+
+
+def _latest_job(outlook_id, revision_id=None):
+    """The latest publication job of an edition (or of one correction), or None."""
+    jobs = PublicationJob.objects.select_related("requested_by", "outlook").filter(
+        outlook_id=outlook_id
+    )
+    if revision_id is not None:
+        jobs = jobs.filter(revision_id=revision_id)
+    return jobs.first()
 
 
 def _get_revision(revision_id):
@@ -197,6 +225,7 @@ def _outlook_page(request, outlook, *, add_form=None, status=200):
         "add_form": add_form or (AddCountryForm(outlook=outlook) if can_edit else None),
         "problems": outlook.publication_problems() if can_edit else [],
         "pdfs": outlook.pdfs.all()[:5],
+        "job": _latest_job(outlook.pk),
     }
     return render(request, "editor/outlook_detail.html", context, status=status)
 
@@ -252,13 +281,23 @@ def move_country(request, assessment_id, direction):
 @editor_page()
 def publish(request, outlook_id):
     outlook = get_object_or_404(Outlook.objects.select_related("region"), pk=outlook_id)
-    return _publishing(
-        request,
-        workflow.publish,
-        outlook,
-        page="editor_outlook",
-        success=f"Published {outlook.full_title}.",
-    )
+    return _publishing(request, workflow.publish, outlook, page="editor_outlook")
+
+
+@require_GET
+@editor_page()
+def publication_status(request, outlook_id):
+    """The latest publication job of an edition (`?revision=` of one correction), as the
+    part of its page that polls for it (htmx). Once the job has ended, the answer stops
+    the polling (286) and reloads the page, which then shows the result."""
+    outlook = get_object_or_404(Outlook, pk=outlook_id)
+    revision_id = request.GET.get("revision", "")
+    job = _latest_job(outlook.pk, int(revision_id) if revision_id.isdigit() else None)
+    response = render(request, "editor/_publication_status.html", {"job": job})
+    if job is None or not job.is_active:
+        response.status_code = 286
+        response["HX-Refresh"] = "true"
+    return response
 
 
 # --- Assessments and revisions ---------------------------------------------------
@@ -297,7 +336,11 @@ def revision_detail(request, revision_id):
     return render(
         request,
         "editor/revision_detail.html",
-        {"revision": revision, "can": Permissions(request.user).revision_actions(revision)},
+        {
+            "revision": revision,
+            "can": Permissions(request.user).revision_actions(revision),
+            "job": _latest_job(revision.assessment.outlook_id, revision.pk),
+        },
     )
 
 
@@ -588,13 +631,7 @@ def publish_correction(request, revision_id):
         Revision.objects.select_related("assessment__country", "assessment__outlook"),
         pk=revision_id,
     )
-    return _publishing(
-        request,
-        workflow.publish_correction,
-        revision,
-        page="editor_revision",
-        success="The correction is published.",
-    )
+    return _publishing(request, workflow.publish_correction, revision, page="editor_revision")
 
 
 # --- Sources and the audit log -------------------------------------------------------

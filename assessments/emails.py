@@ -1,9 +1,10 @@
 """Notification emails, one function per message.
 
 The templates are plain text (autoescape off: an "&" stays an "&"). The workflow
-calls these through transaction.on_commit, so a message is sent
-only for a change that was saved. A mail server that fails is logged, never
-shown to the user as an error: the change itself has been made.
+queues a task per message (assessments.tasks) in the transaction of its change, and a
+worker calls these once it has committed, so a message is sent only for a change that
+was saved. A mail server that fails is logged, never shown to the user as an error: the
+change itself has been made.
 """
 
 import logging

@@ -940,3 +940,89 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.position} of {self.revision_id}"
+
+
+class PublicationJobQuerySet(models.QuerySet):
+    def active(self):
+        """Jobs waiting for a worker or running: at most one per edition or correction."""
+        return self.filter(state__in=PublicationJob.ACTIVE)
+
+
+class PublicationJob(models.Model):
+    """An editor's request to publish an edition or a correction, carried out by a worker.
+
+    Made in the transaction of the request, with its task (assessments.jobs): the worker
+    renders the PDFs, then publishes in one transaction that also marks the job
+    succeeded. The editor's pages show its progress and, if it failed, the reason.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISH = "publish", "Publication"
+        CORRECTION = "correction", "Correction"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    outlook = models.ForeignKey(Outlook, on_delete=models.CASCADE, related_name="publication_jobs")
+    # The correction published (kind CORRECTION); empty for an edition's publication.
+    revision = models.ForeignKey(
+        "Revision",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="publication_jobs",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    # How many times a worker has started it (a worker that died counts).
+    attempts = models.PositiveIntegerField(default=0)
+    # The id of its latest task on the queue (django-tasks' TaskResult.id).
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.CharField(max_length=200, blank=True)
+    step = models.PositiveIntegerField(default=0)
+    steps = models.PositiveIntegerField(default=0)
+    # Why it failed, for the editor (the traceback goes to the log).
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running worker every few seconds: a stale one means it died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PublicationJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A second request while one waits or runs is refused by the permission gate;
+            # two at the same instant are refused here.
+            models.UniqueConstraint(
+                fields=["outlook"],
+                condition=Q(kind="publish", state__in=["queued", "running"]),
+                name="one_active_publication_per_outlook",
+            ),
+            models.UniqueConstraint(
+                fields=["revision"],
+                condition=Q(kind="correction", state__in=["queued", "running"]),
+                name="one_active_publication_per_correction",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.outlook} ({self.get_state_display()})"
+
+    @property
+    def is_active(self):
+        return self.state in self.ACTIVE
+
+    @property
+    def percent(self):
+        return round(100 * self.step / self.steps) if self.steps else 0

@@ -1,9 +1,11 @@
 """PDFs of published editions and of one country's entry, made with WeasyPrint.
 
-Publishing calls `store_pdfs(outlook)` inside its transaction: the edition's PDF is
-rendered once and stored; a correction stores a new one and the old is kept
-(OutlookPdf rows; the site serves the latest). A country's PDF is rendered on its
-first request and stored, and rendered again once a correction is newer than it.
+Publishing (a worker's job, assessments.jobs) calls `store_pdfs(outlook)` inside its
+transaction: the edition's PDF and each country's are rendered once and stored; a
+correction stores new ones (the edition's and its country's) and the old are kept
+(OutlookPdf rows; the site serves the latest). A PDF that is missing (an edition
+imported as published) is rendered on its first request and stored, and so is one that
+a correction is newer than.
 
 Files and the database commit apart, so a PDF is stored in two steps, as every stored
 file is (assessments.stored_files): written under a pending name
@@ -256,9 +258,27 @@ class _Reader:
         return data
 
 
-def store_pdfs(outlook):
-    """Render and store the edition's PDF; earlier PDFs are kept. Returns the new rows."""
-    return [_store(outlook, None, render_outlook_pdf(outlook))]
+def store_pdfs(outlook, *, countries=None, progress=None):
+    """Render and store the edition's PDF and its countries' (each published entry's, or
+    those of `countries`); earlier PDFs are kept. Returns the new rows.
+
+    `progress(text, step, steps)`, if given, is told before each render.
+    """
+    if countries is None:
+        countries = [
+            assessment.country
+            for assessment in outlook.assessments.filter(published_revision__isnull=False)
+            .select_related("country")
+            .order_by("position")
+        ]
+    steps = 1 + len(countries)
+    report = progress or (lambda text, step, steps: None)
+    report(f"Rendering PDF 1 of {steps}: the edition", 1, steps)
+    records = [_store(outlook, None, render_outlook_pdf(outlook))]
+    for step, country in enumerate(countries, 2):
+        report(f"Rendering PDF {step} of {steps}: {country.short_name}", step, steps)
+        records.append(_store(outlook, country, render_country_pdf(outlook, country)))
+    return records
 
 
 def pdf_storage():

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .models import Assessment, Outlook, Revision
+from .models import Assessment, Outlook, PublicationJob, Revision
 
 # The Django groups of the editorial roles; a superuser holds every role.
 ANALYST, REVIEWER, EDITOR = "analyst", "reviewer", "editor"
@@ -61,6 +61,22 @@ def _a_correction(user, revision):
     if not revision.in_published_edition:
         return "This revision is published with its outlook, not on its own."
     return ""
+
+
+def _not_being_published(user, obj):
+    # A publication under way (a worker's job) publishes what the edition held when it
+    # was asked for: its countries stay as they are, and a second request waits its turn.
+    outlook = _outlook_of(obj)
+    if PublicationJob.objects.active().filter(outlook=outlook, kind="publish").exists():
+        return f"A publication of {outlook.full_title} is already under way."
+    return ""
+
+
+def _a_correction_not_under_way(user, revision):
+    reason = _a_correction(user, revision)
+    if not reason and PublicationJob.objects.active().filter(revision=revision).exists():
+        reason = "The publication of this correction is already under way."
+    return reason
 
 
 def _correctable(user, assessment):
@@ -115,16 +131,33 @@ TRANSITIONS = {
     # An edition: made and published by editors, whose countries are fixed once published.
     "create_edition": Rule(EDITOR, None, Edition.DRAFT),
     "add_country": Rule(
-        EDITOR, _states(Edition.DRAFT), None, "{title} is published: its countries are fixed."
+        EDITOR,
+        _states(Edition.DRAFT),
+        None,
+        "{title} is published: its countries are fixed.",
+        _not_being_published,
     ),
     "remove_country": Rule(
-        EDITOR, _states(Edition.DRAFT), None, "{title} is published: its countries are fixed."
+        EDITOR,
+        _states(Edition.DRAFT),
+        None,
+        "{title} is published: its countries are fixed.",
+        _not_being_published,
     ),
     "move_country": Rule(
-        EDITOR, _states(Edition.DRAFT), None, "{title} is published: its countries are fixed."
+        EDITOR,
+        _states(Edition.DRAFT),
+        None,
+        "{title} is published: its countries are fixed.",
+        _not_being_published,
     ),
+    # Asked for by the editor, carried out by a worker (assessments.jobs).
     "publish": Rule(
-        EDITOR, _states(Edition.DRAFT), Edition.PUBLISHED, "{title} is already published."
+        EDITOR,
+        _states(Edition.DRAFT),
+        Edition.PUBLISHED,
+        "{title} is already published.",
+        _not_being_published,
     ),
     # A published entry: corrected through a new revision, reviewed like any other.
     "start_correction": Rule(
@@ -139,7 +172,7 @@ TRANSITIONS = {
         _states(State.APPROVED),
         State.PUBLISHED,
         "This revision is {state}: it cannot be published now.",
-        _a_correction,
+        _a_correction_not_under_way,
     ),
     # Storing a file of outlooks (the importer); the system (no user) always may.
     "import": Rule(EDITOR, None, None),

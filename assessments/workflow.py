@@ -8,7 +8,11 @@ them changes a state, a live revision or the audit log by itself. Each action
 - claims the rows it changes with select_for_update(), so that two people acting at
   once are serialised and the second sees the first's result,
 - writes an AuditEvent (`audit()`),
-- runs in one transaction, and sends mail only once that transaction has committed.
+- runs in one transaction, and queues its mail in it (assessments.jobs.enqueue): a mail
+  goes out only for a change that committed.
+
+Publishing is asked for here and carried out by a worker (assessments.jobs), which
+calls carry_out_publication or carry_out_correction.
 
 Actions take the acting user; `acting_user=None` is the system (an import run from
 the command line), which skips the permission check as an operator's shell would.
@@ -22,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import checks, derived, emails, stored_files
+from . import checks, derived, jobs, stored_files, tasks
 from .content import NewSource, revision_content
 from .models import (
     Addressee,
@@ -30,6 +34,7 @@ from .models import (
     AuditEvent,
     CheckAcknowledgement,
     Outlook,
+    PublicationJob,
     Revision,
     RiskLevel,
     RiskStatus,
@@ -186,7 +191,7 @@ def submit(revision, *, user):
         _move(locked, "submit", submitted_at=timezone.now())
         locked.contributors.add(user)
         audit(user, "submit", f"Submitted {_label(locked)} for review", revision=locked)
-        transaction.on_commit(lambda: emails.send_submitted(locked), robust=True)
+        jobs.enqueue(tasks.mail_submitted, locked.pk)
     return locked
 
 
@@ -276,7 +281,7 @@ def _decide(revision, action, *, user, comment):
         review = locked.reviews.create(reviewer=user, decision=action, comment=comment)
         verb = "Approved" if action == "approve" else "Requested changes to"
         audit(user, action, f"{verb} {_label(locked)}", revision=locked, comment=comment)
-        transaction.on_commit(lambda: emails.send_decision(review), robust=True)
+        jobs.enqueue(tasks.mail_decision, review.pk)
     return locked
 
 
@@ -448,25 +453,67 @@ def _publication():
 
 
 def publish(outlook, *, user):
-    """Publish an edition: every entry's approved revision, the pages and the PDF, at once.
+    """Ask for an edition to be published: every entry's approved revision, the pages and
+    the PDFs, at once. Returns the PublicationJob, queued; a worker carries it out
+    (carry_out_publication), and the editor's page follows it.
 
-    All or nothing: if anything fails before the commit, including rendering the PDF, the
-    transaction rolls back, the PDF file written is deleted, and the edition and its
-    revisions stay as they were. Once committed, the edition is published, whatever
-    happens to the mail (see _publication).
+    What the gate or the edition's problems refuse is refused here, at once
+    (PermissionDenied, ValidationError), a second request while one is under way too.
+    """
+    # Asked first (of the row as it is now) without a lock, so that a request while a
+    # publication runs is refused at once rather than after waiting for its row lock.
+    _require(user, "publish", Outlook.objects.get(pk=outlook.pk))
+    with transaction.atomic():
+        locked = _claim_outlook(outlook, "publish", user)
+        problems = locked.publication_problems()
+        if problems:
+            raise ValidationError(problems)
+        job = jobs.request(locked, kind=PublicationJob.Kind.PUBLISH, user=user)
+        audit(
+            user,
+            "request_publication",
+            f"Asked for {locked.full_title} to be published",
+            outlook=locked,
+            job=job.pk,
+        )
+    return job
+
+
+def carry_out_publication(job, *, progress):
+    """Publish the edition a job asked for (run by a worker, assessments.jobs).
+
+    All or nothing: the state flips, the PDFs (the edition's and each country's) are
+    rendered and stored, and the job is marked succeeded in one transaction; if anything
+    fails before the commit, it rolls back, the PDF files written are deleted, and the
+    edition and its revisions stay as they were. Once committed, the edition is
+    published, whatever happens to the mail (see _publication). An edition already
+    published (a job started again) is left as it is: publication happens once.
     """
     from .pdf import store_pdfs
 
     with _publication():
-        locked = _claim_outlook(outlook, "publish", user)
+        # NO KEY: a correction requested meanwhile may still insert its job, which
+        # refers to this row (a key share lock), without waiting for this publication.
+        locked = (
+            Outlook.objects.select_for_update(no_key=True)
+            .select_related("region")
+            .get(pk=job.outlook_id)
+        )
+        if locked.is_published:
+            jobs.succeed(
+                job, f"{locked.full_title} was already published: nothing to do.", progress
+            )
+            return locked
+        user = job.requested_by
         revisions = list(
-            Revision.objects.select_for_update()
+            Revision.objects.select_for_update(no_key=True)
             .filter(assessment__outlook=locked, state=State.APPROVED)
             .select_related("assessment")
         )
         problems = locked.publication_problems()
         if problems:
             raise ValidationError(problems)
+        progress("Publishing the entries.")
         now = timezone.now()
         for revision in revisions:
             _set_state(revision, State.PUBLISHED, published_at=now)
@@ -476,7 +523,8 @@ def publish(outlook, *, user):
         locked.published_by = user
         locked.save(update_fields=["state", "published_at", "published_by"])
         derived.record_published(locked, revisions)
-        store_pdfs(locked)
+        store_pdfs(locked, progress=progress)
+        progress("Saving the publication.")
         audit(
             user,
             "publish",
@@ -484,7 +532,8 @@ def publish(outlook, *, user):
             outlook=locked,
             revisions=[r.pk for r in revisions],
         )
-        transaction.on_commit(lambda: emails.send_published(locked), robust=True)
+        jobs.enqueue(tasks.mail_published, locked.pk)
+        jobs.succeed(job, f"Published {locked.full_title}.", progress)
     return locked
 
 
@@ -512,22 +561,60 @@ def start_correction(assessment, *, user):
 
 
 def publish_correction(revision, *, user):
-    """Publish an approved correction: it becomes the entry the public sees, with its note.
+    """Ask for an approved correction to be published: it becomes the entry the public
+    sees, with its note. Returns the PublicationJob, queued; a worker carries it out
+    (carry_out_correction). Refusals are at once, as for publish()."""
+    # Asked first without a lock, as publish() does.
+    current = Revision.objects.select_related("assessment__outlook").get(pk=revision.pk)
+    _require(user, "publish_correction", current)
+    with transaction.atomic():
+        locked = _claim(revision, "publish_correction", user)
+        outlook = locked.assessment.outlook
+        job = jobs.request(outlook, kind=PublicationJob.Kind.CORRECTION, user=user, revision=locked)
+        audit(
+            user,
+            "request_correction",
+            f"Asked for a correction to be published: {_label(locked)}",
+            revision=locked,
+            job=job.pk,
+        )
+    return job
 
-    The revision it replaces stays published and readable at its own URL; the
-    edition's PDF is rendered again, in the same transaction.
+
+def carry_out_correction(job, *, progress):
+    """Publish the correction a job asked for (run by a worker, assessments.jobs).
+
+    The revision it replaces stays published and readable at its own URL; the edition's
+    PDF and the entry's are rendered again, in the same transaction, all or nothing as
+    for an edition. A correction already published (a job started again) is left as it is.
     """
     from .pdf import store_pdfs
 
     with _publication():
-        locked = _claim(revision, "publish_correction", user)
-        assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
+        # The edition first, as carry_out_publication does: publications of one edition
+        # take turns (and NO KEY, see there).
+        outlook = Outlook.objects.select_for_update(no_key=True).get(pk=job.outlook_id)
+        locked = (
+            Revision.objects.select_for_update(no_key=True)
+            .select_related("assessment__outlook", "assessment__country")
+            .get(pk=job.revision_id)
+        )
+        if locked.state == State.PUBLISHED:
+            jobs.succeed(job, "The correction was already published: nothing to do.", progress)
+            return locked
+        if locked.state != State.APPROVED or not locked.in_published_edition:
+            state = locked.get_state_display().lower()
+            raise ValidationError(f"This revision is {state}: it cannot be published now.")
+        user = job.requested_by
+        assessment = Assessment.objects.select_for_update(no_key=True).get(pk=locked.assessment_id)
         previous_id = assessment.published_revision_id
+        progress("Publishing the correction.")
         _move(locked, "publish_correction", published_at=timezone.now())
         assessment.published_revision = locked
         assessment.save(update_fields=["published_revision"])
-        derived.record_published(locked.assessment.outlook, [locked])
-        store_pdfs(locked.assessment.outlook)
+        derived.record_published(outlook, [locked])
+        store_pdfs(outlook, countries=[assessment.country], progress=progress)
+        progress("Saving the publication.")
         audit(
             user,
             "publish_correction",
@@ -536,7 +623,8 @@ def publish_correction(revision, *, user):
             replaces=previous_id,
             note=locked.correction_note,
         )
-        transaction.on_commit(lambda: emails.send_correction_published(locked), robust=True)
+        jobs.enqueue(tasks.mail_correction_published, locked.pk)
+        jobs.succeed(job, "The correction is published.", progress)
     return locked
 
 

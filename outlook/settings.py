@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "assessments",
 ]
 
@@ -108,6 +110,13 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run`: the queue's worker writes beside the server. A transaction that starts
+    # as a reader and then writes fails at once ("database is locked") when the other
+    # process writes; IMMEDIATE ones take the write lock first, waiting up to `timeout`.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -247,6 +256,16 @@ PUBLIC_PAGE_BROTLI_QUALITY = env_int("PUBLIC_PAGE_BROTLI_QUALITY", 9)
 # The PDF renderer runs in a child process under these limits.
 PDF_MEMORY_LIMIT_MB = env_int("PDF_MEMORY_LIMIT_MB", 1024)
 PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 300)
+
+# Background jobs (README, Background jobs): django-tasks with its database backend, so the
+# queue is a table of the site's own database (PostgreSQL, or SQLite under `make run`) and
+# needs no other service. Workers: `manage.py worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running publication writes a heartbeat this often; one silent for PUBLICATION_STALE_SECONDS
+# is taken for a dead worker, and its job is started again, up to PUBLICATION_MAX_ATTEMPTS.
+PUBLICATION_HEARTBEAT_SECONDS = env_int("PUBLICATION_HEARTBEAT_SECONDS", 5)
+PUBLICATION_STALE_SECONDS = env_int("PUBLICATION_STALE_SECONDS", 120)
+PUBLICATION_MAX_ATTEMPTS = env_int("PUBLICATION_MAX_ATTEMPTS", 3)
 
 # Evidence older than this, relative to an edition's period, is flagged by the checks.
 EVIDENCE_MAX_AGE_YEARS = env_int("EVIDENCE_MAX_AGE_YEARS", 3)

@@ -24,6 +24,7 @@ from assessments.models import AuditEvent, OutlookPdf, Review, Revision, StoredE
 
 from .processes import manage, run_python
 from .test_workflow import approved_correction
+from .worker import run_jobs
 
 COPY = "outlook_restored"
 
@@ -119,6 +120,7 @@ def test_a_restored_copy_serves_the_same_pages_and_pdfs(
 ):
     correction = approved_correction(edition, editor=erin, analyst=alice, reviewer=bob)
     workflow.publish_correction(correction, user=erin)
+    run_jobs()
     sample, slug = published_sample.slug, edition.slug
     pdfs = [f"/outlooks/{slug}.pdf", f"/outlooks/{slug}/kp.pdf", f"/outlooks/{sample}.pdf"]
     pages = [
@@ -134,7 +136,8 @@ def test_a_restored_copy_serves_the_same_pages_and_pdfs(
     # that both sides serve stored files rather than render anew.
     for url in pdfs:
         assert client.get(url).status_code == 200
-    assert OutlookPdf.objects.count() == 4  # edition, its correction, one country, the sample
+    # The edition and its country, as published and as corrected, and the sample.
+    assert OutlookPdf.objects.count() == 5
     assert Revision.objects.filter(state=Revision.State.PUBLISHED).count() == 3
     assert Review.objects.count() == 2
     assert AuditEvent.objects.filter(action="publish_correction").exists()
@@ -198,7 +201,7 @@ def test_a_restored_copy_serves_the_same_pages_and_pdfs(
     with pytest.raises(CommandError, match="is damaged"):
         call_command("restore", str(damaged), "--force")
     assert {path: path.read_bytes() for path in media.rglob("*") if path.is_file()} == stored
-    assert OutlookPdf.objects.count() == 4
+    assert OutlookPdf.objects.count() == 5
 
 
 def test_backup_refuses_to_overwrite_an_archive(db, media, tmp_path):

@@ -11,6 +11,7 @@ from assessments.models import AuditEvent, Outlook, Revision, Source
 
 from .builders import entry_data, level, pass_checks
 from .threads import run_in_threads
+from .worker import run_jobs
 
 State = Revision.State
 
@@ -263,13 +264,16 @@ def test_publish_failure_in_view_reports_and_changes_nothing(client, erin, alice
     workflow.submit(ready_draft, user=alice)
     workflow.approve(ready_draft, user=bob)
     outlook = ready_draft.assessment.outlook
-    with mock.patch("assessments.pdf.store_pdfs", side_effect=OSError("disk full")):
-        response = as_user(client, erin).post(reverse("editor_publish", args=[outlook.pk]))
+    response = as_user(client, erin).post(reverse("editor_publish", args=[outlook.pk]))
     assert response.status_code == 302
+    with mock.patch("assessments.pdf.store_pdfs", side_effect=OSError("disk full")):
+        run_jobs()
     outlook.refresh_from_db()
     assert not outlook.is_published
     page = client.get(response.url).content.decode()
     assert "Publishing failed, and nothing was published" in page
+    assert "Disk full" in page  # the reason
+    assert "Publish edition" in page  # the editor may try again
 
 
 def _same(revision):

@@ -10,6 +10,7 @@ import io
 import os
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -18,11 +19,12 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.urls import reverse
 
-from assessments import pdf, workflow
+from assessments import jobs, pdf, workflow
 from assessments.models import OutlookPdf, StoredExport
 
 from .processes import run_python
 from .test_workflow import approve_all
+from .worker import run_jobs
 
 
 @pytest.fixture
@@ -78,9 +80,12 @@ def test_a_full_disk_while_publishing_leaves_no_file_and_publishes_nothing(
     client.force_login(erin)
     before = stored_files(media)  # the sample's stored exports
     exports = StoredExport.objects.count()
+    client.post(reverse("editor_publish", args=[edition.pk]))
     with full_disk():
-        response = client.post(reverse("editor_publish", args=[edition.pk]), follow=True)
-    assert "Publishing failed, and nothing was published" in response.content.decode()
+        run_jobs()
+    page = client.get(reverse("editor_outlook", args=[edition.pk])).content.decode()
+    assert "Publishing failed, and nothing was published" in page
+    assert "Could not store the PDF" in page
     edition.refresh_from_db()
     assert not edition.is_published
     assert not OutlookPdf.objects.exists()
@@ -94,9 +99,14 @@ def test_a_publication_that_fails_after_its_exports_leaves_no_export_and_no_file
     approve_all(edition, alice, bob)
     before, exports = stored_files(media), StoredExport.objects.count()
     # The exports are stored (a derived step), then the PDF cannot be rendered.
+    job = workflow.publish(edition, user=erin)
     failing = mock.patch.object(pdf, "render_outlook_pdf", side_effect=pdf.PdfRenderError("no"))
-    with failing, pytest.raises(pdf.PdfRenderError):
-        workflow.publish(edition, user=erin)
+    with failing:
+        run_jobs()
+    job.refresh_from_db()
+    assert job.state == job.State.FAILED
+    edition.refresh_from_db()
+    assert not edition.is_published
     assert StoredExport.objects.count() == exports
     assert stored_files(media) == before
 
@@ -146,19 +156,17 @@ def test_a_publication_killed_before_its_commit_leaves_a_file_the_retry_and_swee
 ):
     approve_all(edition, alice, bob)
     before = stored_files(media)
-    # A publishing process dies (SIGKILL) once the PDF is written, before the commit.
+    job = workflow.publish(edition, user=erin)
+    # A publishing worker dies (SIGKILL) once the PDFs are written, before the commit.
     killed = run_python(
         "import os, signal, sys, django\n"
         "django.setup()\n"
-        "from django.contrib.auth.models import User\n"
-        "from assessments import workflow\n"
-        "from assessments.models import Outlook\n"
+        "from assessments import jobs, workflow\n"
         "def audit(*args, **kwargs):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)  # after store_pdfs, before the commit\n"
         "workflow.audit = audit\n"
-        "workflow.publish(Outlook.objects.get(pk=int(sys.argv[1])),"
-        " user=User.objects.get(username='erin'))\n",
-        edition.pk,
+        "jobs.run(int(sys.argv[1]))\n",
+        job.pk,
         media_root=media,
         check=False,
     )
@@ -166,26 +174,39 @@ def test_a_publication_killed_before_its_commit_leaves_a_file_the_retry_and_swee
     edition.refresh_from_db()
     assert not edition.is_published and not OutlookPdf.objects.exists()
     assert not StoredExport.objects.filter(outlook=edition).exists()
-    # The killed process's PDF and exports, which no row refers to.
+    # The killed worker's PDFs and exports, which no row refers to.
     strays = sorted(set(stored_files(media)) - set(before))
-    assert sorted(name.rpartition(".")[2] for name in strays) == ["csv", "json", "pdf"]
-    [stray] = pdfs(media)
+    assert sorted(name.rpartition(".")[2] for name in strays) == ["csv", "json", "pdf", "pdf"]
 
-    # The retry publishes, and its PDF ends under its own final name: nothing in its way.
-    workflow.publish(edition, user=erin)
-    record = OutlookPdf.objects.select_related("outlook").get()
-    assert record.file.name == final_name(record)
-    assert pdfs(media) == sorted([stray, record.file.name])
-    assert served(client, f"/outlooks/{edition.slug}.pdf") == record.file.open("rb").read()
+    # The retry publishes, and its PDFs end under their own final names: nothing in the way.
+    job.refresh_from_db()
+    assert job.state == job.State.RUNNING
+    job.heartbeat_at -= timedelta(hours=1)  # what a dead worker's heartbeat looks like
+    job.save()
+    assert jobs.recover() == [job]
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == job.State.SUCCEEDED and job.attempts == 2
+    records = list(OutlookPdf.objects.select_related("outlook", "country"))
+    assert [record.file.name for record in records] == [
+        final_name(record, f"-{record.country.code.code.lower()}" if record.country else "")
+        for record in records
+    ]
+    published = [record.file.name for record in records]
+    assert stored_files(media) == sorted(
+        [*strays, *published, *StoredExport.objects.values_list("file", flat=True)]
+    )
+    edition_pdf = OutlookPdf.objects.get(country=None)
+    assert served(client, f"/outlooks/{edition.slug}.pdf") == edition_pdf.file.open("rb").read()
 
     # The sweep removes the stray files once they are old enough not to be a publication
     # in progress, and keeps the published ones.
     call_command("sweep_files", stdout=io.StringIO())
     assert set(strays) <= set(stored_files(media))
     call_command("sweep_files", "--older-than", "0", stdout=io.StringIO())
-    assert pdfs(media) == [record.file.name]
-    exports = StoredExport.objects.order_by("pk")
-    assert stored_files(media) == sorted([record.file.name, *(e.file.name for e in exports)])
+    assert stored_files(media) == sorted(
+        [*published, *StoredExport.objects.values_list("file", flat=True)]
+    )
     assert not set(strays) & set(stored_files(media))
 
 
@@ -193,31 +214,35 @@ def test_a_full_disk_after_the_commit_keeps_the_publication_and_its_pdf(
     client, media, edition, erin, alice, bob, caplog, django_capture_on_commit_callbacks
 ):
     approve_all(edition, alice, bob)
+    workflow.publish(edition, user=erin)
     with django_capture_on_commit_callbacks() as callbacks:
-        workflow.publish(edition, user=erin)
-    # The commit happened; then the disk fills up while the PDF is moved to its final name.
+        run_jobs()
+    # The commit happened; then the disk fills up while the PDFs are moved to their
+    # final names.
     with full_disk():
         for callback in callbacks:
             callback()
     assert "Could not move" in caplog.text
-    record = OutlookPdf.objects.select_related("outlook").get()
-    # Still under its pending name, complete, and served; the half-written copy is gone.
-    assert pdfs(media) == [record.file.name]
+    records = OutlookPdf.objects.select_related("outlook")
+    record, country = records.get(country=None), records.get(country__code="KP")
+    # Still under their pending names, complete, and served; the half-written copies are gone.
     assert stored_files(media) == sorted(
-        [record.file.name, *StoredExport.objects.values_list("file", flat=True)]
+        [record.file.name, country.file.name, *StoredExport.objects.values_list("file", flat=True)]
     )
     data = record.file.open("rb").read()
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    assert served(client, f"/outlooks/{edition.slug}/kp.pdf") == country.file.open("rb").read()
 
-    # The sweep finishes the move.
+    # The sweep finishes the moves.
     with django_capture_on_commit_callbacks(execute=True):
         call_command("sweep_files", stdout=io.StringIO())
     record.refresh_from_db()
+    country.refresh_from_db()
     assert record.file.name == final_name(record)
-    assert pdfs(media) == [record.file.name]
+    assert country.file.name == final_name(country, "-kp")
     assert stored_files(media) == sorted(
-        [record.file.name, *StoredExport.objects.values_list("file", flat=True)]
+        [record.file.name, country.file.name, *StoredExport.objects.values_list("file", flat=True)]
     )
     assert not any(name.startswith("pending/") for name in stored_files(media))
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data

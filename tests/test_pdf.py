@@ -168,11 +168,15 @@ def test_country_pdf_holds_only_that_country(cited_edition, tmp_path):
 
 def test_publishing_stores_the_pdf_and_a_correction_keeps_the_old(cited_edition, client):
     first = pdf.store_pdfs(cited_edition)
-    assert len(first) == 1 and first[0].file.read().startswith(b"%PDF")
+    # The edition's, then each country's in the edition's order.
+    assert [record.country and record.country.code for record in first] == [None, "KP", "MM"]
+    assert all(record.file.read().startswith(b"%PDF") for record in first)
     response = client.get(f"/outlooks/{cited_edition.slug}.pdf")
     assert response["Content-Type"] == "application/pdf"
     served = b"".join(response.streaming_content)
     assert served == first[0].file.open("rb").read()
+    served = b"".join(client.get(f"/outlooks/{cited_edition.slug}/mm.pdf").streaming_content)
+    assert served == first[2].file.open("rb").read()  # stored, not rendered on request
 
     second = pdf.store_pdfs(cited_edition)
     assert OutlookPdf.objects.filter(outlook=cited_edition, country=None).count() == 2

@@ -58,6 +58,13 @@ RULES = {
     "editor_outlook": ("get", "outlook", OS, everyone),
     "editor_add_country": ("post", "outlook", OS, only("editor", when=DRAFT)),
     "editor_publish": ("post", "outlook", OS, only("editor", when=DRAFT)),
+    # No publication job: 286, htmx's "stop asking".
+    "editor_publication": (
+        "get",
+        "outlook",
+        OS,
+        lambda role, state: 286 if role in ANY_ROLE else 403,
+    ),
     "editor_assessment": ("get", "assessment", AS, everyone),
     "editor_remove_country": ("post", "assessment", AS, only("editor", when=DRAFT)),
     "editor_move_country": ("post", "assessment", AS, only("editor", when=DRAFT)),

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from assessments import workflow
+from assessments import emails, workflow
 from assessments.content import DraftContent, FootnoteDraft, NewSource
 from assessments.models import (
     AuditEvent,
@@ -21,6 +21,7 @@ from assessments.models import (
 )
 
 from .builders import level, pass_checks, status
+from .worker import run_jobs
 
 State = Revision.State
 
@@ -135,15 +136,13 @@ def test_analyst_cannot_approve(ready_draft, alice):
         workflow.approve(ready_draft, user=alice)
 
 
-def test_request_changes_needs_a_comment_and_returns_an_editable_draft(
-    ready_draft, alice, bob, django_capture_on_commit_callbacks
-):
+def test_request_changes_needs_a_comment_and_returns_an_editable_draft(ready_draft, alice, bob):
     save(ready_draft, alice)
     workflow.submit(ready_draft, user=alice)
     with pytest.raises(ValidationError):
         workflow.request_changes(ready_draft, user=bob, comment="  ")
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.request_changes(ready_draft, user=bob, comment="Cite the 2024 report.")
+    workflow.request_changes(ready_draft, user=bob, comment="Cite the 2024 report.")
+    run_jobs()
     ready_draft.refresh_from_db()
     assert ready_draft.state == State.CHANGES_REQUESTED
     assert ready_draft.is_editable
@@ -155,15 +154,11 @@ def test_request_changes_needs_a_comment_and_returns_an_editable_draft(
     assert f"/editor/revisions/{ready_draft.pk}/edit/" in decision[0].body  # where to make them
 
 
-def test_submit_mails_reviewers_after_commit(
-    ready_draft, alice, bob, rita, django_capture_on_commit_callbacks
-):
+def test_submit_mails_reviewers_through_the_queue(ready_draft, alice, bob, rita):
     save(ready_draft, alice)
-    with django_capture_on_commit_callbacks() as callbacks:
-        workflow.submit(ready_draft, user=alice)
-    assert mail.outbox == []  # nothing is sent before the transaction commits
-    for callback in callbacks:
-        callback()
+    workflow.submit(ready_draft, user=alice)
+    assert mail.outbox == []  # queued with the submission, sent by a worker
+    assert run_jobs() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "rita@example.org"]
     assert "For review: DPRK" in mail.outbox[0].subject
     body = mail.outbox[0].body
@@ -173,17 +168,15 @@ def test_submit_mails_reviewers_after_commit(
 
 @pytest.mark.parametrize("mail", ["send_submitted", "send_decision"])
 def test_a_mail_failing_after_a_submission_or_a_decision_leaves_it_made(
-    ready_draft, alice, bob, mail, django_capture_on_commit_callbacks, caplog
+    ready_draft, alice, bob, mail, caplog
 ):
-    """The mail goes after the commit: if it fails, what was done stays done, and the
-    person who did it is not told it failed."""
+    """The mail is a task a worker runs after the commit: if it fails, what was done stays
+    done, and the person who did it is not told it failed."""
     save(ready_draft, alice)
-    with (
-        mock.patch.object(workflow.emails, mail, side_effect=RuntimeError("mail server down")),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        workflow.submit(ready_draft, user=alice)
-        workflow.approve(ready_draft, user=bob)
+    workflow.submit(ready_draft, user=alice)
+    workflow.approve(ready_draft, user=bob)
+    with mock.patch.object(emails, mail, side_effect=RuntimeError("mail server down")):
+        run_jobs()
     ready_draft.refresh_from_db()
     assert ready_draft.state == State.APPROVED
     assert "mail server down" in caplog.text
@@ -215,38 +208,38 @@ def approve_all(outlook, analyst, reviewer):
         workflow.approve(revision, user=reviewer)
 
 
-def test_publish_needs_every_entry_approved(
-    edition, erin, alice, bob, django_capture_on_commit_callbacks
-):
+def test_publish_needs_every_entry_approved(edition, erin, alice, bob):
     with pytest.raises(ValidationError) as error:
         workflow.publish(edition, user=erin)
     assert "DPRK has no approved revision" in str(error.value)
     approve_all(edition, alice, bob)
     with pytest.raises(PermissionDenied):
         workflow.publish(edition, user=bob)
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.publish(edition, user=erin)
+    mail.outbox.clear()
+    job = workflow.publish(edition, user=erin)
+    assert job.state == job.State.QUEUED
+    run_jobs()
     edition.refresh_from_db()
     assert edition.is_published and edition.published_by == erin
     assessment = edition.assessments.get()
     assert assessment.published_revision.state == State.PUBLISHED
-    assert OutlookPdf.objects.filter(outlook=edition).exists()
+    # The edition's PDF and its one country's.
+    pdfs = OutlookPdf.objects.filter(outlook=edition)
+    assert set(pdfs.values_list("country__code", flat=True)) == {None, "KP"}
     assert AuditEvent.objects.filter(action="publish", outlook=edition, actor=erin).exists()
     assert any("Published:" in m.subject for m in mail.outbox)
 
 
-def test_failure_while_publishing_leaves_everything_as_it_was(
-    edition, erin, alice, bob, django_capture_on_commit_callbacks
-):
+def test_failure_while_publishing_leaves_everything_as_it_was(edition, erin, alice, bob):
     approve_all(edition, alice, bob)
     before = list(Revision.objects.order_by("pk").values_list("pk", "state", "published_at"))
-    with (
-        django_capture_on_commit_callbacks() as callbacks,
-        mock.patch("assessments.pdf.store_pdfs", side_effect=RuntimeError("disk full")),
-        pytest.raises(RuntimeError),
-    ):
-        workflow.publish(edition, user=erin)
-    assert callbacks == []  # no "published" mail for what did not happen
+    job = workflow.publish(edition, user=erin)
+    with mock.patch("assessments.pdf.store_pdfs", side_effect=RuntimeError("disk full")):
+        run_jobs()
+    # No "published" mail for what did not happen (the reviewers' mails went).
+    assert not [m for m in mail.outbox if m.subject.startswith("Published")]
+    job.refresh_from_db()
+    assert job.state == job.State.FAILED and job.error == "Disk full"
     edition.refresh_from_db()
     assert not edition.is_published and edition.published_at is None
     assert (
@@ -259,49 +252,52 @@ def test_failure_while_publishing_leaves_everything_as_it_was(
 
 def test_failure_after_the_pdf_also_rolls_back(edition, erin, alice, bob):
     approve_all(edition, alice, bob)
-    with (
-        mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
-        pytest.raises(RuntimeError),
-    ):
-        workflow.publish(edition, user=erin)
+    workflow.publish(edition, user=erin)
+    with mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")):
+        run_jobs()
     edition.refresh_from_db()
     assert not edition.is_published
     assert not Revision.objects.filter(assessment__outlook=edition, state=State.PUBLISHED).exists()
 
 
 def publish_failing_after_the_pdf(publish, target, *, user):
-    """Run `publish` with the audit log failing after the PDF is stored; returns its record."""
+    """Ask `publish`, then run the job with the audit log failing after the PDFs (the
+    edition's and its country's) are stored; returns their records."""
     from assessments import pdf
 
     stored, real = [], pdf.store_pdfs
 
-    def spy(outlook):
-        records = real(outlook)
+    def spy(outlook, **options):
+        records = real(outlook, **options)
         stored.extend(records)
         return records
 
+    job = publish(target, user=user)
     with (
         mock.patch("assessments.pdf.store_pdfs", side_effect=spy),
         mock.patch.object(workflow, "audit", side_effect=RuntimeError("audit down")),
-        pytest.raises(RuntimeError),
     ):
-        publish(target, user=user)
-    assert len(stored) == 1
-    return stored[0]
+        run_jobs()
+    job.refresh_from_db()
+    assert job.state == job.State.FAILED and job.error == "Audit down"
+    assert len(stored) == 2
+    return stored
 
 
 def test_failure_after_the_pdf_was_written_deletes_the_file(edition, erin, alice, bob):
     approve_all(edition, alice, bob)
-    record = publish_failing_after_the_pdf(workflow.publish, edition, user=erin)
-    assert not record.file.storage.exists(record.file.name)
+    records = publish_failing_after_the_pdf(workflow.publish, edition, user=erin)
+    assert not any(record.file.storage.exists(record.file.name) for record in records)
     assert not OutlookPdf.objects.exists()
 
 
-def test_published_edition_keeps_its_pdf_file(edition, erin, alice, bob):
+def test_published_edition_keeps_its_pdf_files(edition, erin, alice, bob):
     approve_all(edition, alice, bob)
     workflow.publish(edition, user=erin)
-    record = OutlookPdf.objects.get(outlook=edition)
-    assert record.file.storage.exists(record.file.name)
+    run_jobs()
+    records = OutlookPdf.objects.filter(outlook=edition)
+    assert len(records) == 2
+    assert all(record.file.storage.exists(record.file.name) for record in records)
 
 
 def approved_correction(edition, *, editor, analyst, reviewer):
@@ -309,6 +305,7 @@ def approved_correction(edition, *, editor, analyst, reviewer):
     approval; returns the correction."""
     approve_all(edition, analyst, reviewer)
     workflow.publish(edition, user=editor)
+    run_jobs()
     correction = workflow.start_correction(edition.assessments.get(), user=analyst)
     save(correction, analyst, correction_note="Corrected a date.")
     correction = pass_checks(correction, analyst)
@@ -319,16 +316,16 @@ def approved_correction(edition, *, editor, analyst, reviewer):
 
 def test_failed_correction_deletes_the_pdf_it_wrote(edition, erin, alice, bob):
     correction = approved_correction(edition, editor=erin, analyst=alice, reviewer=bob)
-    record = publish_failing_after_the_pdf(workflow.publish_correction, correction, user=erin)
-    assert not record.file.storage.exists(record.file.name)
+    records = publish_failing_after_the_pdf(workflow.publish_correction, correction, user=erin)
+    assert not any(record.file.storage.exists(record.file.name) for record in records)
     correction.refresh_from_db()
     assert correction.state == State.APPROVED
-    assert OutlookPdf.objects.filter(outlook=edition).count() == 1
+    assert OutlookPdf.objects.filter(outlook=edition).count() == 2  # the publication's
 
 
-# A mail is sent once the publication has committed: whatever happens to it then, the
+# A mail is a task queued with the publication: whatever happens to it then, the
 # publication stands. These tests commit for real (transaction=True), as production does,
-# so that the on-commit hooks run where they run in production: inside publish().
+# so that the on-commit hooks (moving the PDFs to their final names) run as they do there.
 
 
 def served_pdf(client, url):
@@ -343,17 +340,17 @@ def test_a_mail_failing_after_publishing_leaves_the_edition_published_with_its_p
 ):
     approve_all(edition, alice, bob)
     client.force_login(erin)
-    with mock.patch.object(
-        workflow.emails, "send_published", side_effect=RuntimeError("mail server down")
-    ):
-        response = client.post(reverse("editor_publish", args=[edition.pk]), follow=True)
-    page = response.content.decode()
+    response = client.post(reverse("editor_publish", args=[edition.pk]), follow=True)
+    assert f"Publication of {edition.full_title} queued" in response.content.decode()
+    with mock.patch.object(emails, "send_published", side_effect=RuntimeError("mail server down")):
+        run_jobs()
+    page = client.get(reverse("editor_outlook", args=[edition.pk])).content.decode()
     assert "Publishing failed" not in page
     assert f"Published {edition.full_title}." in page
     assert "mail server down" in caplog.text  # logged, for the operator
     edition.refresh_from_db()
     assert edition.is_published
-    record = OutlookPdf.objects.get(outlook=edition)
+    record = OutlookPdf.objects.get(outlook=edition, country=None)
     assert record.file.storage.exists(record.file.name)
     assert served_pdf(client, f"/outlooks/{edition.slug}.pdf") == record.file.open("rb").read()
 
@@ -364,28 +361,30 @@ def test_a_mail_failing_after_a_correction_leaves_it_published_with_its_pdf(
 ):
     correction = approved_correction(edition, editor=erin, analyst=alice, reviewer=bob)
     client.force_login(erin)
+    response = client.post(reverse("editor_publish_correction", args=[correction.pk]), follow=True)
+    assert "Correction of" in response.content.decode()
     with mock.patch.object(
-        workflow.emails, "send_correction_published", side_effect=RuntimeError("mail server down")
+        emails, "send_correction_published", side_effect=RuntimeError("mail server down")
     ):
-        response = client.post(
-            reverse("editor_publish_correction", args=[correction.pk]), follow=True
-        )
-    page = response.content.decode()
+        run_jobs()
+    page = client.get(reverse("editor_revision", args=[correction.pk])).content.decode()
     assert "Publishing failed" not in page
     assert "The correction is published." in page
     assert "mail server down" in caplog.text
     correction.refresh_from_db()
     assert correction.state == State.PUBLISHED
+    # The edition's and its country's, as published and as corrected.
     records = list(OutlookPdf.objects.filter(outlook=edition))
-    assert len(records) == 2
+    assert len(records) == 4
     assert all(record.file.storage.exists(record.file.name) for record in records)
-    latest = records[0]
+    latest = OutlookPdf.objects.filter(outlook=edition, country=None).first()
     assert served_pdf(client, f"/outlooks/{edition.slug}.pdf") == latest.file.open("rb").read()
 
 
 def test_correction_is_reviewed_then_published_with_note(edition, erin, alice, bob, rita):
     approve_all(edition, alice, bob)
     workflow.publish(edition, user=erin)
+    run_jobs()
     assessment = edition.assessments.get()
     original = assessment.published_revision
     with pytest.raises(PermissionDenied):
@@ -406,11 +405,12 @@ def test_correction_is_reviewed_then_published_with_note(edition, erin, alice, b
         workflow.publish_correction(correction, user=rita)
     pdfs = OutlookPdf.objects.count()
     workflow.publish_correction(correction, user=erin)
+    run_jobs()
     assessment.refresh_from_db()
     original.refresh_from_db()
     assert assessment.published_revision_id == correction.pk
     assert original.state == State.PUBLISHED  # still readable at its own URL
-    assert OutlookPdf.objects.count() == pdfs + 1
+    assert OutlookPdf.objects.count() == pdfs + 2  # the edition's and the entry's
 
 
 def test_draft_edition_countries_can_be_reordered_and_removed(edition, erin, alice):
@@ -460,6 +460,7 @@ def rerated(edition, ready_draft, alice, bob, erin):
     workflow.submit(revision, user=alice)
     workflow.approve(revision, user=bob)
     workflow.publish(edition, user=erin)
+    run_jobs()
     return edition.assessments.get()
 
 

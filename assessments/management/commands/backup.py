@@ -26,6 +26,25 @@ from assessments import stored_files
 from . import _backups as backups
 
 
+@contextlib.contextmanager
+def read_transaction():
+    """The transaction everything is read in. On SQLite a deferred one: the settings make
+    its transactions IMMEDIATE (the write lock first, for the queue's worker beside the
+    server), and SQLite's backup of a connection holding the write lock waits for ever."""
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            yield
+        return
+    connection.ensure_connection()
+    mode = connection.transaction_mode
+    connection.transaction_mode = "DEFERRED"
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        connection.transaction_mode = mode
+
+
 class Command(BaseCommand):
     help = __doc__
 
@@ -68,7 +87,7 @@ class Command(BaseCommand):
         that pg_dump shares, on SQLite the read lock the copy is made under."""
         vendor = connection.vendor
         dump = work / backups.DUMPS[vendor]
-        with transaction.atomic():
+        with read_transaction():
             if vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

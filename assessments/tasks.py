@@ -1,0 +1,51 @@
+"""The tasks of the queue: thin entry points that take ids and do their work elsewhere.
+
+django-tasks is the backport of Django 6's `django.tasks`: on Django 6 the import below
+becomes `from django.tasks import task`, and nothing else changes. Tasks are enqueued
+through `assessments.jobs.enqueue`, in the transaction of the change that asks for them.
+"""
+
+from django_tasks import task
+
+
+@task
+def publish(job_id):
+    """Carry out a PublicationJob (an edition's publication or a correction's)."""
+    from . import jobs
+
+    jobs.run(job_id)
+
+
+# One task per mail event; each reads its object afresh when it runs.
+
+
+@task
+def mail_submitted(revision_id):
+    from . import emails
+    from .models import Revision
+
+    emails.send_submitted(Revision.objects.get(pk=revision_id))
+
+
+@task
+def mail_decision(review_id):
+    from . import emails
+    from .models import Review
+
+    emails.send_decision(Review.objects.select_related("revision").get(pk=review_id))
+
+
+@task
+def mail_published(outlook_id):
+    from . import emails
+    from .models import Outlook
+
+    emails.send_published(Outlook.objects.get(pk=outlook_id))
+
+
+@task
+def mail_correction_published(revision_id):
+    from . import emails
+    from .models import Revision
+
+    emails.send_correction_published(Revision.objects.get(pk=revision_id))
