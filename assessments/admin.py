@@ -39,6 +39,7 @@ from .models import (
     RiskStatus,
     SearchEntry,
     Source,
+    StoredExport,
 )
 
 
@@ -323,6 +324,15 @@ class SearchEntryAdmin(GovernedByTheWorkflow, ModelAdmin):
         "revision__assessment__country",
         "revision__assessment__outlook",
     ]
+
+
+@admin.register(StoredExport)
+class StoredExportAdmin(GovernedByTheWorkflow, ModelAdmin):
+    """The open data stored at publication (assessments.stored_exports): to look at."""
+
+    list_display = ["kind", "outlook", "created_at", "file"]
+    list_filter = ["kind"]
+    list_select_related = ["outlook__region"]
 
 
 @admin.register(Review)

@@ -311,7 +311,7 @@ def _store(outlook, country, data):
             pending_name=f"{_base_name(outlook, country)}.pdf",
         )
     except stored_files.StorageWriteError as error:
-        raise PdfStorageError(f"could not store the PDF: {error}") from error
+        raise PdfStorageError(str(error)) from error
 
 
 def promote(record):

@@ -2,11 +2,16 @@
 each edition's JSON (StoredExport rows; the latest of a kind is served).
 
 `store_exports` is a publication step (assessments.derived): inside the transaction
-that publishes an edition or a correction, it writes the edition's JSON again and the
-ratings CSV again (every publication changes it), through the storage API, as
-assessments.stored_files stores any file (pending name, moved to its final name after
-the commit). Once a new export is on its final name, the ones it supersedes are
-deleted, rows and files: an export is derived, never part of the record.
+that publishes an edition or a correction, it writes the edition's JSON again, through
+the storage API, as assessments.stored_files stores any file (pending name, moved to its
+final name after the commit). The ratings CSV holds every published rating, so writing
+it costs as much as all of them together (seconds at 48,000 entries): the step queues
+it (`store_ratings_csv`, a task of the queue) instead, once for any number of
+publications in a row (an archive import of years of editions would otherwise write it
+once per edition); until the task has run, a request finds the stored CSV older than
+the publication and writes it itself. Once a new export is on its final name, the ones
+it supersedes are deleted, rows and files: an export is derived, never part of the
+record.
 
 An export is generated on its first request when there is none (data published before
 exports were stored), when a publication is newer than it (a row written without
@@ -73,9 +78,28 @@ EXPORTS = stored_files.FileKind(
 
 
 def store_exports(outlook, revisions):
-    """Publication step: store the edition's JSON and the ratings CSV again."""
+    """Publication step: store the edition's JSON again, and queue the ratings CSV's."""
     regenerate(Kind.EDITION_JSON, outlook)
-    regenerate(Kind.RATINGS_CSV)
+    queue_ratings_csv()
+
+
+def queue_ratings_csv():
+    """Queue storing the ratings CSV again, unless it is queued already (not yet started)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from . import jobs, tasks
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=tasks.store_ratings_csv.module_path, status="READY"
+    )
+    if not waiting.exists():
+        jobs.enqueue(tasks.store_ratings_csv)
+
+
+def store_ratings_csv():
+    """Store the ratings CSV, unless the stored one is already newer than every publication."""
+    with transaction.atomic():
+        return latest_export(Kind.RATINGS_CSV)
 
 
 def regenerate(kind, outlook=None):
@@ -138,7 +162,9 @@ def _current(kind, outlook):
 
 def _lock(kind, outlook):
     if kind == Kind.EDITION_JSON:
-        Outlook.objects.select_for_update().filter(pk=outlook.pk).first()
+        # NO KEY, as the publication's own lock on the row (workflow.carry_out_publication):
+        # a stronger lock would make a job's row, which refers to the edition, wait.
+        Outlook.objects.select_for_update(no_key=True).filter(pk=outlook.pk).first()
     elif connection.vendor == "postgresql":
         # SQLite (make run) has one writer at a time anyway.
         with connection.cursor() as cursor:

@@ -107,7 +107,7 @@ def store(kind, record, data, *, pending_name):
     except Exception as error:
         # A full disk leaves the part written: delete it, and say what happened.
         delete_quietly(storage, name)
-        raise StorageWriteError(f"could not store {name}: {error}") from error
+        raise StorageWriteError(f"could not store the {kind.noun} {name}: {error}") from error
     state = {"committed": False}
     for tracker in getattr(_local, "trackers", []):
         tracker.append((storage, name, state))

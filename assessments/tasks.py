@@ -49,3 +49,11 @@ def mail_correction_published(revision_id):
     from .models import Revision
 
     emails.send_correction_published(Revision.objects.get(pk=revision_id))
+
+
+@task
+def store_ratings_csv():
+    """Store the ratings CSV again after publications (stored_exports.queue_ratings_csv)."""
+    from . import stored_exports
+
+    stored_exports.store_ratings_csv()

@@ -102,10 +102,18 @@ charlie = person("charlie")
 
 @pytest.fixture
 def published_sample(db):
-    """The sample outlook, imported as published."""
+    """The sample outlook, imported as published (and what it queued done, as a worker
+    would: the ratings CSV)."""
+    from django_tasks_db.models import DBTaskResult
+
     from assessments.importing import import_file
 
-    return import_file(SAMPLE, publish=True).outlook
+    from .worker import run_jobs
+
+    outlook = import_file(SAMPLE, publish=True).outlook
+    run_jobs()
+    DBTaskResult.objects.all().delete()  # done, and pruned: the queue starts empty
+    return outlook
 
 
 @pytest.fixture

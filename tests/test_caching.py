@@ -16,6 +16,7 @@ from assessments.caching import current_generation
 from assessments.models import Country, RiskLevel
 from tests.builders import make_published_edition, publish_entry
 from tests.test_workflow import approve_all, approved_correction
+from tests.worker import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,7 @@ def test_a_publication_changes_the_pages_at_once(client, edition, erin, alice, b
     assert "max-age=60" in missing["Cache-Control"] and "s-maxage" not in missing["Cache-Control"]
     approve_all(edition, alice, bob)
     workflow.publish(edition, user=erin)
+    run_jobs()
     after = client.get("/")
     assert new_page in after.content.decode()
     assert after["ETag"] != home["ETag"]
@@ -132,6 +134,7 @@ def test_a_correction_changes_the_edition_page(client, edition, erin, alice, bob
     before = client.get(page_url(edition))
     assert "Corrected a date." not in before.content.decode()
     workflow.publish_correction(correction, user=erin)
+    run_jobs()
     after = client.get(page_url(edition), headers={"if-none-match": before["ETag"]})
     assert after.status_code == 200
     assert "Corrected a date." in after.content.decode()

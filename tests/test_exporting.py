@@ -16,6 +16,7 @@ from assessments.importing import import_file
 from assessments.models import Outlook, Revision, StoredExport
 from tests.builders import import_json, publish_correction, publish_entry
 from tests.test_workflow import approve_all, approved_correction
+from tests.worker import run_jobs
 
 Kind = StoredExport.Kind
 
@@ -251,6 +252,7 @@ def test_publication_stores_the_editions_json_and_the_ratings_csv(
     approve_all(edition, alice, bob)
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(edition, user=erin)
+        run_jobs()
     [json_export] = stored(Kind.EDITION_JSON, edition)
     [csv_export] = stored(Kind.RATINGS_CSV)  # the sample's, superseded, is deleted
     assert json_export.file.name == f"exports/{edition.slug}/{edition.slug}-{json_export.pk}.json"
@@ -276,6 +278,7 @@ def test_a_correction_stores_its_editions_json_and_the_csv_again(
     [csv_before] = stored(Kind.RATINGS_CSV)
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish_correction(correction, user=erin)
+        run_jobs()
     [after] = stored(Kind.EDITION_JSON, edition)
     [csv_after] = stored(Kind.RATINGS_CSV)
     assert after.pk > before.pk and csv_after.pk > csv_before.pk
@@ -307,6 +310,7 @@ def test_no_final_file_before_the_commit(
     storage = StoredExport._meta.get_field("file").storage
     with django_capture_on_commit_callbacks() as callbacks:
         workflow.publish(edition, user=erin)
+        run_jobs()
     # The commit has not happened (the hooks have not run): the files are pending only.
     exports = StoredExport.objects.filter(Q(outlook=edition) | Q(outlook=None))
     exports = list(exports.order_by("-pk")[:2])

@@ -90,7 +90,7 @@ def test_the_worker_renders_every_pdf_then_publishes(erin):
     outlook = ready_edition(3)
     job = workflow.publish(outlook, user=erin)
     mail.outbox.clear()
-    assert run_jobs() == 2  # the publication, then its mail
+    assert run_jobs() == 3  # the publication, then its mail and the ratings CSV
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED and job.attempts == 1 and not job.error
     assert (job.step, job.steps) == (4, 4)  # the edition's PDF and each country's
@@ -270,7 +270,7 @@ def test_a_task_run_twice_publishes_once(erin):
     job = workflow.publish(outlook, user=erin)
     with transaction.atomic():
         jobs.enqueue(tasks.publish, job.pk)  # a second task for the same job
-    assert run_jobs() == 3  # two publication tasks and the mail
+    assert run_jobs() == 4  # two publication tasks, the mail and the ratings CSV
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED and job.attempts == 1
     assert published_once(outlook)

@@ -11,6 +11,7 @@ from assessments.markdown import RENDERER_VERSION, render_markdown
 from assessments.models import RenderedText, Revision
 from tests.builders import add_assessment, make_published_edition
 from tests.test_workflow import approve_all, approved_correction
+from tests.worker import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ def page_of(client, outlook):
 def test_publication_stores_each_revisions_html(client, edition, erin, alice, bob):
     approve_all(edition, alice, bob)
     workflow.publish(edition, user=erin)
+    run_jobs()
     revision = Revision.objects.live().get(assessment__outlook=edition)
     stored = RenderedText.objects.get(revision=revision)
     assert stored.renderer_version == RENDERER_VERSION
@@ -42,6 +44,7 @@ def test_publication_stores_each_revisions_html(client, edition, erin, alice, bo
 def test_a_correction_stores_its_html(client, edition, erin, alice, bob):
     correction = approved_correction(edition, editor=erin, analyst=alice, reviewer=bob)
     workflow.publish_correction(correction, user=erin)
+    run_jobs()
     assert RenderedText.objects.filter(revision=correction).exists()
 
 

@@ -23,6 +23,7 @@ from tests.builders import (
     publish_correction,
     publish_entry,
 )
+from tests.worker import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,7 @@ def test_publication_writes_the_index_and_a_correction_replaces_it(edition, erin
         workflow.approve(revision, user=bob)
     assert not SearchEntry.objects.filter(period=edition.period).exists()
     workflow.publish(edition, user=erin)
+    run_jobs()
     published = edition.assessments.get().published_revision
     assert SearchEntry.objects.filter(revision=published).exists()
     assert SearchEntry.objects.count() == 2 * before  # the new edition copied the sample
@@ -115,6 +117,7 @@ def test_publication_writes_the_index_and_a_correction_replaces_it(edition, erin
     workflow.submit(correction, user=alice)
     workflow.approve(correction, user=bob)
     workflow.publish_correction(correction, user=erin)
+    run_jobs()
 
     assert not SearchEntry.objects.filter(revision=published).exists()
     assert SearchEntry.objects.filter(revision=correction).count() == before

@@ -23,6 +23,7 @@ from .processes import manage, run_python, s3_env
 from .test_backup import COPY, second_database  # noqa: F401 (a fixture)
 from .test_files import final_name, served
 from .test_workflow import approve_all
+from .worker import run_jobs
 
 
 def objects(s3_server, bucket, suffix=""):
@@ -40,10 +41,13 @@ def test_a_publication_stores_its_pdf_in_the_bucket_visible_by_its_final_name_af
     approve_all(edition, alice, bob)
     with django_capture_on_commit_callbacks() as callbacks:
         workflow.publish(edition, user=erin)
+        run_jobs()
     # Before the commit: only the pending object, which no committed row names.
-    record = OutlookPdf.objects.select_related("outlook").get()
-    assert record.file.name.startswith("pending/")
-    assert objects(s3_server, s3_storage, ".pdf") == [record.file.name]
+    # The edition's PDF and KP's, rendered by the publication.
+    record = OutlookPdf.objects.select_related("outlook").get(country=None)
+    country = OutlookPdf.objects.select_related("outlook").get(country__isnull=False)
+    assert record.file.name.startswith("pending/") and country.file.name.startswith("pending/")
+    assert objects(s3_server, s3_storage, ".pdf") == sorted([record.file.name, country.file.name])
     data = s3_client(s3_server).get_object(Bucket=s3_storage, Key=record.file.name)["Body"]
     data = data.read()
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
@@ -53,8 +57,10 @@ def test_a_publication_stores_its_pdf_in_the_bucket_visible_by_its_final_name_af
         for callback in callbacks:
             callback()
     record.refresh_from_db()
+    country.refresh_from_db()
     assert record.file.name == final_name(record)
-    assert objects(s3_server, s3_storage, ".pdf") == [record.file.name]
+    assert country.file.name == final_name(country, "-kp")
+    assert objects(s3_server, s3_storage, ".pdf") == sorted([record.file.name, country.file.name])
     assert served(client, f"/outlooks/{edition.slug}.pdf") == data
 
 
@@ -112,7 +118,8 @@ def test_backup_and_restore_carry_the_objects_of_the_bucket_through_the_storage_
     client, tmp_path, s3_server, s3_storage, edition, erin, alice, bob
 ):
     approve_all(edition, alice, bob)
-    workflow.publish(edition, user=erin)  # committed: its PDF under its final name
+    workflow.publish(edition, user=erin)
+    run_jobs()  # committed: its PDFs under their final names
     assert served(client, f"/outlooks/{edition.slug}/kp.pdf").startswith(b"%PDF")
     stored = objects(s3_server, s3_storage)
     # The edition's PDF and KP's, and the open data stored at publication (stored_exports).
