@@ -3,6 +3,7 @@
 import json
 from datetime import date
 
+from django.db import transaction
 from django.utils import timezone
 
 from assessments import derived
@@ -94,7 +95,8 @@ def make_revision(
         assessment.save(update_fields=["published_revision"])
         if assessment.outlook.is_published:
             # What the workflow's publication derives (the search index...) comes with it.
-            derived.record_published(assessment.outlook, [revision])
+            with transaction.atomic():  # as a publication's own transaction
+                derived.record_published(assessment.outlook, [revision])
         else:
             bump_generation()
     return revision
@@ -126,7 +128,8 @@ def publish_correction(assessment, *, note="", **revision_fields):
     )
     assessment.published_revision = correction
     assessment.save()
-    derived.record_published(assessment.outlook, [correction])
+    with transaction.atomic():
+        derived.record_published(assessment.outlook, [correction])
     return correction
 
 
