@@ -270,6 +270,15 @@ class Permissions:
                 return no(reason)
         return YES
 
+    def can_carry_out(self, action):
+        """Whether a job this user asked for (a publication) may still be done for them:
+        the rule's role, asked again when a worker runs it. The states are the job's to
+        check, and the rule's "already under way" condition is the job itself."""
+        role = TRANSITIONS[action].role
+        if self.has_role(role):
+            return YES
+        return no(f"This needs the {role} role, which {self.user} no longer holds.")
+
     def require(self, action, obj=None):
         """Raise PermissionDenied, with the reason, unless the user may."""
         answer = self.can(action, obj)

@@ -74,6 +74,13 @@ def _require(user, action, obj=None):
     Permissions(user).require(action, obj)
 
 
+def _require_still(user, action):
+    """Refuse a job whose requester may no longer do what they asked (PermissionDenied)."""
+    answer = Permissions(user).can_carry_out(action)
+    if not answer:
+        raise PermissionDenied(answer.reason)
+
+
 def _claim(revision, action, user):
     """Lock the revision's row and ask the gate about its current state."""
     locked = (
@@ -505,6 +512,7 @@ def carry_out_publication(job, *, progress):
             )
             return locked
         user = job.requested_by
+        _require_still(user, "publish")
         revisions = list(
             Revision.objects.select_for_update(no_key=True)
             .filter(assessment__outlook=locked, state=State.APPROVED)
@@ -606,6 +614,7 @@ def carry_out_correction(job, *, progress):
             state = locked.get_state_display().lower()
             raise ValidationError(f"This revision is {state}: it cannot be published now.")
         user = job.requested_by
+        _require_still(user, "publish_correction")
         assessment = Assessment.objects.select_for_update(no_key=True).get(pk=locked.assessment_id)
         previous_id = assessment.published_revision_id
         progress("Publishing the correction.")

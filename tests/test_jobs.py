@@ -125,6 +125,25 @@ def test_a_second_request_while_one_is_under_way_is_refused(client, erin):
         workflow.publish(outlook, user=erin)
 
 
+@pytest.mark.parametrize("change", ["role", "deactivated"])
+def test_a_job_asks_the_gate_again_when_it_runs(erin, change):
+    # The worker acts for the editor who asked: one who lost the role meanwhile (or whose
+    # account was closed) publishes nothing.
+    outlook = ready_edition(1)
+    job = workflow.publish(outlook, user=erin)
+    if change == "role":
+        erin.groups.clear()
+    else:
+        erin.is_active = False
+        erin.save()
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    assert "needs the editor role" in job.error
+    outlook.refresh_from_db()
+    assert not outlook.is_published and not OutlookPdf.objects.exists()
+
+
 def test_a_failing_render_leaves_the_edition_unpublished_with_the_reason_shown(client, erin):
     outlook = ready_edition(2)
     client.force_login(erin)
