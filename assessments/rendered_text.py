@@ -45,10 +45,15 @@ def render_revisions(revisions, rendered_model=RenderedText):
 
 
 def store(revisions):
-    """Render and store the HTML of published `revisions` (a derived.STEPS step)."""
+    """Render and store the HTML of published `revisions`."""
     ids = [revision.pk for revision in revisions]
     if ids:
         _store(Revision.objects.filter(pk__in=ids), RenderedText)
+
+
+def record_published(outlook, revisions):
+    """The derived.STEPS step: the published revisions' HTML, rendered once."""
+    store(revisions)
 
 
 def fill_missing(revision_model=Revision, rendered_model=RenderedText, batch=200):

@@ -27,7 +27,7 @@ restores it with pg_restore when present instead of building again.
 
 import argparse
 import hashlib
-import inspect
+import importlib
 import multiprocessing
 import os
 import random
@@ -443,10 +443,10 @@ def source_hash():
     files |= set((ROOT / "assessments" / "migrations").glob("*.py"))
     files |= {ROOT / "assessments" / name for name in ("models.py", "workflow.py", "derived.py")}
     files |= {ROOT / "assessments" / "content.py"}
-    for step in derived.STEPS:
-        module = sys.modules.get(getattr(step, "__module__", ""))
-        source = getattr(module, "__file__", None) or inspect.getsourcefile(type(step))
-        files.add(Path(source).resolve())
+    # The steps' own modules: a change to any of them changes what the data set holds.
+    for path in derived.STEPS:
+        module = importlib.import_module(path.rpartition(".")[0])
+        files.add(Path(module.__file__).resolve())
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
