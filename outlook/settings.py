@@ -69,11 +69,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above the session: a public page served from the cache reads neither session nor
     # user, and an anonymous reader's page never says Vary: Cookie (assessments.caching).
+    # Above CSP too: a stored page keeps the policy it was rendered with (it uses no
+    # nonce), so a hit or a 304 does not build the policy again.
     "assessments.caching.PublicPageMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -63,6 +63,8 @@ def test_every_public_page_is_cached_and_revalidated(client, published_sample, u
     # A hit reads the publication generation, and nothing else.
     assert count == 1
     assert hit.content == first.content
+    # The page keeps the policy it was rendered with (no nonce: the same for everyone).
+    assert hit["Content-Security-Policy"] == first["Content-Security-Policy"]
     not_modified, count = queries_of(client, url, if_none_match=first["ETag"])
     assert not_modified.status_code == 304 and count == 1
     assert not_modified["ETag"] == first["ETag"]
