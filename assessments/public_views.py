@@ -4,7 +4,9 @@ Every page answers in a fixed number of queries, however many countries or editi
 there are (tests/test_public_views.py counts them).
 """
 
+import gzip
 import hashlib
+import io
 import logging
 from urllib.parse import urlencode
 
@@ -15,6 +17,7 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
+    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -22,11 +25,13 @@ from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
+    patch_vary_headers,
 )
-from django.utils.http import quote_etag
+from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.cache import cache_control
 
 from . import search as search_module
+from .caching import accepted_encodings
 from .editions import edition_revisions, rating_changes, with_correction_flag
 from .markdown import plain_text
 from .models import (
@@ -425,6 +430,7 @@ def outlook_json(request, slug):
     """The edition in the JSON interchange format (see README), live entries only."""
     outlook = published_outlook(slug)
     return export_response(
+        request,
         StoredExport.Kind.EDITION_JSON,
         outlook,
         content_type="application/json",
@@ -435,6 +441,7 @@ def outlook_json(request, slug):
 def ratings_csv(request):
     """Every published rating: one row per country per edition."""
     return export_response(
+        request,
         StoredExport.Kind.RATINGS_CSV,
         None,
         content_type="text/csv; charset=utf-8",
@@ -443,20 +450,46 @@ def ratings_csv(request):
     )
 
 
-def export_response(kind, outlook, *, content_type, filename, as_attachment=False):
+def export_response(request, kind, outlook, *, content_type, filename, as_attachment=False):
     """The stored export, streamed from storage (generated and stored first if need be);
     503 (try again later, never cached) when it cannot be stored."""
     try:
-        file = open_latest(kind, outlook)
+        file, gzipped = open_latest(kind, outlook)
     except StorageWriteError:
         logger.exception("Could not store the export %s", filename)
         return unavailable("This file")
-    response = FileResponse(
-        file, content_type=content_type, filename=filename, as_attachment=as_attachment
-    )
+    sent_gzipped = gzipped and "gzip" in accepted_encodings(request)
+    if gzipped and not sent_gzipped:
+        length = gzip_length(file)
+        response = StreamingHttpResponse(decompressed(file), content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+        response["Content-Length"] = str(length)
+    else:
+        response = FileResponse(
+            file, content_type=content_type, filename=filename, as_attachment=as_attachment
+        )
+    if sent_gzipped:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
     # Cache-Control and the ETag come from the publication generation (caching.VALIDATED):
     # the next publication changes these files, so they are kept no longer than a page.
     return response
+
+
+def gzip_length(file):
+    """The length of a gzipped file's content, from its trailer (the length modulo 2**32:
+    exports are far smaller); leaves the file at its start."""
+    file.seek(-4, io.SEEK_END)
+    length = int.from_bytes(file.read(4), "little")
+    file.seek(0)
+    return length
+
+
+def decompressed(file, chunk_size=64 * 1024):
+    """The bytes of a gzipped file, a chunk at a time; closes it at the end."""
+    with file, gzip.GzipFile(fileobj=file, mode="rb") as data:
+        while chunk := data.read(chunk_size):
+            yield chunk
 
 
 # An organisation may change a level's colour: browsers keep the stylesheet five minutes,

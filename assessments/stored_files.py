@@ -99,7 +99,8 @@ def store(kind, record, data, *, pending_name):
     `record`, in the caller's transaction; `promote` moves the file to its final name
     once that transaction has committed. Raises StorageWriteError, keeping nothing."""
     storage = kind.storage()
-    stem, dot, extension = pending_name.rpartition(".")
+    # The whole extension (".csv.gz") stays at the end of the name.
+    stem, dot, extension = pending_name.partition(".")
     name = f"{PENDING}/{stem}-{secrets.token_hex(8)}{dot}{extension}"
     content = data if isinstance(data, File) else ContentFile(data)
     try:

@@ -1,4 +1,5 @@
 import csv
+import gzip
 import json
 from datetime import date
 from io import StringIO
@@ -242,8 +243,24 @@ def stored(kind, outlook=None):
 
 
 def read(record):
-    with record.file.open("rb") as file:
-        return file.read()
+    return stored_exports.read_export(record)
+
+
+def test_the_exports_are_sent_compressed_to_readers_who_accept_it(client, db):
+    outlook = publish_entry("KP")
+    for url in ("/data/ratings.csv", f"/outlooks/{outlook.slug}.json"):
+        plain = client.get(url, headers={"accept-encoding": "identity"})
+        assert "Content-Encoding" not in plain, url
+        plain_body = b"".join(plain.streaming_content)
+        response = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+        assert response["Content-Encoding"] == "gzip", url
+        # A shared cache keeps both codings apart, and the download keeps its name.
+        assert response["Vary"] == "Accept-Encoding"
+        assert response["Content-Disposition"] == plain["Content-Disposition"]
+        assert response["Content-Type"] == plain["Content-Type"]
+        body = b"".join(response.streaming_content)
+        assert gzip.decompress(body) == plain_body and len(body) < len(plain_body), url
+        assert int(response["Content-Length"]) == len(body)
 
 
 def test_publication_stores_the_editions_json_and_the_ratings_csv(
@@ -255,8 +272,10 @@ def test_publication_stores_the_editions_json_and_the_ratings_csv(
         run_jobs()
     [json_export] = stored(Kind.EDITION_JSON, edition)
     [csv_export] = stored(Kind.RATINGS_CSV)  # the sample's, superseded, is deleted
-    assert json_export.file.name == f"exports/{edition.slug}/{edition.slug}-{json_export.pk}.json"
-    assert csv_export.file.name == f"exports/ratings/outlook-ratings-{csv_export.pk}.csv"
+    assert (
+        json_export.file.name == f"exports/{edition.slug}/{edition.slug}-{json_export.pk}.json.gz"
+    )
+    assert csv_export.file.name == f"exports/ratings/outlook-ratings-{csv_export.pk}.csv.gz"
     # Byte for byte what the site built on each request before.
     assert read(json_export) == old_json_response(edition)
     assert read(csv_export) == old_ratings_csv()

@@ -178,7 +178,7 @@ def test_a_publication_killed_before_its_commit_leaves_a_file_the_retry_and_swee
     # The killed worker's PDFs and exports, which no row refers to.
     strays = sorted(set(stored_files(media)) - set(before))
     # (The ratings CSV is written by a task queued on commit: none was.)
-    assert sorted(name.rpartition(".")[2] for name in strays) == ["json", "pdf", "pdf"]
+    assert sorted(name.partition(".")[2] for name in strays) == ["json.gz", "pdf", "pdf"]
 
     # The retry publishes, and its PDFs end under their own final names: nothing in the way.
     job.refresh_from_db()

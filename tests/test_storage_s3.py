@@ -6,6 +6,7 @@ the pending object deleted, and sweep_files finishing what a stopped process lef
 server is moto's standalone server, started by the suite (conftest.s3_server).
 """
 
+import gzip
 import io
 import tarfile
 from unittest import mock
@@ -169,3 +170,15 @@ def test_stored_files_are_local_unless_a_bucket_is_configured(tmp_path):
         code, media_root=tmp_path, extra=s3_env("http://127.0.0.1:9", "outlook-files")
     )
     assert bucket.stdout.split() == ["S3Storage", "outlook-files", "http://127.0.0.1:9"]
+
+
+def test_the_exports_are_served_from_the_bucket_gzipped_or_not(
+    client, s3_storage, published_sample
+):
+    url = f"/outlooks/{published_sample.slug}.json"
+    plain = client.get(url, headers={"accept-encoding": "identity"})
+    body = b"".join(plain.streaming_content)
+    assert body.startswith(b"{") and int(plain["Content-Length"]) == len(body)
+    compressed = client.get(url, headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(b"".join(compressed.streaming_content)) == body
