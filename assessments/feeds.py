@@ -39,7 +39,8 @@ class EditionsFeed(Feed):
         )
         # A correction: a published revision with an earlier published version.
         corrections = list(
-            with_correction_flag(Revision.objects.published())
+            # number > 1 first: a correction's is (revision_later_published_at).
+            with_correction_flag(Revision.objects.published().filter(number__gt=1))
             .filter(is_correction=True)
             .select_related("assessment__country", "assessment__outlook__region")
             .order_by("-published_at")[:FEED_LENGTH]

@@ -357,6 +357,11 @@ class StoredExport(models.Model):
 
 
 class AssessmentQuerySet(models.QuerySet):
+    def live(self):
+        """Entries the public reads: published, in a published edition. Their published
+        revision is each one's live revision (RevisionQuerySet.live), reached by an index."""
+        return self.filter(outlook__state=Outlook.State.PUBLISHED, published_revision__isnull=False)
+
     def with_approval(self):
         """Annotate `has_approved_revision`: a revision of the entry awaits publication."""
         approved = Revision.objects.filter(assessment=OuterRef("pk"), state=Revision.State.APPROVED)
@@ -418,9 +423,7 @@ class RevisionQuerySet(models.QuerySet):
         PostgreSQL estimates well: live()'s join on two columns at once it takes for a
         single row, and at 48,000 entries picks nested loops that take seconds.
         """
-        ids = Assessment.objects.filter(
-            outlook__state=Outlook.State.PUBLISHED, published_revision__isnull=False
-        ).values("published_revision_id")
+        ids = Assessment.objects.live().values("published_revision_id")
         return self.filter(state=Revision.State.PUBLISHED, id__in=ids)
 
     def previous_entry(self, assessment):
@@ -532,7 +535,15 @@ class Revision(models.Model):
                 fields=["published_at"],
                 condition=Q(state="published"),
                 name="revision_published_at",
-            )
+            ),
+            # The newest corrections (the feed): a correction has an earlier published
+            # version, so its number is above 1; the first versions, nearly every
+            # published revision, are not read.
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(state="published", number__gt=1),
+                name="revision_later_published_at",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "number"], name="unique_revision_number"),

@@ -36,6 +36,7 @@ from .editions import edition_revisions, rating_changes, with_correction_flag
 from .markdown import plain_text
 from .models import (
     Addressee,
+    Assessment,
     Country,
     Outlook,
     Recommendation,
@@ -160,9 +161,9 @@ def revision_detail(request, slug, code, number):
 
 def country_list(request):
     countries = (
-        Country.objects.filter(
-            Exists(Revision.objects.live().filter(assessment__country=OuterRef("pk")))
-        )
+        # Through the entries (an index on their country): live()'s join on two columns
+        # made PostgreSQL scan every revision, 0.6 s at 48,000 entries.
+        Country.objects.filter(Exists(Assessment.objects.live().filter(country=OuterRef("pk"))))
         .select_related("region")
         .order_by("region__name", "official_name")
     )
@@ -231,26 +232,27 @@ def addressee_detail(request, slug):
     """The published recommendations to an addressee, newest edition first, a page at a
     time, grouped by edition and entry (an entry a page break cuts shows on both pages)."""
     addressee = get_object_or_404(Addressee, slug=slug)
-    recommendations = (
-        # live_by_id: the count and the page join 48,000 rows at scale (see its docstring).
-        Recommendation.objects.filter(
-            addressee=addressee, revision__in=Revision.objects.live_by_id()
-        )
-        .select_related("revision__assessment__country", "revision__assessment__outlook__region")
-        .order_by(
-            "-revision__assessment__outlook__period",
-            "revision__assessment__outlook__region__name",
-            "revision__assessment__position",
-            "position",
-        )
+    # Counted and ordered in the search index, which holds each live recommendation with
+    # its addressee and period (written at every publication): through the revisions,
+    # PostgreSQL joined and sorted every one of them, 0.13 s at 20 years of editions.
+    keys = (
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.RECOMMENDATION, addressee=addressee)
+        .order_by("-period", "region__name", "assessment__position", "position")
+        .values_list("revision_id", "position")
     )
-    paginator = Paginator(recommendations, RECOMMENDATIONS_PER_PAGE)
+    paginator = Paginator(keys, RECOMMENDATIONS_PER_PAGE)
     # An addressee named only in a draft is not public: its name must not show either.
     if not paginator.count:
         raise Http404("No published recommendation to this addressee.")
     shown = paginator.get_page(request.GET.get("page"))
+    shown_keys = list(shown)
+    found = Recommendation.objects.filter(
+        addressee=addressee, revision_id__in={revision_id for revision_id, _ in shown_keys}
+    ).select_related("revision__assessment__country", "revision__assessment__outlook__region")
+    by_key = {(item.revision_id, item.position): item for item in found}
     editions = []
-    for recommendation in shown:
+    for key in shown_keys:
+        recommendation = by_key[key]
         revision = recommendation.revision
         if not editions or editions[-1]["outlook"].id != revision.assessment.outlook_id:
             editions.append({"outlook": revision.assessment.outlook, "entries": []})
@@ -275,7 +277,7 @@ def addressee_list(request):
     addressees = Addressee.objects.filter(
         Exists(
             Recommendation.objects.filter(
-                addressee=OuterRef("pk"), revision__in=Revision.objects.live()
+                addressee=OuterRef("pk"), revision__in=Revision.objects.live_by_id()
             )
         )
     )
