@@ -132,7 +132,16 @@ class Country(InTheRecord, models.Model):
         return [self.official_name, self.short_name, self.code.name, *self.aliases]
 
     def normalized_names(self):
-        return {normalize_name(name) for name in self.names() if name}
+        # Kept on the instance while its names stay the same: an import checks each of
+        # its entries against every other country's names (checks.country_names_except),
+        # and normalising them all again took 55 ms an entry.
+        key = (self.code.code, self.official_name, self.short_name, *self.aliases)
+        cached = self.__dict__.get("_normalized_names")
+        if cached is None or cached[0] != key:
+            names = frozenset(normalize_name(name) for name in self.names() if name)
+            cached = (key, names)
+            self.__dict__["_normalized_names"] = cached
+        return cached[1]
 
 
 class RiskLevel(InTheRecord, models.Model):

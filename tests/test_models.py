@@ -176,3 +176,15 @@ def test_addressees_get_distinct_slugs_whatever_their_script():
     names = ["Правительство КНДР", "日本政府", "UN Member States", "UN Member-States."]
     slugs = [Addressee.objects.create(name=name).slug for name in names]
     assert slugs == ["addressee", "addressee-2", "un-member-states", "un-member-states-2"]
+
+
+@pytest.mark.django_db
+def test_a_country_s_normalised_names_follow_a_change_of_its_names():
+    # Kept on the instance for the importer's checks, never past a change of name.
+    country = Country.objects.get(code="VN")
+    assert "viet nam" in country.normalized_names()
+    assert "annam" not in country.normalized_names()
+    country.aliases = [*country.aliases, "Annam"]
+    assert "annam" in country.normalized_names()
+    country.short_name = "Vietnam Republic"
+    assert "vietnam republic" in country.normalized_names()
