@@ -124,7 +124,10 @@ class FrozenOnceInTheRecord:
 
 @admin.register(Region)
 class RegionAdmin(ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "is_demo"]
+    # Only seed_demo makes a demo region: a flag set here would mark real editions as
+    # fictional, and one cleared would take the mark off fictional ones.
+    readonly_fields = ["is_demo"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

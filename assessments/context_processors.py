@@ -1,7 +1,10 @@
-"""What every template may ask: the signed-in user's permissions (assessments.permissions)."""
+"""What every template may ask: the signed-in user's permissions (assessments.permissions),
+and whether the site holds demo data (assessments.demo)."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import SimpleLazyObject
 
+from .models import Region
 from .permissions import Permissions
 
 
@@ -9,3 +12,9 @@ def permissions(request):
     # A request refused before the authentication middleware ran (a 400 for a host not
     # in ALLOWED_HOSTS) has no user, and its error page must still render.
     return {"permissions": Permissions(getattr(request, "user", None) or AnonymousUser())}
+
+
+def demo(request):
+    # Asked when a page is rendered (a cached page keeps its banner: the generation
+    # changes when a demo edition is published or removed).
+    return {"has_demo_data": SimpleLazyObject(lambda: Region.objects.filter(is_demo=True).exists())}

@@ -56,6 +56,9 @@ def to_public_json(outlook):
     data = to_json(outlook)
     for entry in data["assessments"]:
         entry["risk"].pop("rationale", None)
+    if outlook.region.is_demo:
+        # Read by programs as well as people: fictional data says so in a field.
+        data = {"demo": True, **data}
     return data
 
 
@@ -75,6 +78,8 @@ RATINGS_CSV_HEADER = [
     "level_rank",
     "status",
     "published_at",
+    # "yes" for a demo edition's fictional rating (manage.py seed_demo), else empty.
+    "demo",
 ]
 
 
@@ -98,13 +103,14 @@ def write_ratings_csv(out):
             "risk_level__rank",
             "risk_status__name",
             "published_at",
+            "assessment__outlook__region__is_demo",
         )
         .iterator(chunk_size=2000)
     )
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text)
     writer.writerow(RATINGS_CSV_HEADER)
-    for code, name, region, slug, period, level, rank, status, published_at in rows:
+    for code, name, region, slug, period, level, rank, status, published_at, demo in rows:
         writer.writerow(
             [
                 code,
@@ -116,6 +122,7 @@ def write_ratings_csv(out):
                 rank,
                 status,
                 published_at.isoformat() if published_at else "",
+                "yes" if demo else "",
             ]
         )
     text.flush()

@@ -51,9 +51,13 @@ class EditionsFeed(Feed):
 
     def item_title(self, item):
         if isinstance(item, Outlook):
-            return item.full_title
-        outlook = item.assessment.outlook
-        return f"Correction: {item.assessment.country.short_name}, {outlook.full_title}"
+            title = item.full_title
+            outlook = item
+        else:
+            outlook = item.assessment.outlook
+            title = f"Correction: {item.assessment.country.short_name}, {outlook.full_title}"
+        # A feed reader shows the title alone: a demo edition's says what it is.
+        return f"Demo data: {title}" if outlook.region.is_demo else title
 
     def item_description(self, item):
         # Atom1Feed writes the description as <summary type="html">, which readers render

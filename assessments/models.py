@@ -71,6 +71,12 @@ class InTheRecord:
 class Region(models.Model):
     name = models.CharField(max_length=100, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=100, unique=True)
+    is_demo = models.BooleanField(
+        "demo data",
+        default=False,
+        help_text="Made by manage.py seed_demo: its editions are fictional, and every "
+        "page, PDF and download says so.",
+    )
 
     class Meta:
         ordering = ["name"]

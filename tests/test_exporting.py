@@ -207,11 +207,12 @@ def old_ratings_csv():
             "risk_level__rank",
             "risk_status__name",
             "published_at",
+            "assessment__outlook__region__is_demo",
         )
     )
     writer = csv.writer(_Echo())
     lines = [writer.writerow(RATINGS_CSV_HEADER)]
-    for code, name, region, slug, period, level, rank, status, published_at in rows:
+    for code, name, region, slug, period, level, rank, status, published_at, demo in rows:
         lines.append(
             writer.writerow(
                 [
@@ -224,6 +225,7 @@ def old_ratings_csv():
                     rank,
                     status,
                     published_at.isoformat() if published_at else "",
+                    "yes" if demo else "",
                 ]
             )
         )

@@ -105,6 +105,7 @@ def test_bad_filters_get_a_message_not_an_error(client, editions):
 
 def test_search_queries_do_not_grow_with_results(client, editions, django_assert_num_queries):
     # The search (the best hits of the index, then their rows), the form's four lists,
-    # and the publication generation, which keys the cached page (assessments.caching).
-    with django_assert_num_queries(7):
+    # the publication generation, which keys the cached page (assessments.caching), and
+    # whether the site holds demo data (the banner, context_processors.demo).
+    with django_assert_num_queries(8):
         client.get("/search/?q=thousands")

@@ -1,57 +1,39 @@
-"""manage.py seed_demo: the demo data `make run` serves (demo accounts, never production)."""
+"""manage.py seed_demo: the demo data `make run` serves (assessments.demo), never production."""
 
-from datetime import date
-from pathlib import Path
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
-from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
-from django.db import transaction
-
-from assessments import workflow
-from assessments.importing import import_file
-from assessments.models import Outlook, Region
-from assessments.permissions import ANALYST, EDITOR, REVIEWER
-
-SAMPLE = Path(__file__).resolve().parents[2] / "demo" / "dprk-2023-11.txt"
-
-NEXT_EDITION = date(2024, 5, 1)
-
-# Demo only: these accounts exist so that a developer can try each role.
-ACCOUNTS = [
-    ("analyst", "analyst-demo-pass", [ANALYST]),
-    ("analyst2", "analyst-demo-pass", [ANALYST]),
-    ("reviewer", "reviewer-demo-pass", [REVIEWER]),
-    ("editor", "editor-demo-pass", [EDITOR]),
-    ("admin", "admin-demo-pass", []),
-]
+from assessments import demo
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: the sample outlook as published, one account per role, and "
-        "a draft of the next edition for the analysts to work on."
+        "Load the demo data: the sample outlook as published, one account per role, and a "
+        "fictional region with five published editions and a draft one in every workflow "
+        "state. Loads only what is missing; refuses to run with DEBUG off."
     )
 
-    @transaction.atomic
-    def handle(self, *args, **options):
-        if not Outlook.objects.filter(slug="asia-pacific-2023-11").exists():
-            result = import_file(SAMPLE, publish=True)
-            self.stdout.write(f"Imported {result.outlook.full_title} as published.")
-        for username, password, groups in ACCOUNTS:
-            user, created = User.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@example.org"}
-            )
-            if created:
-                user.set_password(password)
-                user.is_staff = user.is_superuser = username == "admin"
-                user.save()
-                user.groups.set(Group.objects.filter(name__in=groups))
-        region = Region.objects.get(name="Asia Pacific")
-        if not Outlook.objects.filter(region=region, period=NEXT_EDITION).exists():
-            editor = User.objects.get(username="editor")
-            outlook = workflow.create_edition(region, NEXT_EDITION, user=editor)
-            self.stdout.write(f"Created the draft edition {outlook.full_title}.")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove the demo editions (and their files) first, and load them again "
+            "(SQLite only).",
+        )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Load the demo although DEBUG is off (a staging server, say).",
+        )
+
+    def handle(self, *args, reset=False, not_production=False, **options):
+        try:
+            demo.refuse_production(allowed=not_production)
+            demo.load(reset=reset, log=self.stdout.write)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         self.stdout.write("Demo accounts (demo only):")
-        for username, password, groups in ACCOUNTS:
+        for username, password, groups in demo.ACCOUNTS:
             role = ", ".join(groups) or "superuser"
             self.stdout.write(f"  {username:<9} {password:<20} {role}")
