@@ -71,6 +71,21 @@ def rating_changes(outlook, revisions):
     return changes
 
 
+def left_out(previous, revisions):
+    """The live entries of the previous edition (`previous`, or None) whose country is not
+    among `revisions`, in that edition's order: the countries an edition drops. One query."""
+    if previous is None:
+        return []
+    present = {revision.assessment.country_id for revision in revisions}
+    return list(
+        Revision.objects.live()
+        .filter(assessment__outlook=previous)
+        .exclude(assessment__country_id__in=present)
+        .select_related("assessment__country", "risk_level", "risk_status")
+        .order_by("assessment__position")
+    )
+
+
 def running_header(outlook, country):
     """The printed running header, as the sample has it:
     `DPRK Asia Pacific Regional Outlook November 2023`; each stored name in a bidi

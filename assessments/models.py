@@ -687,6 +687,14 @@ class Addressee(InTheRecord, models.Model):
     def get_absolute_url(self):
         return reverse("addressee", args=[self.slug])
 
+    @property
+    def in_sentence(self):
+        """The name inside a sentence ("Recommendations to the UN Security Council"):
+        a leading "The" loses its capital; at the start of one ("The UN Security Council
+        should:") the name is used as it is."""
+        first, space, rest = self.name.partition(" ")
+        return f"the {rest}" if first == "The" and rest else self.name
+
     def revisions_using(self):
         return Revision.objects.filter(recommendations__addressee=self)
 

@@ -32,7 +32,7 @@ from django.views.decorators.cache import cache_control
 
 from . import search as search_module
 from .caching import accepted_encodings
-from .editions import edition_revisions, rating_changes, with_correction_flag
+from .editions import edition_revisions, left_out, rating_changes, with_correction_flag
 from .markdown import plain_text
 from .models import (
     Addressee,
@@ -121,6 +121,7 @@ def outlook_detail(request, slug):
         (revision, changes.get(revision.assessment.country_id) if changes else None)
         for revision in revisions
     ]
+    previous = outlook.previous_edition() if changes is not None else None
     return page(
         request,
         "public/outlook_detail.html",
@@ -129,7 +130,8 @@ def outlook_detail(request, slug):
             "revisions": revisions,
             "rows": rows,
             "has_changes": changes is not None,
-            "previous": outlook.previous_edition() if changes is not None else None,
+            "previous": previous,
+            "left_out": left_out(previous, revisions),
             "levels": RiskLevel.objects.all(),
         },
     )
@@ -183,6 +185,15 @@ def country_detail(request, code):
     if not history:
         raise Http404("No published assessment for this country.")
     latest = with_correction_flag(Revision.objects.with_content()).get(pk=history[0].pk)
+    # A later edition of the same region that leaves the country out: the latest rating
+    # shown is not the region's latest word on it.
+    newer = (
+        Outlook.objects.published()
+        .filter(region_id=latest.assessment.outlook.region_id)
+        .filter(period__gt=history[0].assessment.outlook.period)
+        .order_by("-period")
+        .first()
+    )
     levels = list(RiskLevel.objects.all())
     return page(
         request,
@@ -190,6 +201,7 @@ def country_detail(request, code):
         {
             "country": country,
             "revision": latest,
+            "newer_edition": newer,
             "history": history,
             "levels": levels,
             "chart": history_chart(list(reversed(history)), levels),

@@ -309,3 +309,20 @@ def test_a_renderer_that_dies_mid_answer_is_a_clear_error(monkeypatch):
         pdf.html_to_pdf("<p>Hello</p>")
     assert pdf._server is None
     assert pdf.html_to_pdf("<p>Hello</p>").startswith(b"%PDF")
+
+
+def test_the_introduction_is_printed_before_the_risk_overview(db, tmp_path):
+    outlook = make_outlook(
+        published=True, introduction="This edition covers *one* country, on its own page."
+    )
+    add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
+    pages = pdf_pages(pdf.render_outlook_pdf(outlook), tmp_path)
+    def heading_page(heading):
+        # The page where the heading stands on its own line (not the contents' entry).
+        lines = [[line.strip() for line in page.splitlines()] for page in pages]
+        return next(n for n, page in enumerate(lines) if heading in page)
+
+    introduction = heading_page("Introduction")
+    text = " ".join(pages[introduction].split())
+    assert "This edition covers one country, on its own page." in text
+    assert introduction < heading_page("Risk overview")

@@ -218,7 +218,45 @@ def test_addressee_page_lists_recommendations_across_editions(client, db):
     page = client.get("/recommendations/the-un-security-council/").content.decode()
     assert page.index("New call.") < page.index("Old call.")
     assert "Other." not in page
-    assert "Recommendations to The UN Security Council" in page
+    # Inside a sentence, the name's leading "The" loses its capital; at the start of
+    # one ("The UN Security Council should:") it keeps it.
+    assert "Recommendations to the UN Security Council" in page
+    assert "Recommendations to The" not in page
+    assert "The UN Security Council</bdi> should:" in page
+    listing = client.get("/recommendations/").content.decode()
+    assert "Recommendations to the UN Security Council" in listing
+    assert "Recommendations to UN Member States" in listing
+    found = client.get("/search/?q=call").content.decode()
+    assert "Recommendation to <bdi>the UN Security Council</bdi>" in found
+
+
+def test_an_edition_page_shows_its_introduction(client, db):
+    outlook = make_outlook(published=True, introduction="This edition covers *one* country.")
+    add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
+    section = parse(client.get(f"/outlooks/{outlook.slug}/").content).find(
+        "section", cls="introduction"
+    )
+    assert section.find("h2").words() == "Introduction"
+    assert section.words().endswith("This edition covers one country.")
+    assert section.find("em").words() == "one"
+
+
+def test_an_edition_says_which_countries_of_the_previous_one_it_leaves_out(client, db):
+    earlier = make_outlook(period=date(2023, 11, 1), published=True)
+    add_assessment(earlier, "KP", state=Revision.State.PUBLISHED, risk="Very high")
+    add_assessment(earlier, "MM", state=Revision.State.PUBLISHED)
+    later = make_outlook(period=date(2024, 5, 1), published=True)
+    add_assessment(later, "MM", state=Revision.State.PUBLISHED)
+    edition = parse(client.get(f"/outlooks/{later.slug}/").content)
+    note = edition.find("p", cls="dropped-countries").words()
+    assert "Not in this edition" in note and "Korea" in note and "Myanmar" not in note
+    assert "Very high" in note and "November 2023" in note
+    # The earlier edition left nobody out; the country page says where it is missing.
+    assert "dropped-countries" not in client.get(f"/outlooks/{earlier.slug}/").content.decode()
+    country = parse(client.get("/countries/kp/").content)
+    missing = country.find("p", cls="not-in-latest").words()
+    assert "not in the latest edition" in missing and "May 2024" in missing
+    assert "not-in-latest" not in client.get("/countries/mm/").content.decode()
 
 
 def test_pages_have_title_description_and_canonical_url(client, published_sample, settings):
