@@ -187,7 +187,7 @@ class AssessmentInline(GovernedByTheWorkflow, admin.TabularInline):
 
 @admin.register(Outlook)
 class OutlookAdmin(ModelAdmin):
-    list_display = ["title", "period", "region", "state", "published_at"]
+    list_display = ["title", "period", "region", "state", "published_on", "published_at"]
     list_filter = ["state", "region"]
     search_fields = ["title", "slug"]
     date_hierarchy = "period"
@@ -200,6 +200,7 @@ class OutlookAdmin(ModelAdmin):
         "period",
         "slug",
         "state",
+        "published_on",
         "published_at",
         "published_by",
         "created_at",

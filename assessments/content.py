@@ -80,6 +80,8 @@ class OutlookContent:
     period: date
     introduction: str = ""
     assessments: list[EntryContent] = field(default_factory=list)
+    # The day readers got the edition (an archive's), if the file says.
+    published_on: date | None = None
 
     def to_json(self):
         data = {
@@ -87,6 +89,8 @@ class OutlookContent:
             "title": self.title,
             "period": f"{self.period:%Y-%m}",
         }
+        if self.published_on:
+            data["published_on"] = self.published_on.isoformat()
         if self.introduction:
             data["introduction"] = self.introduction
         data["assessments"] = [entry.to_json() for entry in self.assessments]

@@ -236,6 +236,8 @@ def edition_content(index):
             "sources are generated and assess nothing."
         ),
         assessments=entries,
+        # As an archive's file gives it: the editions came out mid-month.
+        published_on=period.replace(day=15),
     )
 
 

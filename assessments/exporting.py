@@ -25,6 +25,7 @@ def outlook_content(outlook):
         period=outlook.period,
         introduction=outlook.introduction,
         assessments=[revision_content(revision) for revision in revisions],
+        published_on=outlook.published_on,
     )
 
 
@@ -77,7 +78,9 @@ RATINGS_CSV_HEADER = [
     "level",
     "level_rank",
     "status",
-    "published_at",
+    # The day readers got the edition (empty for an archive that does not say); a
+    # correction does not change it.
+    "published_on",
     # "yes" for a demo edition's fictional rating (manage.py seed_demo), else empty.
     "demo",
 ]
@@ -102,7 +105,7 @@ def write_ratings_csv(out):
             "risk_level__name",
             "risk_level__rank",
             "risk_status__name",
-            "published_at",
+            "assessment__outlook__published_on",
             "assessment__outlook__region__is_demo",
         )
         .iterator(chunk_size=2000)
@@ -110,7 +113,7 @@ def write_ratings_csv(out):
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text)
     writer.writerow(RATINGS_CSV_HEADER)
-    for code, name, region, slug, period, level, rank, status, published_at, demo in rows:
+    for code, name, region, slug, period, level, rank, status, published_on, demo in rows:
         writer.writerow(
             [
                 code,
@@ -121,7 +124,7 @@ def write_ratings_csv(out):
                 level,
                 rank,
                 status,
-                published_at.isoformat() if published_at else "",
+                published_on.isoformat() if published_on else "",
                 "yes" if demo else "",
             ]
         )

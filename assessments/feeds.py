@@ -1,7 +1,11 @@
 """Atom feed of new editions and corrections to published entries."""
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
@@ -35,7 +39,9 @@ class EditionsFeed(Feed):
         editions = list(
             Outlook.objects.published()
             .select_related("region")
-            .order_by("-published_at")[:FEED_LENGTH]
+            # By the day readers got them (an undated archive by its period), not by when
+            # they were imported.
+            .order_by(Coalesce("published_on", "period").desc(), "-published_at")[:FEED_LENGTH]
         )
         # A correction: a published revision with an earlier published version.
         corrections = list(
@@ -46,7 +52,7 @@ class EditionsFeed(Feed):
             .order_by("-published_at")[:FEED_LENGTH]
         )
         items = editions + corrections
-        items.sort(key=lambda item: item.published_at, reverse=True)
+        items.sort(key=self.item_pubdate, reverse=True)
         return items[:FEED_LENGTH]
 
     def item_title(self, item):
@@ -77,7 +83,10 @@ class EditionsFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
+        if isinstance(item, Outlook):
+            # A day, as readers got the edition: its start in the site's time zone.
+            return timezone.make_aware(datetime.combine(item.dated, time.min))
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.published_at
+        return self.item_pubdate(item)

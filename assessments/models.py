@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
@@ -224,7 +225,17 @@ class Outlook(models.Model):
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the edition entered this system as published: a publication's moment, or an
+    # archive's import. Readers are shown published_on instead.
     published_at = models.DateTimeField(null=True, blank=True)
+    published_on = models.DateField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="The day readers got the edition: the day an editor published it, or "
+        "the date an archive's file gives. Empty for an archive that gives none: then "
+        "only the period is shown.",
+    )
     # Who did what stays in the record: a user who published cannot be deleted, only
     # deactivated (the same for a revision's creator and an audit event's actor).
     published_by = models.ForeignKey(
@@ -259,6 +270,12 @@ class Outlook(models.Model):
     @property
     def period_label(self):
         return month_label(self.period)
+
+    @property
+    def dated(self):
+        """The publication date, or failing one (an undated archive) the first day of the
+        period: what orders and dates editions where a date is needed (the feed)."""
+        return self.published_on or self.period
 
     @property
     def full_title(self):
@@ -593,6 +610,17 @@ class Revision(models.Model):
     def in_published_edition(self):
         """A revision of an entry already published: a correction, once published."""
         return self.assessment.outlook.is_published
+
+    @property
+    def published_on(self):
+        """The day readers got this version: its edition's publication date for a version
+        published with the edition (None for an undated archive), a correction's own."""
+        outlook = self.assessment.outlook
+        if self.published_at is None:
+            return None
+        if outlook.published_at is None or self.published_at <= outlook.published_at:
+            return outlook.published_on
+        return timezone.localdate(self.published_at)
 
     @property
     def rating_label(self):

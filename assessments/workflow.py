@@ -528,8 +528,9 @@ def carry_out_publication(job, *, progress):
             Assessment.objects.filter(pk=revision.assessment_id).update(published_revision=revision)
         locked.state = TRANSITIONS["publish"].target
         locked.published_at = now
+        locked.published_on = timezone.localdate(now)
         locked.published_by = user
-        locked.save(update_fields=["state", "published_at", "published_by"])
+        locked.save(update_fields=["state", "published_at", "published_on", "published_by"])
         derived.record_published(locked, revisions)
         store_pdfs(locked, progress=progress)
         progress("Saving the publication.")
@@ -675,10 +676,12 @@ def store_imported(outlook, country, content, *, publish, acting_user=None):
     return assessment, replaced
 
 
-def store_imported_edition(region, period, *, title, introduction, publish, acting_user=None):
+def store_imported_edition(
+    region, period, *, title, introduction, publish, published_on=None, acting_user=None
+):
     """The edition an import goes into, locked: the existing one, or a new one (published
-    at once for an archive). Refuses to add drafts to a published edition, or archive
-    entries to one in progress."""
+    at once for an archive, dated `published_on`, the day readers got it, if known).
+    Refuses to add drafts to a published edition, or archive entries to one in progress."""
     if acting_user is not None:
         _require(acting_user, "import")
     editions = Outlook.objects.select_for_update().filter(region=region, period=period)
@@ -697,6 +700,7 @@ def store_imported_edition(region, period, *, title, introduction, publish, acti
                     introduction=introduction,
                     state=Outlook.State.PUBLISHED if publish else Outlook.State.DRAFT,
                     published_at=timezone.now() if publish else None,
+                    published_on=published_on if publish else None,
                 )
         except IntegrityError:
             outlook = editions.first()

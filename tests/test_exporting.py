@@ -206,13 +206,13 @@ def old_ratings_csv():
             "risk_level__name",
             "risk_level__rank",
             "risk_status__name",
-            "published_at",
+            "assessment__outlook__published_on",
             "assessment__outlook__region__is_demo",
         )
     )
     writer = csv.writer(_Echo())
     lines = [writer.writerow(RATINGS_CSV_HEADER)]
-    for code, name, region, slug, period, level, rank, status, published_at, demo in rows:
+    for code, name, region, slug, period, level, rank, status, published_on, demo in rows:
         lines.append(
             writer.writerow(
                 [
@@ -224,7 +224,7 @@ def old_ratings_csv():
                     level,
                     rank,
                     status,
-                    published_at.isoformat() if published_at else "",
+                    published_on.isoformat() if published_on else "",
                     "yes" if demo else "",
                 ]
             )
@@ -272,6 +272,7 @@ def test_publication_stores_the_editions_json_and_the_ratings_csv(
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(edition, user=erin)
         run_jobs()
+    edition.refresh_from_db()  # published: its publication date is in the JSON
     [json_export] = stored(Kind.EDITION_JSON, edition)
     [csv_export] = stored(Kind.RATINGS_CSV)  # the sample's, superseded, is deleted
     assert (
@@ -306,9 +307,12 @@ def test_a_correction_stores_its_editions_json_and_the_csv_again(
     # The superseded files are deleted with their rows.
     assert not before.file.storage.exists(before.file.name)
     assert not csv_before.file.storage.exists(csv_before.file.name)
-    # The correction's content (its note is not part of the JSON; its date is in the CSV).
+    # The correction's content (its note is not part of the JSON); the CSV keeps the
+    # edition's publication date, which a correction does not change.
     corrected = Revision.objects.get(pk=correction.pk)
-    assert corrected.published_at.isoformat().encode() in read(csv_after)
+    edition.refresh_from_db()
+    assert f",{edition.published_on.isoformat()},".encode() in read(csv_after)
+    assert corrected.published_at.isoformat().encode() not in read(csv_after)
     assert read(after) == old_json_response(edition)
     assert read(csv_after) == old_ratings_csv()
     assert served(client, f"/outlooks/{edition.slug}.json") == read(after)

@@ -317,6 +317,7 @@ def test_the_introduction_is_printed_before_the_risk_overview(db, tmp_path):
     )
     add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
     pages = pdf_pages(pdf.render_outlook_pdf(outlook), tmp_path)
+
     def heading_page(heading):
         # The page where the heading stands on its own line (not the contents' entry).
         lines = [[line.strip() for line in page.splitlines()] for page in pages]

@@ -181,6 +181,7 @@ PUBLISHED_OUTLOOK_CHANGES = {
     "slug": "another-slug",
     "period": date(2023, 12, 1),
     "published_at": datetime(2020, 1, 1, tzinfo=UTC),
+    "published_on": date(2020, 1, 1),
 }
 
 

@@ -27,9 +27,12 @@ __all__ = [
 ]
 
 
-def import_file(path, *, publish=False, replace=False, user=None):
-    """Read one file and store it in one transaction; raises ImportFileError."""
+def import_file(path, *, publish=False, replace=False, user=None, published_on=None):
+    """Read one file and store it in one transaction; raises ImportFileError.
+    `published_on` dates an archive whose file does not (the text format cannot)."""
     content = read_file(path)
+    if published_on is not None:
+        content.published_on = published_on
     return store_outlook(content, publish=publish, replace=replace, user=user, path=path)
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from ..content import EntryContent, FootnoteContent, OutlookContent, RecommendationGroup
 from ..text_format import parse_period, validate_line, validate_text
 from .errors import ImportFileError
-from .schema import OUTLOOK_SCHEMA, VALIDATOR
+from .schema import OUTLOOK_SCHEMA, VALIDATOR, publication_date
 from .text_reader import strip_emphasis
 
 
@@ -114,6 +114,7 @@ def _outlook(data, path):
         title=data["title"].strip(),
         period=parse_period(data["period"]),
         introduction=_optional(data, "introduction"),
+        published_on=publication_date(data["published_on"]) if data.get("published_on") else None,
         assessments=[
             _entry(entry, f"assessments[{i}]", path) for i, entry in enumerate(data["assessments"])
         ],

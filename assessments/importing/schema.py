@@ -11,6 +11,9 @@ string`. Where a node has a rule that needs a phrase of its own, the rule sits i
 writes them; of a file's problems, the first in that order is reported.
 """
 
+from datetime import date
+
+from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker, validators
 
 from ..models import (
@@ -204,6 +207,17 @@ EXAMPLE = {
     ],
 }
 
+PUBLISHED_ON_HELP = 'a date such as "2023-11-15", not in the future'
+
+
+def publication_date(value):
+    """The ISO date `value`, if it is one and not in the future; else ValueError."""
+    day = date.fromisoformat(value)
+    if day > timezone.localdate():
+        raise ValueError(f"{value} is in the future")
+    return day
+
+
 OUTLOOK_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Outlook interchange format",
@@ -219,6 +233,13 @@ OUTLOOK_SCHEMA = {
                 # The rule is parse_period's, as in the editor's forms: see FORMATS below.
                 rules=[{"format": "year-month", "expected": PERIOD_HELP}],
             ),
+            "published_on": {
+                "type": ["string", "null"],
+                "expected": PUBLISHED_ON_HELP,
+                "description": "The day the edition was published to its readers, for an "
+                "archive; without it, the edition shows its period only.",
+                "format": "publication-date",
+            },
             "introduction": optional_text(
                 "The edition's introduction, in Markdown.",
                 rules=[at_most(TEXT_MAX)],
@@ -243,6 +264,9 @@ def _is_period(value):
 
 FORMATS = FormatChecker(formats=())
 FORMATS.checks("year-month", raises=ValueError)(_is_period)
+FORMATS.checks("publication-date", raises=ValueError)(
+    lambda value: not isinstance(value, str) or publication_date(value)
+)
 
 
 def _is_integer(checker, instance):

@@ -318,6 +318,7 @@ class _Store:
                 title=self.content.title,
                 introduction=self.content.introduction,
                 publish=publish,
+                published_on=self.content.published_on,
                 acting_user=user,
             )
         except ValidationError as error:

@@ -4,6 +4,7 @@ in one transaction."""
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importing import ImportFileError, import_file
+from assessments.importing.schema import PUBLISHED_ON_HELP, publication_date
 
 
 class Command(BaseCommand):
@@ -24,12 +25,28 @@ class Command(BaseCommand):
             action="store_true",
             help="Replace entries the edition already holds instead of refusing them.",
         )
+        parser.add_argument(
+            "--published-on",
+            metavar="YYYY-MM-DD",
+            help="With --publish: the day the edition was published to its readers, for "
+            "a file that does not say (the text format); without it, the edition shows "
+            "its period only.",
+        )
 
-    def handle(self, *args, files, publish, replace, **options):
+    def handle(self, *args, files, publish, replace, published_on=None, **options):
+        if published_on is not None:
+            if not publish:
+                raise CommandError("--published-on needs --publish: a draft is not published.")
+            try:
+                published_on = publication_date(published_on)
+            except ValueError:
+                raise CommandError(f"--published-on: expected {PUBLISHED_ON_HELP}") from None
         failed = 0
         for path in files:
             try:
-                result = import_file(path, publish=publish, replace=replace)
+                result = import_file(
+                    path, publish=publish, replace=replace, published_on=published_on
+                )
             except ImportFileError as error:
                 failed += 1
                 self.stderr.write(self.style.ERROR(f"Error: {error}"))
