@@ -33,7 +33,7 @@ def paragraph(n, seed):
     return " ".join(WORDS[(seed + i) % len(WORDS)] for i in range(n)) + "."
 
 
-def build_edition(count):
+def build_edition(count, period=date(2024, 5, 1)):
     from django.db import transaction
     from django.utils import timezone
 
@@ -44,7 +44,7 @@ def build_edition(count):
         Country.objects.exclude(code__in=ASIA_PACIFIC_CODES).values_list("code", flat=True)
     )
     with transaction.atomic():
-        outlook = make_outlook(period=date(2024, 5, 1))
+        outlook = make_outlook(period=period)
         for index, code in enumerate(codes[:count]):
             findings = [
                 paragraph(110, index) + f"[^{n}] " + paragraph(10, index + n) for n in range(1, 6)
