@@ -5,12 +5,9 @@ in production, the same however often it is loaded."""
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 import time
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -19,9 +16,9 @@ from django.test import override_settings
 
 from assessments import checks, demo
 from assessments.models import Outlook, Region, Revision, SearchEntry
+from tests.processes import manage
 from tests.worker import run_jobs
 
-ROOT = Path(__file__).resolve().parent.parent
 BANNER = "Demo data."
 
 pytestmark = pytest.mark.django_db
@@ -208,15 +205,8 @@ def test_reset_is_refused_on_postgresql_and_changes_nothing(demo_data):
 
 
 def sqlite_manage(database, *args):
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    environment.update(DEBUG="1", DATABASE_URL=f"sqlite:///{database}")
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
+    return manage(
+        *args, url=f"sqlite:///{database}", media_root=database.parent, extra={"DEBUG": "1"}
     )
 
 
