@@ -16,5 +16,8 @@ def permissions(request):
 
 def demo(request):
     # Asked when a page is rendered (a cached page keeps its banner: the generation
-    # changes when a demo edition is published or removed).
+    # changes when a demo edition is published or removed). A request refused before the
+    # middleware ran (a host not in ALLOWED_HOSTS) gets its 400 page without a query.
+    if getattr(request, "user", None) is None:
+        return {"has_demo_data": False}
     return {"has_demo_data": SimpleLazyObject(lambda: Region.objects.filter(is_demo=True).exists())}
