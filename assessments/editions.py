@@ -35,6 +35,10 @@ def edition_revisions(outlook):
     )
 
 
+# rating_changes' `previous` when the caller has not looked it up (None means "none").
+UNKNOWN = object()
+
+
 @dataclass
 class RatingChange:
     change: str  # RAISED, LOWERED, UNCHANGED or NEW
@@ -45,12 +49,14 @@ class RatingChange:
         return CHANGE_LABELS[self.change]
 
 
-def rating_changes(outlook, revisions):
-    """Per country id, how its level moved since the region's previous published edition.
+def rating_changes(outlook, revisions, previous=UNKNOWN):
+    """Per country id, how its level moved since the region's previous published edition
+    (`previous`, when the caller has it already).
 
     None when there is no previous edition (everything would be "new"). Two queries.
     """
-    previous = outlook.previous_edition()
+    if previous is UNKNOWN:
+        previous = outlook.previous_edition()
     if previous is None:
         return None
     before = previous.live_ratings()

@@ -4,7 +4,6 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
@@ -37,11 +36,7 @@ class EditionsFeed(Feed):
 
     def items(self):
         editions = list(
-            Outlook.objects.published()
-            .select_related("region")
-            # By the day readers got them (an undated archive by its period), not by when
-            # they were imported.
-            .order_by(Coalesce("published_on", "period").desc(), "-published_at")[:FEED_LENGTH]
+            Outlook.objects.published().select_related("region").newest_first()[:FEED_LENGTH]
         )
         # A correction: a published revision with an earlier published version.
         corrections = list(

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -202,6 +202,11 @@ class Rating(NamedTuple):
 class OutlookQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Outlook.State.PUBLISHED)
+
+    def newest_first(self):
+        """Ordered by Outlook.dated, newest first: the day readers got each edition (an
+        undated archive by its period), not the day it was imported."""
+        return self.order_by(Coalesce("published_on", "period").desc(), "-published_at")
 
     def with_publication_problems(self):
         """Fetch what `Outlook.publication_problems()` reads, for many editions at once."""

@@ -116,12 +116,12 @@ def published_outlook(slug):
 def outlook_detail(request, slug):
     outlook = published_outlook(slug)
     revisions = list(edition_revisions(outlook))
-    changes = rating_changes(outlook, revisions)
+    previous = outlook.previous_edition()
+    changes = rating_changes(outlook, revisions, previous)
     rows = [
         (revision, changes.get(revision.assessment.country_id) if changes else None)
         for revision in revisions
     ]
-    previous = outlook.previous_edition() if changes is not None else None
     return page(
         request,
         "public/outlook_detail.html",
@@ -187,10 +187,10 @@ def country_detail(request, code):
     latest = with_correction_flag(Revision.objects.with_content()).get(pk=history[0].pk)
     # A later edition of the same region that leaves the country out: the latest rating
     # shown is not the region's latest word on it.
+    shown = history[0].assessment.outlook
     newer = (
         Outlook.objects.published()
-        .filter(region_id=latest.assessment.outlook.region_id)
-        .filter(period__gt=history[0].assessment.outlook.period)
+        .filter(region_id=shown.region_id, period__gt=shown.period)
         .order_by("-period")
         .first()
     )
