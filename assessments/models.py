@@ -1009,6 +1009,19 @@ class SearchEntry(models.Model):
         return f"{self.kind} {self.position} of {self.revision_id}"
 
 
+class SearchWord(models.Model):
+    """A word of the search index's text and terms, in lower case: the vocabulary that
+    "did you mean" draws on (assessments.search.suggest). Derived like SearchEntry and
+    only ever added to at a publication: a word a correction removed may stay, so a
+    suggestion is offered only when it finds something. Its trigram index (pg_trgm,
+    PostgreSQL) is created by migration 0016."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    def __str__(self):
+        return self.word
+
+
 class PublicationJobQuerySet(models.QuerySet):
     def active(self):
         """Jobs waiting for a worker or running: at most one per edition or correction."""

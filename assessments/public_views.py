@@ -301,18 +301,31 @@ def search(request):
     filters, errors = read_filters(request.GET, choices)
     # A NUL byte cannot reach PostgreSQL (it refuses it): drop it as the noise it is.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    hits = search_module.search(query, filters) if query and not errors else []
+    results = None
+    if query and not errors:
+        results = search_module.find(
+            query, filters, countries=choices["country"], addressees=choices["addressee"]
+        )
     return page(
         request,
         "public/search.html",
         {
             "query": query,
-            "hits": hits,
+            "results": results,
+            "suggestion_query": _with_query(request.GET, results.suggestion if results else ""),
+            "simple": search_module.is_simple(),
             "errors": errors,
             "options": search_options(choices, filters),
             "get": request.GET,
         },
     )
+
+
+def _with_query(params, query):
+    """The query string of `params` with `q` replaced by `query` (filters kept)."""
+    params = params.copy()
+    params["q"] = query
+    return params.urlencode()
 
 
 # The search form's lists, by query parameter (and SearchFilters attribute): what an

@@ -5,21 +5,34 @@ publication), which holds only the live published revision of each entry: a supe
 version (before a correction) stays readable at its own URL but does not answer
 searches. On PostgreSQL the stored vector is matched through its GIN index, the most
 recent matches (CANDIDATES of them) are ranked, and only the hits shown get a headline;
-on other databases (SQLite, `make run`) every word must appear in the text or its terms.
+on other databases (SQLite, `make run`) every word must appear in the text or its terms:
+the simple mode, without stemming.
+
+Beside the hits, a search names the countries and addressees its words name (read from
+the lists of the search form, which hold only those with published text), and offers a
+respelling of the words the published text does not hold, nearest by trigram
+similarity (pg_trgm) among the index's words (SearchWord).
 """
 
+import difflib
 import html
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramSimilarity,
+)
 from django.db import connection
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils.safestring import mark_safe
 
-from .models import Revision, SearchEntry
-from .search_index import CONFIG
+from .models import Revision, SearchEntry, SearchWord, normalize_name
+from .search_index import CONFIG, WORD_RE
 
 # The matches ranked: the most recent ones of the filters. Ranking reads each one's
 # vector, so this bounds a search's cost whatever the number of matches.
@@ -54,6 +67,35 @@ class Hit:
         return self.revision.assessment.outlook.get_absolute_url() + "#" + self.anchor
 
 
+# Names found, and words respelt, at most.
+NAMES_SHOWN = 10
+WORDS_RESPELT = 5
+
+
+def is_simple():
+    """Whether search runs in the simple mode: words as written, no stemming (SQLite)."""
+    return connection.vendor != "postgresql"
+
+
+@dataclass
+class Results:
+    hits: list
+    countries: list  # Country: those the query names
+    addressees: list  # Addressee: those the query names
+    suggestion: str  # the query respelt, or ""
+
+
+def find(query, filters, *, countries, addressees):
+    """Everything a search page shows for `query`: hits under `filters`, the countries
+    and addressees (among those given) it names, and a respelling that finds more."""
+    return Results(
+        hits=search(query, filters),
+        countries=named_countries(query, countries),
+        addressees=named_addressees(query, addressees),
+        suggestion=suggest(query, filters),
+    )
+
+
 def search(query, filters=None):
     """Hits for `query` under `filters`, best first; two queries whatever the data."""
     query = (query or "").strip()
@@ -61,9 +103,101 @@ def search(query, filters=None):
     if not query:
         return []
     entries = filtered_entries(filters)
-    if connection.vendor == "postgresql":
-        return _ranked(entries, query)
-    return _matching_words(entries, query)
+    if is_simple():
+        return _matching_words(entries, query)
+    return _ranked(entries, query)
+
+
+def named_countries(query, countries):
+    """Those of `countries` that `query` names by one of their names (official, short,
+    ISO, aliases), or whose name holds all of it ("Korea" names both Koreas)."""
+    words = normalize_name(query)
+    return [
+        country
+        for country in countries
+        if any(_names(words, name) for name in country.normalized_names())
+    ][:NAMES_SHOWN]
+
+
+def named_addressees(query, addressees):
+    """Those of `addressees` that `query` names, or whose name holds all of it
+    ("Security Council" names "The UN Security Council")."""
+    words = _without_article(normalize_name(query))
+    return [
+        addressee
+        for addressee in addressees
+        if _names(words, _without_article(normalize_name(addressee.name)))
+    ][:NAMES_SHOWN]
+
+
+def _without_article(words):
+    return words.removeprefix("the ")
+
+
+def _names(words, name):
+    # Whole words either way; a query of a word or two letters long names nothing.
+    return bool(name) and (
+        f" {name} " in f" {words} " or (len(words) >= 4 and f" {words} " in f" {name} ")
+    )
+
+
+def suggest(query, filters=None):
+    """`query` with each word that no published text holds respelt as the nearest word
+    that one does, when that finds something under `filters`; "" otherwise."""
+    words = list(dict.fromkeys(WORD_RE.findall(query or "")))
+    known = set(
+        SearchWord.objects.filter(word__in={word.casefold() for word in words}).values_list(
+            "word", flat=True
+        )
+    )
+    respelt = {}
+    for word in [word for word in words if word.casefold() not in known][:WORDS_RESPELT]:
+        if nearest := _nearest_word(word.casefold()):
+            respelt[word] = _in_case_of(word, nearest)
+    if not respelt:
+        return ""
+    suggestion = WORD_RE.sub(lambda match: respelt.get(match[0], match[0]), query)
+    return (
+        suggestion
+        if _finds_anything(filtered_entries(filters or SearchFilters()), suggestion)
+        else ""
+    )
+
+
+def _nearest_word(word):
+    if is_simple():
+        # No trigram index: compare with the words of about the same length, which a
+        # development database holds few of.
+        candidates = SearchWord.objects.annotate(length=Length("word")).filter(
+            length__range=(len(word) - 2, len(word) + 2)
+        )
+        found = difflib.get_close_matches(word, candidates.values_list("word", flat=True), 1, 0.75)
+        return found[0] if found else None
+    # `%` (trigram_similar) reads the trigram index; pg_trgm.similarity_threshold, 0.3
+    # by default, keeps what is similar enough.
+    return (
+        SearchWord.objects.filter(word__trigram_similar=word)
+        .annotate(similarity=TrigramSimilarity("word", word))
+        .order_by("-similarity", "word")
+        .values_list("word", flat=True)
+        .first()
+    )
+
+
+def _in_case_of(original, word):
+    if len(original) > 1 and original.isupper():
+        return word.upper()
+    if original[0].isupper():
+        return word.capitalize()
+    return word
+
+
+def _finds_anything(entries, query):
+    if is_simple():
+        return _with_words(entries, query.split()).exists()
+    return entries.filter(
+        vector=SearchQuery(query, search_type="websearch", config=CONFIG)
+    ).exists()
 
 
 # What a hit does not show: its text is shown through the headline.
@@ -135,12 +269,18 @@ def _ranked(entries, query):
 
 
 def _matching_words(entries, query):
-    # The fallback: every word must appear in the text or the other terms.
     words = query.split()
+    rows = _with_hit_fields(_with_words(entries, words).defer("vector")).order_by("-period", "-id")[
+        :LIMIT
+    ]
+    return [_hit(row, _mark_words(row.text, words), 0.0) for row in rows]
+
+
+def _with_words(entries, words):
+    # The simple mode: every word must appear in the text or the other terms.
     for word in words:
         entries = entries.filter(Q(text__icontains=word) | Q(terms__icontains=word))
-    rows = _with_hit_fields(entries.defer("vector")).order_by("-period", "-id")[:LIMIT]
-    return [_hit(row, _mark_words(row.text, words), 0.0) for row in rows]
+    return entries
 
 
 def _mark_words(text, words):

@@ -13,11 +13,13 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 
 from .markdown import plain_text
-from .models import Revision, SearchEntry
+from .models import Revision, SearchEntry, SearchWord
 
 CONFIG = "english"
 # Rows written per INSERT when the whole index is rebuilt.
 BATCH = 2_000
+# A word of the vocabulary (SearchWord): letters only, long enough to be misspelt.
+WORD_RE = re.compile(r"[^\W\d_]{3,40}")
 
 
 def index_published(outlook, revisions):
@@ -40,6 +42,7 @@ def rebuild():
     """Write the whole index again from the live revisions; returns the rows written."""
     with transaction.atomic():
         SearchEntry.objects.all().delete()
+        SearchWord.objects.all().delete()
         ids = list(Revision.objects.live().order_by("pk").values_list("pk", flat=True))
         written = 0
         # Revisions in slices, so that memory holds one slice's content at a time.
@@ -52,12 +55,22 @@ def _write(revisions):
     revisions = revisions.with_content().select_related("assessment__outlook")
     entries = [entry for revision in revisions for entry in entries_of(revision)]
     SearchEntry.objects.bulk_create(entries, batch_size=BATCH)
+    words = set().union(*(words_of(entry.text) | words_of(entry.terms) for entry in entries))
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words)], batch_size=BATCH, ignore_conflicts=True
+    )
     if entries and connection.vendor == "postgresql":
         # to_tsvector once per row, by the database, for the rows just written.
         SearchEntry.objects.filter(
             revision_id__in={entry.revision_id for entry in entries}, vector__isnull=True
         ).update(vector=index_vector())
     return len(entries)
+
+
+def words_of(text):
+    """The vocabulary's words in `text`, in lower case."""
+    words = (word.casefold() for word in WORD_RE.findall(text))
+    return {word for word in words if len(word) <= 40}
 
 
 def index_vector():

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments import derived, workflow
 from assessments import search as search_module
 from assessments.content import DraftContent
-from assessments.models import Finding, Revision, SearchEntry, Source
+from assessments.models import Finding, Revision, SearchEntry, SearchWord, Source
 from assessments.search import SearchFilters, search
 from tests.builders import (
     add_assessment,
@@ -136,6 +136,34 @@ def test_the_command_rebuilds_the_index_identically(published_sample):
     SearchEntry.objects.all().delete()
     call_command("rebuild_search_index", stdout=io.StringIO())
     assert index_rows() == written
+
+
+def test_the_vocabulary_holds_the_published_words_and_a_rebuild_writes_it_again(
+    published_sample,
+):
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    # From the text, the country's names and the addressees; in lower case, letters only.
+    assert {"prison", "camps", "korea", "democratic", "security", "council"} <= words
+    assert all(word == word.casefold() and word.isalpha() and len(word) >= 3 for word in words)
+    SearchWord.objects.all().delete()
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert set(SearchWord.objects.values_list("word", flat=True)) == words
+
+
+def test_the_nearest_word_is_read_through_the_trigram_index(published_sample):
+    nearest = SearchWord.objects.filter(word__trigram_similar="prisn")
+    with connection.cursor() as cursor:
+        # A vocabulary of twenty years of editions: a few thousand words are still
+        # cheaper to read in full than through an index.
+        cursor.execute(
+            "INSERT INTO assessments_searchword (word) "
+            "SELECT substr(md5(i::text), 1, 10) FROM generate_series(1, 100000) AS i "
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute("ANALYZE assessments_searchword")
+        plan = nearest.explain()
+    assert "search_word_trigram" in plan
+    assert search_module.suggest("prisn camps") == "prison camps"
 
 
 def test_a_superseded_revision_is_not_found(db):
@@ -261,6 +289,8 @@ def test_the_fallback_without_postgresql_matches_every_word(db, monkeypatch):
     assert found("security council dialogue") == [("recommendation", "kp-rec-1")]
     assert found("korea camps") == [("finding", "kp-finding-1")]
     assert found("camps", period_to=date(2000, 1, 1)) == []
+    # "Did you mean", without trigrams: the nearest word of about the same length.
+    assert search_module.suggest("Prisn camps") == "Prison camps"
 
 
 def test_a_country_renamed_in_the_admin_is_found_by_its_new_name(client, django_user_model):
