@@ -4,11 +4,11 @@ Everything here starts from `Outlook.objects.published()` or `Revision.objects.p
 so a draft, a revision under review or an unpublished edition can never reach a reader.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
-from .models import Revision
+from .models import Outlook, Rating, Region, Revision
 from .text_format import isolate
 
 RAISED, LOWERED, UNCHANGED, NEW = "raised", "lowered", "unchanged", "new"
@@ -59,7 +59,12 @@ def rating_changes(outlook, revisions, previous=UNKNOWN):
         previous = outlook.previous_edition()
     if previous is None:
         return None
-    before = previous.live_ratings()
+    return changes_since(revisions, previous.live_ratings())
+
+
+def changes_since(revisions, before):
+    """Per country id of `revisions`, how its level moved from `before` ({country id:
+    Rating}, the previous edition's)."""
     changes = {}
     for revision in revisions:
         country_id = revision.assessment.country_id
@@ -75,6 +80,97 @@ def rating_changes(outlook, revisions, previous=UNKNOWN):
             change = UNCHANGED
         changes[country_id] = RatingChange(change, str(rating))
     return changes
+
+
+@dataclass
+class LatestEdition:
+    """A region's latest published edition as the front page leads with it."""
+
+    edition: Outlook
+    previous: Outlook | None
+    # (live revision, RatingChange or None when there is no previous edition), in order.
+    rows: list = field(default_factory=list)
+
+    def moved(self, change):
+        return [revision for revision, moved in self.rows if moved and moved.change == change]
+
+    @property
+    def raised(self):
+        return self.moved(RAISED)
+
+    @property
+    def lowered(self):
+        return self.moved(LOWERED)
+
+
+def latest_editions():
+    """The latest published edition of each region (regions by name), with its entries and
+    how each level moved since the region's edition before it. Four queries, whatever the
+    number of regions or editions."""
+    published = Outlook.objects.published()
+    latest = Region.objects.annotate(
+        latest=Subquery(
+            published.filter(region=OuterRef("pk")).order_by("-period").values("pk")[:1]
+        )
+    ).values("latest")
+    editions = list(
+        published.filter(pk__in=latest)
+        .select_related("region")
+        .annotate(
+            previous_id=Subquery(
+                published.filter(region=OuterRef("region"), period__lt=OuterRef("period"))
+                .order_by("-period")
+                .values("pk")[:1]
+            )
+        )
+        .order_by("region__name")
+    )
+    previous = Outlook.objects.in_bulk([e.previous_id for e in editions if e.previous_id])
+    revisions = (
+        Revision.objects.live()
+        .filter(assessment__outlook__in=editions)
+        .select_related("assessment__country", "risk_level", "risk_status")
+        .order_by("assessment__position")
+    )
+    by_edition = {}
+    for revision in revisions:
+        by_edition.setdefault(revision.assessment.outlook_id, []).append(revision)
+    ratings = {}
+    for outlook_id, country_id, *rating in (
+        Revision.objects.live()
+        .filter(assessment__outlook__in=list(previous))
+        .values_list(
+            "assessment__outlook_id",
+            "assessment__country_id",
+            "risk_level__name",
+            "risk_status__name",
+            "risk_level__rank",
+        )
+    ):
+        ratings.setdefault(outlook_id, {})[country_id] = Rating(*rating)
+    summaries = []
+    for edition in editions:
+        entries = by_edition.get(edition.pk, [])
+        changes = (
+            changes_since(entries, ratings.get(edition.previous_id, {}))
+            if edition.previous_id
+            else {}
+        )
+        rows = [(revision, changes.get(revision.assessment.country_id)) for revision in entries]
+        summaries.append(LatestEdition(edition, previous.get(edition.previous_id), rows))
+    return summaries
+
+
+def latest_corrections(limit):
+    """The `limit` latest published corrections (a published revision with an earlier
+    published version), newest first, with what a list of them shows."""
+    return list(
+        # number > 1 first: a correction's is (revision_later_published_at).
+        with_correction_flag(Revision.objects.published().filter(number__gt=1))
+        .filter(is_correction=True)
+        .select_related("assessment__country", "assessment__outlook__region")
+        .order_by("-published_at")[:limit]
+    )
 
 
 def left_out(previous, revisions):

@@ -26,7 +26,7 @@ class CountryCodeConverter:
 register_converter(CountryCodeConverter, "country_code")
 
 urlpatterns = [
-    path("", public_page(public_views.outlook_list), name="home"),
+    path("", public_page(public_views.home), name="home"),
     path("outlooks/", public_page(public_views.outlook_list), name="outlook_list"),
     path("outlooks/<slug:slug>/", public_page(public_views.outlook_detail), name="outlook"),
     path("outlooks/<slug:slug>.pdf", public_views.outlook_pdf, name="outlook_pdf"),

@@ -32,7 +32,14 @@ from django.views.decorators.cache import cache_control
 
 from . import search as search_module
 from .caching import accepted_encodings
-from .editions import edition_revisions, left_out, rating_changes, with_correction_flag
+from .editions import (
+    edition_revisions,
+    latest_corrections,
+    latest_editions,
+    left_out,
+    rating_changes,
+    with_correction_flag,
+)
 from .markdown import plain_text
 from .models import (
     Addressee,
@@ -70,6 +77,30 @@ def page(request, template, context):
     # that a row saved before the forms refused them still holds.
     response.content = without_control_characters(response.content.decode()).encode()
     return response
+
+
+# What the front page lists below the latest editions.
+FRONT_PAGE_CORRECTIONS = 5
+FRONT_PAGE_EARLIER_EDITIONS = 10
+
+
+def home(request):
+    latest = latest_editions()
+    earlier = (
+        Outlook.objects.published()
+        .exclude(pk__in=[summary.edition.pk for summary in latest])
+        .select_related("region")
+        .newest_first()[:FRONT_PAGE_EARLIER_EDITIONS]
+    )
+    return page(
+        request,
+        "public/home.html",
+        {
+            "latest": latest,
+            "corrections": latest_corrections(FRONT_PAGE_CORRECTIONS),
+            "earlier": earlier,
+        },
+    )
 
 
 def outlook_list(request):

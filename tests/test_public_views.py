@@ -152,13 +152,95 @@ def test_outlooks_are_listed_newest_first(client, db):
     make_outlook(period=date(2024, 5, 1), published=True)
     links = [
         a.words()
-        for a in parse(client.get("/").content).find("ul", cls="outlook-list").find_all("a")
+        for a in parse(client.get("/outlooks/").content)
+        .find("ul", cls="outlook-list")
+        .find_all("a")
     ]
     titles = [t for t in links if t != "PDF"]
     assert titles == [
         "Asia Pacific Regional Outlook May 2024",
         "Asia Pacific Regional Outlook November 2023",
     ]
+
+
+@pytest.fixture
+def two_regions(db):
+    """Asia Pacific in two editions (KP raised, MM lowered, TH unchanged, LA new; NP
+    dropped) and Africa in one (SD)."""
+    earlier = make_outlook(
+        period=date(2023, 11, 1), published=True, published_on=date(2023, 11, 15)
+    )
+    for code, risk in (("KP", "High"), ("MM", "Very high"), ("TH", "Low"), ("NP", "Low")):
+        add_assessment(earlier, code, risk=risk, state=Revision.State.PUBLISHED)
+    latest = make_outlook(period=date(2024, 5, 1), published=True, published_on=date(2024, 5, 20))
+    for code, risk in (("KP", "Very high"), ("MM", "High"), ("TH", "Low"), ("LA", "Moderate")):
+        add_assessment(latest, code, risk=risk, state=Revision.State.PUBLISHED)
+    africa = make_outlook(period=date(2024, 4, 1), region="Africa", published=True)
+    add_assessment(africa, "SD", risk="Very high", state=Revision.State.PUBLISHED)
+    return earlier, latest, africa
+
+
+def test_front_page_leads_with_each_regions_latest_edition_and_what_changed(client, two_regions):
+    earlier, latest, africa = two_regions
+    page = parse(client.get("/").content)
+    sections = page.find_all("section", cls="latest-edition")
+    assert [section.find("h2").words() for section in sections] == [
+        "Africa Regional Outlook April 2024",
+        "Asia Pacific Regional Outlook May 2024",
+    ]
+    asia = sections[1]
+    assert "Published 20 May 2024" in asia.words()
+    changes = [li.words() for li in asia.find("ul", cls="changes").find_all("li")]
+    assert changes == [
+        "▲ Risk rose: Democratic People's Republic of Korea, now Very high/Ongoing",
+        "▼ Risk fell: Myanmar, now High/Ongoing",
+    ]
+    assert "Since the Asia Pacific Regional Outlook November 2023" in asia.words()
+    rows = [
+        [row.find("th").words()] + [cell.words() for cell in row.find_all("td")]
+        for row in asia.find("table", cls="risk-table").find("tbody").find_all("tr")
+    ]
+    assert [row[0] for row in rows][:2] == [
+        "Democratic People's Republic of Korea",
+        "Myanmar",
+    ]
+    assert rows[0][3].startswith("▲ Raised") and rows[2][3] == "Unchanged" and rows[3][3] == "New"
+    assert asia.find("a", href="/countries/kp/") is not None
+    # A region with one edition has nothing to compare with: no changes, no column.
+    assert sections[0].find("ul", cls="changes") is None
+    assert len(sections[0].find("thead").find_all("th")) == 3
+    earlier_list = page.find(id="earlier-editions").parent
+    assert [a.words() for a in earlier_list.find("ul").find_all("a")] == [
+        "Asia Pacific Regional Outlook November 2023"
+    ]
+    assert page.find("form", role="search").attrs["action"] == "/search/"
+
+
+def test_front_page_lists_the_latest_corrections_with_their_notes(client, two_regions):
+    entry = two_regions[1].assessments.get(country__code="MM")
+    publish_correction(entry, risk="High", note="Corrected the number of people displaced.")
+    corrections = parse(client.get("/").content).find("ul", cls="corrections")
+    [item] = corrections.find_all("li")
+    assert "Myanmar, Asia Pacific Regional Outlook May 2024" in item.words()
+    assert "Corrected the number of people displaced." in item.words()
+
+
+def test_front_page_shows_no_draft_edition(client, two_regions):
+    draft = make_outlook(period=date(2024, 11, 1))
+    add_assessment(draft, "KP", risk="Low")
+    assert "November 2024" not in parse(client.get("/").content).words()
+
+
+def test_front_page_queries_do_not_grow_with_regions(
+    client, two_regions, django_assert_num_queries
+):
+    with_two = count_queries(client, "/")
+    for region in ("Europe", "Americas", "Middle East"):
+        for period in (date(2023, 11, 1), date(2024, 5, 1)):
+            outlook = make_outlook(period=period, region=region, published=True)
+            add_assessment(outlook, "FR", risk="High", state=Revision.State.PUBLISHED)
+    with django_assert_num_queries(with_two):
+        assert client.get("/").status_code == 200
 
 
 def test_country_page_shows_latest_assessment_and_history(client, db):
