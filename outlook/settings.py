@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the public pages' cache: a page from the cache and a 304 say it too.
+    "assessments.cors.OpenDataCorsMiddleware",
     # Above the session: a public page served from the cache reads neither session nor
     # user, and an anonymous reader's page never says Vary: Cookie (assessments.caching).
     # Above CSP too: a stored page keeps the policy it was rendered with (it uses no
