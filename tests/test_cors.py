@@ -23,7 +23,10 @@ def open_data_urls(outlook):
     return [
         "/data/",
         "/data/?page=2",
+        "/data/dictionary/",
+        "/data/editions.json",
         "/data/ratings.csv",
+        "/data/ratings-excel.csv",
         f"/outlooks/{outlook.slug}.json",
     ]
 
