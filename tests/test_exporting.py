@@ -451,3 +451,17 @@ def test_generating_the_csv_takes_a_fixed_number_of_queries(db, django_assert_nu
         publish_entry("MM", period=date(2022, month, 1))
     with django_assert_num_queries(len(queries)), transaction.atomic():
         stored_exports.regenerate(Kind.RATINGS_CSV)
+
+
+def test_store_exports_makes_readers_fetch_the_files_again(client, published_sample, settings):
+    """After a change of what the files carry besides the record (the licence, the site's
+    address), `store_exports` writes them again: a reader's copy is stale then."""
+    url = f"/outlooks/{published_sample.slug}.json"
+    first = client.get(url)
+    served_before = b"".join(first.streaming_content)
+    settings.OUTLOOK_DATA_LICENCE = {"name": "ODbL 1.0", "url": "https://example.org/odbl"}
+    call_command("store_exports", stdout=StringIO())
+    again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    body = json.loads(b"".join(again.streaming_content))
+    assert body["licence"]["name"] == "ODbL 1.0" != json.loads(served_before)["licence"]["name"]
