@@ -59,4 +59,11 @@ urlpatterns = [
         public_page(public_views.ratings_csv, mode=VALIDATED),
         name="ratings_csv",
     ),
+    path(
+        "data/ratings-excel.csv",
+        public_page(public_views.ratings_csv_excel, mode=VALIDATED),
+        name="ratings_csv_excel",
+    ),
+    path("data/editions.json", public_page(public_views.editions_index), name="editions_index"),
+    path("data/dictionary/", public_page(public_views.data_dictionary), name="data_dictionary"),
 ]

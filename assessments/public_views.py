@@ -4,9 +4,11 @@ Every page answers in a fixed number of queries, however many countries or editi
 there are (tests/test_public_views.py counts them).
 """
 
+import codecs
 import gzip
 import hashlib
 import io
+import itertools
 import logging
 from urllib.parse import urlencode
 
@@ -17,6 +19,7 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
@@ -30,6 +33,7 @@ from django.utils.cache import (
 from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.cache import cache_control
 
+from . import open_data as open_data_module
 from . import search as search_module
 from .caching import accepted_encodings
 from .editions import (
@@ -40,6 +44,8 @@ from .editions import (
     rating_changes,
     with_correction_flag,
 )
+from .exporting import data_licence
+from .importing.schema import OUTLOOK_SCHEMA
 from .markdown import plain_text
 from .models import (
     Addressee,
@@ -54,7 +60,7 @@ from .models import (
     StoredExport,
 )
 from .pdf import PdfStorageError, latest_pdf, open_pdf
-from .stored_exports import RATINGS_CSV_NAME, open_latest
+from .stored_exports import RATINGS_CSV_EXCEL_NAME, RATINGS_CSV_NAME, open_latest
 from .stored_files import StorageWriteError
 from .text_format import parse_period, without_control_characters
 
@@ -497,7 +503,7 @@ def outlook_json(request, slug):
 
 
 def ratings_csv(request):
-    """Every published rating: one row per country per edition."""
+    """Every published rating: one row per country per edition (UTF-8, no byte order mark)."""
     return export_response(
         request,
         StoredExport.Kind.RATINGS_CSV,
@@ -508,20 +514,44 @@ def ratings_csv(request):
     )
 
 
-def export_response(request, kind, outlook, *, content_type, filename, as_attachment=False):
-    """The stored export, streamed from storage (generated and stored first if need be);
-    503 (try again later, never cached) when it cannot be stored."""
+def ratings_csv_excel(request):
+    """The ratings CSV for spreadsheets: the same bytes after a byte order mark, by which
+    Excel reads UTF-8 (it takes a file without one for the system's code page)."""
+    return export_response(
+        request,
+        StoredExport.Kind.RATINGS_CSV,
+        None,
+        content_type="text/csv; charset=utf-8",
+        filename=RATINGS_CSV_EXCEL_NAME,
+        as_attachment=True,
+        prefix=codecs.BOM_UTF8,
+    )
+
+
+def export_response(
+    request, kind, outlook, *, content_type, filename, as_attachment=False, prefix=b""
+):
+    """The stored export, streamed from storage (generated and stored first if need be),
+    after `prefix` if any; 503 (try again later, never cached) when it cannot be stored."""
     try:
         file, gzipped = open_latest(kind, outlook)
     except StorageWriteError:
         logger.exception("Could not store the export %s", filename)
         return unavailable("This file")
-    sent_gzipped = gzipped and "gzip" in accepted_encodings(request)
-    if gzipped and not sent_gzipped:
-        length = gzip_length(file)
-        response = StreamingHttpResponse(decompressed(file), content_type=content_type)
+    # With a prefix, the stored file is sent decompressed after it: compressing it again
+    # would cost each request what storing it compressed saves (a spreadsheet's download
+    # is a person's, now and then; programs read the file without one, compressed).
+    sent_gzipped = gzipped and not prefix and "gzip" in accepted_encodings(request)
+    if prefix or (gzipped and not sent_gzipped):
+        if gzipped:
+            length, chunks = gzip_length(file), decompressed(file)
+        else:
+            length, chunks = file.size, file_chunks(file)
+        response = StreamingHttpResponse(
+            itertools.chain([prefix], chunks), content_type=content_type
+        )
         response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
-        response["Content-Length"] = str(length)
+        response["Content-Length"] = str(len(prefix) + length)
     else:
         response = FileResponse(
             file, content_type=content_type, filename=filename, as_attachment=as_attachment
@@ -550,6 +580,13 @@ def decompressed(file, chunk_size=64 * 1024):
             yield chunk
 
 
+def file_chunks(file, chunk_size=64 * 1024):
+    """The bytes of a file (an export stored before they were gzipped); closes it."""
+    with file:
+        while chunk := file.read(chunk_size):
+            yield chunk
+
+
 # An organisation may change a level's colour: browsers keep the stylesheet five minutes,
 # then ask again with its ETag and get 304 while the colours are the same.
 @cache_control(public=True, max_age=300)
@@ -572,5 +609,30 @@ def open_data(request):
     return page(
         request,
         "public/open_data.html",
-        {"outlooks": outlooks, "canonical_url": canonical_url(request, outlooks)},
+        {
+            "outlooks": outlooks,
+            "canonical_url": canonical_url(request, outlooks),
+            "licence": data_licence(),
+        },
+    )
+
+
+def editions_index(request):
+    """The index of the open data: every published edition, with its addresses."""
+    return JsonResponse(
+        open_data_module.editions_index(), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+
+
+def data_dictionary(request):
+    """Every field of the open data, from the descriptions the exports follow."""
+    return page(
+        request,
+        "public/data_dictionary.html",
+        {
+            "licence": data_licence(),
+            "index_fields": open_data_module.json_fields(open_data_module.INDEX_SCHEMA),
+            "edition_fields": open_data_module.json_fields(OUTLOOK_SCHEMA),
+            "csv_fields": open_data_module.csv_fields(),
+        },
     )

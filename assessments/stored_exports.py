@@ -41,6 +41,8 @@ from .models import Outlook, Revision, StoredExport
 Kind = StoredExport.Kind
 FINAL = "exports"
 RATINGS_CSV_NAME = "outlook-ratings.csv"
+# The same file for spreadsheets, with a byte order mark (public_views.ratings_csv_excel).
+RATINGS_CSV_EXCEL_NAME = "outlook-ratings-excel.csv"
 # Held by whoever generates the ratings CSV until its transaction ends (PostgreSQL).
 RATINGS_CSV_LOCK = 0x6F75746C6F6F6B  # "outlook"
 # The CSV is written to a temporary file, in memory up to this size, on disk beyond.

@@ -47,6 +47,15 @@ if not DEBUG and len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The licence under which anyone may reuse the open data (/data/): shown there and
+# carried in every edition's JSON. The stored JSON files keep the licence they were
+# written with: after changing it, run `manage.py store_exports`.
+OUTLOOK_DATA_LICENCE = {
+    "name": os.environ.get("OUTLOOK_DATA_LICENCE_NAME", "CC BY 4.0"),
+    "url": os.environ.get(
+        "OUTLOOK_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    ),
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the public pages' cache: a page from the cache and a 304 say it too.
+    "assessments.cors.OpenDataCorsMiddleware",
     # Above the session: a public page served from the cache reads neither session nor
     # user, and an anonymous reader's page never says Vary: Cookie (assessments.caching).
     # Above CSP too: a stored page keeps the policy it was rendered with (it uses no

@@ -5,6 +5,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Q
@@ -12,7 +13,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from assessments import stored_exports, workflow
-from assessments.exporting import RATINGS_CSV_HEADER, to_json, to_markdown, to_public_json
+from assessments.exporting import to_json, to_markdown, to_public_json
 from assessments.importing import import_file
 from assessments.models import Outlook, Revision, StoredExport
 from tests.builders import import_json, publish_correction, publish_entry
@@ -188,44 +189,57 @@ def old_json_response(outlook):
     return response.content
 
 
-def old_ratings_csv():
-    """The ratings CSV as the site built it on every request before it was stored."""
-    rows = (
+RATINGS_CSV_HEADER = [
+    "country",
+    "country_name",
+    "region",
+    "edition",
+    "period",
+    "level",
+    "level_rank",
+    "status",
+    "published_on",
+    "demo",
+    "revision",
+    "url",
+]
+
+
+def expected_ratings_csv():
+    """The ratings CSV built here, row by row from the live revisions: what the site must
+    serve (as it built it on every request before it was stored, with the revision and
+    its page since)."""
+    revisions = (
         Revision.objects.live()
+        .select_related(
+            "assessment__country", "assessment__outlook__region", "risk_level", "risk_status"
+        )
         .order_by(
             "-assessment__outlook__period",
             "assessment__outlook__region__name",
             "assessment__position",
         )
-        .values_list(
-            "assessment__country__code",
-            "assessment__country__official_name",
-            "assessment__outlook__region__name",
-            "assessment__outlook__slug",
-            "assessment__outlook__period",
-            "risk_level__name",
-            "risk_level__rank",
-            "risk_status__name",
-            "assessment__outlook__published_on",
-            "assessment__outlook__region__is_demo",
-        )
     )
     writer = csv.writer(_Echo())
     lines = [writer.writerow(RATINGS_CSV_HEADER)]
-    for code, name, region, slug, period, level, rank, status, published_on, demo in rows:
+    for revision in revisions:
+        outlook = revision.assessment.outlook
+        country = revision.assessment.country
         lines.append(
             writer.writerow(
                 [
-                    code,
-                    name,
-                    region,
-                    slug,
-                    f"{period:%Y-%m}",
-                    level,
-                    rank,
-                    status,
-                    published_on.isoformat() if published_on else "",
-                    "yes" if demo else "",
+                    country.code,
+                    country.official_name,
+                    outlook.region.name,
+                    outlook.slug,
+                    f"{outlook.period:%Y-%m}",
+                    revision.risk_level.name,
+                    revision.risk_level.rank,
+                    revision.risk_status.name,
+                    outlook.published_on.isoformat() if outlook.published_on else "",
+                    "yes" if outlook.region.is_demo else "",
+                    revision.number,
+                    settings.SITE_URL + revision.get_absolute_url(),
                 ]
             )
         )
@@ -281,11 +295,11 @@ def test_publication_stores_the_editions_json_and_the_ratings_csv(
     assert csv_export.file.name == f"exports/ratings/outlook-ratings-{csv_export.pk}.csv.gz"
     # Byte for byte what the site built on each request before.
     assert read(json_export) == old_json_response(edition)
-    assert read(csv_export) == old_ratings_csv()
+    assert read(csv_export) == expected_ratings_csv()
     assert b"2024-05" in read(csv_export) and b"2023-11" in read(csv_export)
     with CaptureQueriesContext(connection) as queries:
         assert served(client, f"/outlooks/{edition.slug}.json") == old_json_response(edition)
-        assert served(client, "/data/ratings.csv") == old_ratings_csv()
+        assert served(client, "/data/ratings.csv") == expected_ratings_csv()
     # Served from storage: no generating, no storing.
     assert not any("INSERT" in query["sql"] for query in queries.captured_queries)
     assert StoredExport.objects.count() == 3  # the sample's JSON, this edition's, the CSV
@@ -307,14 +321,17 @@ def test_a_correction_stores_its_editions_json_and_the_csv_again(
     # The superseded files are deleted with their rows.
     assert not before.file.storage.exists(before.file.name)
     assert not csv_before.file.storage.exists(csv_before.file.name)
-    # The correction's content (its note is not part of the JSON); the CSV keeps the
-    # edition's publication date, which a correction does not change.
+    # The correction's content and its note; the CSV keeps the edition's publication
+    # date, which a correction does not change, and names the corrected version.
     corrected = Revision.objects.get(pk=correction.pk)
     edition.refresh_from_db()
+    [entry] = [e for e in json.loads(read(after))["assessments"] if e["revision"] > 1]
+    assert entry["corrections"][-1]["note"] == corrected.correction_note
+    assert f"/v{corrected.number}/".encode() in read(csv_after)
     assert f",{edition.published_on.isoformat()},".encode() in read(csv_after)
     assert corrected.published_at.isoformat().encode() not in read(csv_after)
     assert read(after) == old_json_response(edition)
-    assert read(csv_after) == old_ratings_csv()
+    assert read(csv_after) == expected_ratings_csv()
     assert served(client, f"/outlooks/{edition.slug}.json") == read(after)
     assert served(client, "/data/ratings.csv") == read(csv_after)
 
@@ -360,11 +377,11 @@ def test_the_first_request_stores_a_missing_export(client, db):
     outlook = publish_entry("KP")
     StoredExport.objects.all().delete()
     assert served(client, f"/outlooks/{outlook.slug}.json") == old_json_response(outlook)
-    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    assert served(client, "/data/ratings.csv") == expected_ratings_csv()
     assert len(stored(Kind.EDITION_JSON, outlook)) == 1
     assert len(stored(Kind.RATINGS_CSV)) == 1
     # The second request serves what the first stored.
-    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    assert served(client, "/data/ratings.csv") == expected_ratings_csv()
     assert StoredExport.objects.count() == 2
 
 
@@ -376,14 +393,14 @@ def test_an_export_older_than_a_publication_is_stored_again(client, db):
     publish_correction(outlook.assessments.get(), note="Fixed.", findings=("New text.",))
     later = publish_entry("MM", period=date(2024, 6, 1))
     body = served(client, "/data/ratings.csv")
-    assert body == old_ratings_csv() and later.slug.encode() in body
+    assert body == expected_ratings_csv() and later.slug.encode() in body
     assert b"New text." in served(client, f"/outlooks/{outlook.slug}.json")
 
 
 def test_a_lost_export_file_is_stored_again(client, published_sample):
     [export] = stored(Kind.RATINGS_CSV)
     export.file.storage.delete(export.file.name)
-    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    assert served(client, "/data/ratings.csv") == expected_ratings_csv()
     [again] = stored(Kind.RATINGS_CSV)[:1]
     assert again.pk != export.pk
 
@@ -423,7 +440,7 @@ def test_store_exports_command_stores_every_export_again(
         ]
     )
     assert all(export.file.name.startswith("exports/") for export in exports)
-    assert served(client, "/data/ratings.csv") == old_ratings_csv()
+    assert served(client, "/data/ratings.csv") == expected_ratings_csv()
 
 
 def test_generating_the_csv_takes_a_fixed_number_of_queries(db, django_assert_num_queries):
@@ -434,3 +451,17 @@ def test_generating_the_csv_takes_a_fixed_number_of_queries(db, django_assert_nu
         publish_entry("MM", period=date(2022, month, 1))
     with django_assert_num_queries(len(queries)), transaction.atomic():
         stored_exports.regenerate(Kind.RATINGS_CSV)
+
+
+def test_store_exports_makes_readers_fetch_the_files_again(client, published_sample, settings):
+    """After a change of what the files carry besides the record (the licence, the site's
+    address), `store_exports` writes them again: a reader's copy is stale then."""
+    url = f"/outlooks/{published_sample.slug}.json"
+    first = client.get(url)
+    served_before = b"".join(first.streaming_content)
+    settings.OUTLOOK_DATA_LICENCE = {"name": "ODbL 1.0", "url": "https://example.org/odbl"}
+    call_command("store_exports", stdout=StringIO())
+    again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    body = json.loads(b"".join(again.streaming_content))
+    assert body["licence"]["name"] == "ODbL 1.0" != json.loads(served_before)["licence"]["name"]

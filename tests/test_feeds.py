@@ -9,6 +9,7 @@ import feedparser
 import pytest
 
 from assessments.exporting import to_json
+from assessments.importing.json_reader import parse_json
 from assessments.models import Revision
 from tests.builders import add_assessment, make_outlook, publish_correction
 from tests.html import parse
@@ -34,7 +35,8 @@ def test_feed_lists_new_editions_and_corrections(client, published_sample):
 def test_open_data_json_is_the_interchange_format(client, published_sample):
     response = client.get(f"/outlooks/{published_sample.slug}.json")
     data = json.loads(b"".join(response.streaming_content))
-    assert data == to_json(published_sample)
+    # With the open data's own fields, which an import reads past: the same content.
+    assert parse_json(json.dumps(data)) == parse_json(json.dumps(to_json(published_sample)))
     assert data["period"] == "2023-11"
     assert len(data["assessments"][0]["footnotes"]) == 4
 
@@ -69,6 +71,7 @@ def test_open_data_leaves_out_the_reviewers_rating_rationale(client, db):
     assert "Internal" not in content.decode()
     assert json.loads(content)["assessments"][0]["risk"] == {
         "level": "High",
+        "level_rank": 4,
         "status": "Ongoing",
     }
 

@@ -427,6 +427,9 @@ EDITION_PAGES = [
     "/feed/",
     "/data/",
     "/data/ratings.csv",
+    "/data/ratings-excel.csv",
+    "/data/editions.json",
+    "/data/dictionary/",
 ]
 
 
@@ -544,7 +547,12 @@ def test_the_addressee_page_shows_a_page_at_a_time_grouped_by_edition(
 
 
 def json_links(page):
-    return [a.attrs["href"] for a in page.find("main").find_all("a") if ".json" in a.attrs["href"]]
+    """The links to editions' JSON (not to the index of them)."""
+    return [
+        a.attrs["href"]
+        for a in page.find("main").find_all("a")
+        if a.attrs["href"].startswith("/outlooks/") and a.attrs["href"].endswith(".json")
+    ]
 
 
 def test_open_data_lists_the_editions_a_page_at_a_time(client, db, monkeypatch, settings):

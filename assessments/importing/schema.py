@@ -9,6 +9,14 @@ validators ignore and our messages quote: `outlook.period: expected a non-empty
 string`. Where a node has a rule that needs a phrase of its own, the rule sits in an
 "allOf" subschema with that phrase. Properties are listed in the order an export
 writes them; of a file's problems, the first in that order is reported.
+
+The open data's JSON of an edition (exporting.to_public_json) is this format with a
+few properties more, which say where the edition and its entries are and what they
+are (slug, addresses, revision numbers, corrections, level ranks, the licence): they
+are marked "open_data_only", and an import checks their type and ignores them, so
+that an edition downloaded from the site imports as it is. The rating's rationale
+is marked "interchange_only": the open data leaves it out. The data dictionary
+(assessments.open_data) is generated from these nodes' "description" and "examples".
 """
 
 from datetime import date
@@ -64,23 +72,25 @@ def at_most(length):
     return {"maxLength": length, "expected": f"at most {length} characters"}
 
 
-def text(description, *, rules=(), characters=LINE_CHARACTERS):
+def text(description, example, *, rules=(), characters=LINE_CHARACTERS):
     """A string with something in it besides white space."""
     return {
         "type": "string",
         "pattern": "\\S",
         "expected": "a non-empty string",
         "description": description,
+        "examples": [example],
         "allOf": [characters, *rules],
     }
 
 
-def optional_text(description, *, rules=(), characters=LINE_CHARACTERS):
+def optional_text(description, example, *, rules=(), characters=LINE_CHARACTERS):
     """A string, possibly empty; null or no property at all read as empty."""
     return {
         "type": ["string", "null"],
         "expected": "a string or null",
         "description": description,
+        "examples": [example],
         "allOf": [characters, *rules],
     }
 
@@ -90,12 +100,13 @@ def filled(name):
     return {"required": [name], "properties": {name: {"type": "string", "pattern": "\\S"}}}
 
 
-def texts(description):
+def texts(description, example):
     """A list of paragraphs or items, each as long as a finding may be."""
     return {
         "type": "array",
         "expected": "a list of strings",
         "description": description,
+        "examples": [[example]],
         "items": {
             "type": "string",
             "expected": "a string",
@@ -115,18 +126,54 @@ def an_object(expected, description, *, required, properties):
     }
 
 
+EXPECTED = {"integer": "an integer", "string": "a string", "boolean": "true or false"}
+
+
+def value(kind, description, example, **keywords):
+    """A property of a JSON type (or a list of them), e.g. value("integer", "…", 5)."""
+    kinds = [kind] if isinstance(kind, str) else kind
+    return {
+        "type": kind,
+        "expected": " or ".join(EXPECTED.get(name, name) for name in kinds),
+        "description": description,
+        "examples": [example],
+        **keywords,
+    }
+
+
+def written(node):
+    """A property the open data writes and an import ignores, once its type is right."""
+    return {**node, "open_data_only": True}
+
+
+# The examples' site (the data dictionary shows them as they are).
+EXAMPLE_SITE = "https://outlook.example.org"
+EXAMPLE_EDITION = f"{EXAMPLE_SITE}/outlooks/asia-pacific-2023-11/"
+
 RISK = an_object(
     'an object with "level" and "status"',
     "The rating: a level and a status of the risk framework, by name.",
     required=["level", "status"],
     properties={
-        "level": text('e.g. "Very high"', rules=[at_most(TERM_MAX)]),
-        "status": text('e.g. "Ongoing"', rules=[at_most(TERM_MAX)]),
-        "rationale": optional_text(
-            "Why the rating changed since the previous edition.",
-            rules=[at_most(NOTE_MAX)],
-            characters=TEXT_CHARACTERS,
+        "level": text("The risk level's name.", "Very high", rules=[at_most(TERM_MAX)]),
+        "level_rank": written(
+            value(
+                "integer",
+                "The level's place on the risk framework's scale, 1 for the lowest: "
+                "compare ratings by it, not by name (`level_rank` in the ratings CSV).",
+                5,
+            )
         ),
+        "status": text("The risk status's name.", "Ongoing", rules=[at_most(TERM_MAX)]),
+        "rationale": {
+            **optional_text(
+                "Why the rating changed since the previous edition, for the reviewers.",
+                "Mass executions were reported in March.",
+                rules=[at_most(NOTE_MAX)],
+                characters=TEXT_CHARACTERS,
+            ),
+            "interchange_only": True,
+        },
     },
 )
 
@@ -135,8 +182,15 @@ RECOMMENDATION_GROUP = an_object(
     "Recommendations to one addressee.",
     required=["addressee", "items"],
     properties={
-        "addressee": text('e.g. "The UN Security Council"', rules=[at_most(ADDRESSEE_MAX)]),
-        "items": texts("The recommendations, in Markdown."),
+        "addressee": text(
+            "Who the recommendations are addressed to.",
+            "The UN Security Council",
+            rules=[at_most(ADDRESSEE_MAX)],
+        ),
+        "items": texts(
+            "The recommendations, in Markdown.",
+            "Refer the situation to the International Criminal Court.",
+        ),
     },
 )
 
@@ -146,17 +200,45 @@ FOOTNOTE = {
         "Numbered 1, 2, 3… in each entry; a text, a URL or both.",
         required=["number"],
         properties={
-            "number": {"type": "integer", "expected": "an integer"},
+            "number": value("integer", "The footnote's number: [^1] in the text calls it.", 1),
             "text": optional_text(
                 "The citation as printed, e.g. a report's title and symbol.",
+                "A/HRC/46/52, 11 January 2021",
                 rules=[at_most(NOTE_MAX)],
                 characters=TEXT_CHARACTERS,
             ),
-            "url": optional_text("An http:// or https:// address.", rules=[at_most(URL_MAX)]),
+            "url": optional_text(
+                "An http:// or https:// address; null if none.",
+                "https://undocs.org/A/HRC/46/52",
+                rules=[at_most(URL_MAX)],
+            ),
         },
     ),
     "allOf": [{"anyOf": [filled("text"), filled("url")], "expected": 'a "text" or a "url"'}],
 }
+
+CORRECTION = an_object(
+    "an object",
+    "A correction of the entry published after the edition: a later version of it.",
+    required=[],
+    properties={
+        "revision": value("integer", "The corrected version's revision number.", 2),
+        "published_on": value(
+            ["string", "null"],
+            "The day the correction was published.",
+            "2024-01-15",
+            format="date",
+        ),
+        "note": value(
+            "string",
+            "What the correction changed, as the page shows it with the entry.",
+            "Corrected the date of the report cited in footnote 3.",
+        ),
+        "url": value(
+            "string", "The corrected version's page.", f"{EXAMPLE_EDITION}kp/v2/", format="uri"
+        ),
+    },
+)
 
 ENTRY = an_object(
     "an object",
@@ -164,16 +246,74 @@ ENTRY = an_object(
     required=["country", "risk"],
     properties={
         "country": text(
-            "ISO 3166 code, official name, short name or an alias.", rules=[at_most(COUNTRY_MAX)]
+            "The country's ISO 3166 alpha-2 code (an import also reads its official name, "
+            "short name or an alias).",
+            "KP",
+            rules=[at_most(COUNTRY_MAX)],
         ),
         "short_name": optional_text(
-            'The name used in running text, e.g. "DPRK".', rules=[at_most(SHORT_NAME_MAX)]
+            "The name used in running text.", "DPRK", rules=[at_most(SHORT_NAME_MAX)]
+        ),
+        "revision": written(
+            value(
+                "integer",
+                "The number of the entry's version shown: with the edition's slug and the "
+                "country it names this version, as `revision` in the ratings CSV does.",
+                1,
+            )
+        ),
+        "url": written(
+            value(
+                "string",
+                "The page of this version of the entry; a correction gets a page of its own.",
+                f"{EXAMPLE_EDITION}kp/v1/",
+                format="uri",
+            )
         ),
         "risk": RISK,
-        "findings": texts("Paragraphs in Markdown; footnote calls as [^1]."),
-        "recommendations": {"type": "array", "expected": "a list", "items": RECOMMENDATION_GROUP},
-        "footnotes": {"type": "array", "expected": "a list", "items": FOOTNOTE},
+        "corrections": written(
+            {
+                "type": "array",
+                "expected": "a list",
+                "description": "The corrections published since the edition, oldest first "
+                "(the last one is the version shown); empty for an entry as first published.",
+                "items": CORRECTION,
+            }
+        ),
+        "findings": texts(
+            "Paragraphs in Markdown; footnote calls as [^1].",
+            "The DPRK continues to commit widespread violations.[^1]",
+        ),
+        "recommendations": {
+            "type": "array",
+            "expected": "a list",
+            "description": "The recommendations, grouped by addressee in the order written.",
+            "items": RECOMMENDATION_GROUP,
+        },
+        "footnotes": {
+            "type": "array",
+            "expected": "a list",
+            "description": "The sources the findings and recommendations cite.",
+            "items": FOOTNOTE,
+        },
     },
+)
+
+LICENCE = written(
+    an_object(
+        "an object",
+        "The licence under which anyone may reuse the data (settings OUTLOOK_DATA_LICENCE).",
+        required=[],
+        properties={
+            "name": value("string", "The licence's name.", "CC BY 4.0"),
+            "url": value(
+                "string",
+                "The licence's text.",
+                "https://creativecommons.org/licenses/by/4.0/",
+                format="uri",
+            ),
+        },
+    )
 )
 
 EXAMPLE = {
@@ -226,22 +366,48 @@ OUTLOOK_SCHEMA = {
         "One edition of a regional outlook, or some of its country entries.",
         required=["region", "title", "period", "assessments"],
         properties={
-            "region": text('e.g. "Asia Pacific"', rules=[at_most(REGION_MAX)]),
-            "title": text('e.g. "Asia Pacific Regional Outlook"', rules=[at_most(TITLE_MAX)]),
+            "demo": written(
+                value(
+                    "boolean",
+                    "Present, and true, only in a demo edition (manage.py seed_demo): its "
+                    "content is fictional.",
+                    True,
+                )
+            ),
+            "region": text("The region's name.", "Asia Pacific", rules=[at_most(REGION_MAX)]),
+            "title": text(
+                "The edition's title, without its period.",
+                "Asia Pacific Regional Outlook",
+                rules=[at_most(TITLE_MAX)],
+            ),
             "period": text(
-                'The edition\'s month: "2023-11" (or "November 2023").',
+                'The edition\'s month: "2023-11" (an import also reads "November 2023").',
+                "2023-11",
                 # The rule is parse_period's, as in the editor's forms: see FORMATS below.
                 rules=[{"format": "year-month", "expected": PERIOD_HELP}],
             ),
+            "slug": written(
+                value(
+                    "string",
+                    "The edition's name in addresses, which never changes (`edition` in the "
+                    "ratings CSV).",
+                    "asia-pacific-2023-11",
+                )
+            ),
+            "url": written(value("string", "The edition's page.", EXAMPLE_EDITION, format="uri")),
             "published_on": {
                 "type": ["string", "null"],
                 "expected": PUBLISHED_ON_HELP,
-                "description": "The day the edition was published to its readers, for an "
-                "archive; without it, the edition shows its period only.",
+                "description": "The day the edition was published to its readers; null (or, "
+                "in a file to import, absent) for an archive that does not say, which shows "
+                "its period only. A correction does not change it.",
+                "examples": ["2023-11-15"],
                 "format": "publication-date",
             },
+            "licence": LICENCE,
             "introduction": optional_text(
-                "The edition's introduction, in Markdown.",
+                "The edition's introduction, in Markdown; empty if it has none.",
+                "This edition covers *two* countries.",
                 rules=[at_most(TEXT_MAX)],
                 characters=TEXT_CHARACTERS,
             ),
@@ -249,6 +415,7 @@ OUTLOOK_SCHEMA = {
                 "type": "array",
                 "minItems": 1,
                 "expected": "a non-empty list of country entries",
+                "description": "The edition's country entries, in its order.",
                 "items": ENTRY,
             },
         },

@@ -25,6 +25,8 @@ PAGES = {
     "outlook": "/outlooks/asia-pacific-2023-11/",
     "country": "/countries/kp/",
     "search": "/search/?q=human+rights",
+    "open data": "/data/",
+    "data dictionary": "/data/dictionary/",
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessments import stored_exports
+from assessments.caching import bump_generation
 from assessments.models import Outlook, StoredExport
 
 
@@ -25,5 +26,8 @@ class Command(BaseCommand):
             count += 1
         with transaction.atomic():
             stored_exports.regenerate(StoredExport.Kind.RATINGS_CSV)
+            # The files may say more than the record (a new licence, the site's address):
+            # the copies that readers and caches keep are to be fetched again.
+            bump_generation()
         editions = f"{count} edition{'' if count == 1 else 's'}"
         self.stdout.write(f"Stored the ratings CSV and the JSON of {editions}.")
