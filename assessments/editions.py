@@ -60,21 +60,26 @@ def rating_changes(outlook, revisions, previous=UNKNOWN):
     if previous is None:
         return None
     before = previous.live_ratings()
-    changes = {}
-    for revision in revisions:
-        country_id = revision.assessment.country_id
-        if country_id not in before:
-            changes[country_id] = RatingChange(NEW)
-            continue
-        rating = before[country_id]
-        if revision.risk_level.rank > rating.rank:
-            change = RAISED
-        elif revision.risk_level.rank < rating.rank:
-            change = LOWERED
-        else:
-            change = UNCHANGED
-        changes[country_id] = RatingChange(change, str(rating))
-    return changes
+    return {
+        revision.assessment.country_id: rating_change(
+            revision.risk_level.rank, before.get(revision.assessment.country_id)
+        )
+        for revision in revisions
+    }
+
+
+def rating_change(rank, before):
+    """How a level of `rank` moved from `before`, the country's Rating in the previous
+    edition (None: the country is new in this one)."""
+    if before is None:
+        return RatingChange(NEW)
+    if rank > before.rank:
+        change = RAISED
+    elif rank < before.rank:
+        change = LOWERED
+    else:
+        change = UNCHANGED
+    return RatingChange(change, str(before))
 
 
 def left_out(previous, revisions):
