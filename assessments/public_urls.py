@@ -7,7 +7,7 @@ from django.urls import path, register_converter
 
 from . import public_views
 from .caching import VALIDATED, public_page
-from .feeds import EditionsFeed
+from .feeds import CountryFeed, EditionsFeed, RegionFeed
 
 
 class CountryCodeConverter:
@@ -47,12 +47,14 @@ urlpatterns = [
     path(
         "countries/<country_code:code>/", public_page(public_views.country_detail), name="country"
     ),
+    path("countries/<country_code:code>/feed/", public_page(CountryFeed()), name="country_feed"),
     path("recommendations/", public_page(public_views.addressee_list), name="addressee_list"),
     path(
         "recommendations/<slug:slug>/", public_page(public_views.addressee_detail), name="addressee"
     ),
     path("search/", public_page(public_views.search), name="search"),
     path("feed/", public_page(EditionsFeed()), name="feed"),
+    path("feed/regions/<slug:slug>/", public_page(RegionFeed()), name="region_feed"),
     path("data/", public_page(public_views.open_data), name="open_data"),
     path(
         "data/ratings.csv",

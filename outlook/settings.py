@@ -47,6 +47,15 @@ if not DEBUG and len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The authority of the feeds' entry ids, tag: URIs (RFC 4151) such as
+# tag:example.org,2023-11-15:edition/asia-pacific-2023-11. A feed reader knows an entry by
+# its id and shows a changed one again as new, so nothing the site may change goes into it:
+# not SITE_URL (a site moves), not a database key (a restore renumbers). It is a domain name
+# or an email address the publisher holds (its own, not necessarily the site's): set it
+# once and keep it, even if the domain is later given up (a tag names the day it was held).
+# Unset, SITE_URL's host stands in, which suits a developer's machine only: the deployment
+# checks (`manage.py check --deploy`) warn.
+OUTLOOK_TAG_AUTHORITY = os.environ.get("TAG_AUTHORITY", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

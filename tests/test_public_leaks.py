@@ -58,6 +58,8 @@ def public_urls(outlook, draft_edition):
         "/search/?q=draft",
         "/search/?q=edition",
         "/feed/",
+        "/feed/regions/asia-pacific/",
+        "/countries/kp/feed/",
         "/data/",
         "/data/ratings.csv",
     ]
