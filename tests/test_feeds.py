@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments.caching import bump_generation
 from assessments.exporting import to_json
 from assessments.models import Revision
+from assessments.pdf import outlook_html
 from assessments.system_checks import tag_authority_is_a_name, tag_authority_is_set
 from tests.builders import add_assessment, make_outlook, publish_correction, publish_entry
 from tests.html import parse
@@ -373,3 +374,17 @@ def test_feed_queries_do_not_grow_with_editions(client, db, url, django_assert_n
         edition(year, 7)
     with django_assert_num_queries(len(queries)):
         assert len(read_feed(client, url).entries) == 16
+
+
+def test_pages_and_feeds_speak_the_language_of_the_settings(client, db, settings):
+    outlook = publish_entry("KP")
+    for code in ("en-gb", "en-us"):
+        settings.LANGUAGE_CODE = code
+        bump_generation()  # a setting is not a publication: start from fresh pages
+        for url in ("/", "/countries/kp/", "/no-such-page/"):
+            assert parse(client.get(url).content).find("html").attrs["lang"] == code, url
+        for url in ("/feed/", "/countries/kp/feed/"):
+            lang = atom_document(client, url).get("{http://www.w3.org/XML/1998/namespace}lang")
+            assert lang == code, url
+        # The PDF's too (its tagged PDF takes its language from the document's).
+        assert parse(outlook_html(outlook)).find("html").attrs["lang"] == code
