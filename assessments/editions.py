@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
-from .models import Revision
+from .models import Addressee, Assessment, Country, Outlook, Recommendation, Region, Revision
 from .text_format import isolate
 
 RAISED, LOWERED, UNCHANGED, NEW = "raised", "lowered", "unchanged", "new"
@@ -23,6 +23,26 @@ def with_correction_flag(revisions):
         number__lt=OuterRef("number"),
     )
     return revisions.annotate(is_correction=Exists(earlier))
+
+
+def published_regions():
+    """The regions with a published edition: those with a public list and a feed."""
+    return Region.objects.filter(Exists(Outlook.objects.published().filter(region=OuterRef("pk"))))
+
+
+def published_countries():
+    """The countries with a published entry: those with a public page and a feed."""
+    # Through the entries (an index on their country): live()'s join on two columns made
+    # PostgreSQL scan every revision, 0.6 s at 48,000 entries.
+    return Country.objects.filter(Exists(Assessment.objects.live().filter(country=OuterRef("pk"))))
+
+
+def published_addressees():
+    """The addressees of a live recommendation: those with a public page."""
+    live = Recommendation.objects.filter(
+        addressee=OuterRef("pk"), revision__in=Revision.objects.live_by_id()
+    )
+    return Addressee.objects.filter(Exists(live))
 
 
 def edition_revisions(outlook):

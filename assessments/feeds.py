@@ -15,8 +15,17 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, format_html, format_html_join
 
-from .editions import LOWERED, NEW, RAISED, UNCHANGED, rating_change, with_correction_flag
-from .models import Assessment, Country, Outlook, Rating, Region, Revision
+from .editions import (
+    LOWERED,
+    NEW,
+    RAISED,
+    UNCHANGED,
+    published_countries,
+    published_regions,
+    rating_change,
+    with_correction_flag,
+)
+from .models import Assessment, Outlook, Rating, Revision
 from .text_format import month_label, without_control_characters
 
 FEED_LENGTH = 50
@@ -288,8 +297,7 @@ class RegionFeed(EditionsFeed):
 
     def get_object(self, request, slug):
         # Only a region with a published edition: a draft's region is not public.
-        published = Outlook.objects.published().filter(region=OuterRef("pk"))
-        return Region.objects.filter(Exists(published)).get(slug=slug)
+        return published_regions().get(slug=slug)
 
     def title(self, region):
         return demo_marked(f"{SITE_NAME}: {region.name}", region)
@@ -314,9 +322,8 @@ class CountryFeed(EditionsFeed):
     """A country's entries in each edition, and the corrections to them."""
 
     def get_object(self, request, code):
-        # Only a country with a published entry, as its page (public_views.country_detail).
-        live = Assessment.objects.live().filter(country=OuterRef("pk"))
-        return Country.objects.filter(Exists(live)).get(code=code)
+        # Only a country with a published entry, as its page.
+        return published_countries().get(code=code)
 
     def title(self, country):
         return f"{SITE_NAME}: {country.official_name}"

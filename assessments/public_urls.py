@@ -3,11 +3,13 @@
 Every page and download but the PDFs (which carry their own ETag) is a `public_page`:
 cached and revalidated for anonymous readers by assessments.caching."""
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import public_views
+from . import public_views, site_views
 from .caching import VALIDATED, public_page
 from .feeds import CountryFeed, EditionsFeed, RegionFeed
+from .sitemaps import SITEMAPS
 
 
 class CountryCodeConverter:
@@ -27,6 +29,20 @@ register_converter(CountryCodeConverter, "country_code")
 
 urlpatterns = [
     path("", public_page(public_views.outlook_list), name="home"),
+    path("robots.txt", public_page(site_views.robots_txt), name="robots_txt"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("outlooks/", public_page(public_views.outlook_list), name="outlook_list"),
     path("outlooks/<slug:slug>/", public_page(public_views.outlook_detail), name="outlook"),
     path("outlooks/<slug:slug>.pdf", public_views.outlook_pdf, name="outlook_pdf"),
