@@ -1,5 +1,6 @@
 """The web's conventions (issue 11, point 11): the sitemap lists every published page and
-nothing else; robots.txt points crawlers to it; /favicon.ico is never a 404."""
+nothing else; robots.txt points crawlers to it; /favicon.ico is never a 404; a shared
+link to a page shows its title and description (OpenGraph, Twitter cards)."""
 
 from datetime import date
 from urllib.parse import urlsplit
@@ -182,3 +183,56 @@ def test_the_favicon_is_found_where_browsers_look(client, db):
     assert icons == {static("favicon.ico"), static("favicon.svg")}
     for name in ("favicon.svg", "apple-touch-icon.png"):
         assert finders.find(name), name
+
+
+# --- What a shared link shows ---------------------------------------------------------------
+
+
+def meta(head):
+    """The page's OpenGraph and Twitter properties: {property or name: content}."""
+    return {
+        tag.attrs.get("property") or tag.attrs["name"]: tag.attrs["content"]
+        for tag in head.find_all("meta")
+        if tag.attrs.get("property") or tag.attrs.get("name", "").startswith("twitter:")
+    }
+
+
+def test_a_shared_edition_shows_its_title_description_and_address(client, db):
+    title = 'Asia & "Pacific" <Outlook>'
+    outlook = make_outlook(
+        period=date(2023, 11, 1), published=True, published_on=date(2023, 11, 15), title=title
+    )
+    add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
+    head = parse(client.get(f"/outlooks/{outlook.slug}/").content).find("head")
+    description = head.find("meta", name="description").attrs["content"]
+    assert head.find("title").text == f"{title} November 2023"
+    assert meta(head) == {
+        "og:site_name": "Outlook",
+        "og:type": "article",
+        "og:url": "http://127.0.0.1:8000/outlooks/asia-pacific-2023-11/",
+        "og:title": f"{title} November 2023",
+        "og:description": description,
+        "article:published_time": "2023-11-15",
+        "twitter:card": "summary",
+    }
+    assert description.startswith(f"{title} November 2023: risk ratings")
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/countries/", "/countries/kp/", "/outlooks/asia-pacific-2023-11/kp/v2/"]
+)
+def test_every_public_page_says_what_a_shared_link_shows(client, site, url):
+    head = parse(client.get(url).content).find("head")
+    properties = meta(head)
+    assert properties["og:title"] == head.find("title").text
+    assert properties["og:description"] == head.find("meta", name="description").attrs["content"]
+    assert properties["og:url"] == head.find("link", rel="canonical").attrs["href"]
+    assert properties["og:type"] == "website"
+    assert properties["twitter:card"] == "summary"
+
+
+def test_pages_that_are_no_ones_to_share_say_nothing_of_it(client, db):
+    for url in ("/no-such-page/", "/accounts/login/"):
+        head = parse(client.get(url).content).find("head")
+        assert meta(head) == {}, url
+    assert parse(client.get("/accounts/login/").content).find("title").text == "Sign in"
