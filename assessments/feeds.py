@@ -113,7 +113,8 @@ class Rated:
 
 def live_entries(editions, country=None):
     """{edition id: {country id: Rated}} of the live entries of `editions` and of their
-    previous editions (of `country` only, if given), in the editions' order, in one query."""
+    previous editions (of `country` only, if given), each in its edition's order, in one
+    query."""
     ids = {outlook.id for outlook in editions} | {outlook.previous_id for outlook in editions}
     ids.discard(None)
     if not ids:
