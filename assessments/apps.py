@@ -8,5 +8,6 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Outlooks and assessments"
 
     def ready(self):
-        # The receivers that bump the publication generation when a shown name changes.
-        from . import caching  # noqa: F401
+        # The receivers that bump the publication generation when a shown name changes,
+        # and the checks of the site's own settings (manage.py check).
+        from . import caching, system_checks  # noqa: F401

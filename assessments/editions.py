@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Subquery
 
-from .models import Outlook, Rating, Region, Revision
+from .models import (
+    Addressee,
+    Assessment,
+    Country,
+    Outlook,
+    Rating,
+    Recommendation,
+    Region,
+    Revision,
+)
 from .text_format import isolate
 
 RAISED, LOWERED, UNCHANGED, NEW = "raised", "lowered", "unchanged", "new"
@@ -23,6 +32,26 @@ def with_correction_flag(revisions):
         number__lt=OuterRef("number"),
     )
     return revisions.annotate(is_correction=Exists(earlier))
+
+
+def published_regions():
+    """The regions with a published edition: those with a public list and a feed."""
+    return Region.objects.filter(Exists(Outlook.objects.published().filter(region=OuterRef("pk"))))
+
+
+def published_countries():
+    """The countries with a published entry: those with a public page and a feed."""
+    # Through the entries (an index on their country): live()'s join on two columns made
+    # PostgreSQL scan every revision, 0.6 s at 48,000 entries.
+    return Country.objects.filter(Exists(Assessment.objects.live().filter(country=OuterRef("pk"))))
+
+
+def published_addressees():
+    """The addressees of a live recommendation: those with a public page."""
+    live = Recommendation.objects.filter(
+        addressee=OuterRef("pk"), revision__in=Revision.objects.live_by_id()
+    )
+    return Addressee.objects.filter(Exists(live))
 
 
 def edition_revisions(outlook):
@@ -65,21 +94,26 @@ def rating_changes(outlook, revisions, previous=UNKNOWN):
 def changes_since(revisions, before):
     """Per country id of `revisions`, how its level moved from `before` ({country id:
     Rating}, the previous edition's)."""
-    changes = {}
-    for revision in revisions:
-        country_id = revision.assessment.country_id
-        if country_id not in before:
-            changes[country_id] = RatingChange(NEW)
-            continue
-        rating = before[country_id]
-        if revision.risk_level.rank > rating.rank:
-            change = RAISED
-        elif revision.risk_level.rank < rating.rank:
-            change = LOWERED
-        else:
-            change = UNCHANGED
-        changes[country_id] = RatingChange(change, str(rating))
-    return changes
+    return {
+        revision.assessment.country_id: rating_change(
+            revision.risk_level.rank, before.get(revision.assessment.country_id)
+        )
+        for revision in revisions
+    }
+
+
+def rating_change(rank, before):
+    """How a level of `rank` moved from `before`, the country's Rating in the previous
+    edition (None: the country is new in this one)."""
+    if before is None:
+        return RatingChange(NEW)
+    if rank > before.rank:
+        change = RAISED
+    elif rank < before.rank:
+        change = LOWERED
+    else:
+        change = UNCHANGED
+    return RatingChange(change, str(before))
 
 
 @dataclass

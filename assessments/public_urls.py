@@ -3,11 +3,13 @@
 Every page and download but the PDFs (which carry their own ETag) is a `public_page`:
 cached and revalidated for anonymous readers by assessments.caching."""
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import public_views
+from . import public_views, site_views
 from .caching import VALIDATED, public_page
-from .feeds import EditionsFeed
+from .feeds import CountryFeed, EditionsFeed, RegionFeed
+from .sitemaps import SITEMAPS
 
 
 class CountryCodeConverter:
@@ -27,6 +29,20 @@ register_converter(CountryCodeConverter, "country_code")
 
 urlpatterns = [
     path("", public_page(public_views.home), name="home"),
+    path("robots.txt", public_page(site_views.robots_txt), name="robots_txt"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("outlooks/", public_page(public_views.outlook_list), name="outlook_list"),
     path("outlooks/<slug:slug>/", public_page(public_views.outlook_detail), name="outlook"),
     path("outlooks/<slug:slug>.pdf", public_views.outlook_pdf, name="outlook_pdf"),
@@ -47,12 +63,14 @@ urlpatterns = [
     path(
         "countries/<country_code:code>/", public_page(public_views.country_detail), name="country"
     ),
+    path("countries/<country_code:code>/feed/", public_page(CountryFeed()), name="country_feed"),
     path("recommendations/", public_page(public_views.addressee_list), name="addressee_list"),
     path(
         "recommendations/<slug:slug>/", public_page(public_views.addressee_detail), name="addressee"
     ),
     path("search/", public_page(public_views.search), name="search"),
     path("feed/", public_page(EditionsFeed()), name="feed"),
+    path("feed/regions/<slug:slug>/", public_page(RegionFeed()), name="region_feed"),
     path("data/", public_page(public_views.open_data), name="open_data"),
     path(
         "data/ratings.csv",

@@ -57,6 +57,16 @@ OUTLOOK_DATA_LICENCE = {
     ),
 }
 
+# The authority of the feeds' entry ids, tag: URIs (RFC 4151) such as
+# tag:example.org,2023-11-15:edition/asia-pacific-2023-11. A feed reader knows an entry by
+# its id and shows a changed one again as new, so nothing the site may change goes into it:
+# not SITE_URL (a site moves), not a database key (a restore renumbers). It is a domain name
+# or an email address the publisher holds (its own, not necessarily the site's): set it
+# once and keep it, even if the domain is later given up (a tag names the day it was held).
+# Unset, SITE_URL's host stands in, which suits a developer's machine only: the deployment
+# checks (`manage.py check --deploy`) warn.
+OUTLOOK_TAG_AUTHORITY = os.environ.get("TAG_AUTHORITY", "").strip()
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -66,6 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",

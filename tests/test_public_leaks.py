@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from assessments.models import Review, Revision
+from assessments.sitemaps import SITEMAPS
 from tests.builders import add_assessment, make_outlook, make_revision
 from tests.html import parse
 
@@ -58,6 +59,10 @@ def public_urls(outlook, draft_edition):
         "/search/?q=draft",
         "/search/?q=edition",
         "/feed/",
+        "/feed/regions/asia-pacific/",
+        "/countries/kp/feed/",
+        "/sitemap.xml",
+        *(f"/sitemap-{section}.xml" for section in SITEMAPS),
         "/data/",
         "/data/ratings.csv",
     ]

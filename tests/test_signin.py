@@ -166,6 +166,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "outlook.example.org",
     "DATABASE_URL": "postgres://outlook@db.invalid/outlook",
     "SITE_URL": "https://outlook.example.org",
+    "TAG_AUTHORITY": "example.org",
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",

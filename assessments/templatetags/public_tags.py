@@ -1,5 +1,6 @@
 """Template helpers of the public site and the PDF."""
 
+import html
 import re
 
 from django import template
@@ -93,3 +94,28 @@ def _link(href, label):
     if href == label:
         return format_html('<a class="url" href="{}">{}</a>', href, label)
     return format_html('<a href="{}">{}</a>', href, label)
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        # Rendered HTML back to its text, spaces folded: `{{ name }}` escapes it again.
+        context[self.name] = " ".join(html.unescape(self.nodelist.render(context)).split())
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """`{% capture name %}…{% endcapture %}`: what the enclosed template renders, as text,
+    in the variable `name`, to be shown more than once (a block is rendered only once:
+    the page's title is its <title> and its og:title)."""
+    try:
+        _, name = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError("capture takes a variable name") from None
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, name)

@@ -1,0 +1,39 @@
+"""Django system checks of the site's own settings (`manage.py check`, and `--deploy`)."""
+
+import re
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+# RFC 4151's authorityName: a DNS name, or an email address.
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+DNS_NAME = rf"{LABEL}(?:\.{LABEL})*"
+TAG_AUTHORITY_RE = re.compile(rf"(?:[A-Za-z0-9._-]+@)?{DNS_NAME}")
+
+
+@register()
+def tag_authority_is_a_name(app_configs, **kwargs):
+    authority = settings.OUTLOOK_TAG_AUTHORITY
+    if authority and not TAG_AUTHORITY_RE.fullmatch(authority):
+        return [
+            Error(
+                f"TAG_AUTHORITY {authority!r} is neither a domain name nor an email address.",
+                hint="The publisher's domain name, such as example.org, without a scheme.",
+                id="outlook.E001",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def tag_authority_is_set(app_configs, **kwargs):
+    if settings.OUTLOOK_TAG_AUTHORITY:
+        return []
+    return [
+        Warning(
+            "TAG_AUTHORITY is not set: the feeds' entry ids are made from SITE_URL's host, "
+            "and would all change if the site moved.",
+            hint="Set TAG_AUTHORITY to a domain name the publisher holds, once and for good.",
+            id="outlook.W001",
+        )
+    ]
