@@ -195,13 +195,18 @@ def latest_editions():
     return summaries
 
 
+def corrections():
+    """Published corrections: published revisions with an earlier published version."""
+    # number > 1 first: a correction's is in the index revision_later_published_at.
+    return with_correction_flag(Revision.objects.published().filter(number__gt=1)).filter(
+        is_correction=True
+    )
+
+
 def latest_corrections(limit):
-    """The `limit` latest published corrections (a published revision with an earlier
-    published version), newest first, with what a list of them shows."""
+    """The `limit` latest published corrections, newest first, with what a list shows."""
     return list(
-        # number > 1 first: a correction's is (revision_later_published_at).
-        with_correction_flag(Revision.objects.published().filter(number__gt=1))
-        .filter(is_correction=True)
+        corrections()
         .select_related("assessment__country", "assessment__outlook__region")
         .order_by("-published_at")[:limit]
     )

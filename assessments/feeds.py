@@ -20,10 +20,10 @@ from .editions import (
     NEW,
     RAISED,
     UNCHANGED,
+    corrections,
     published_countries,
     published_regions,
     rating_change,
-    with_correction_flag,
 )
 from .models import Assessment, Outlook, Rating, Revision
 from .text_format import month_label, without_control_characters
@@ -238,11 +238,7 @@ class EditionsFeed(Feed):
         return Outlook.objects.published()
 
     def corrections(self, obj):
-        # A correction: a published revision with an earlier published version (number
-        # > 1 first: a correction's is in the index revision_later_published_at).
-        return with_correction_flag(Revision.objects.published().filter(number__gt=1)).filter(
-            is_correction=True
-        )
+        return corrections()
 
     def items(self, obj):
         editions = list(
