@@ -54,6 +54,7 @@ urlpatterns = [
     path("search/", public_page(public_views.search), name="search"),
     path("feed/", public_page(EditionsFeed()), name="feed"),
     path("data/", public_page(public_views.open_data), name="open_data"),
+    path("method/", public_page(public_views.method), name="method"),
     path(
         "data/ratings.csv",
         public_page(public_views.ratings_csv, mode=VALIDATED),

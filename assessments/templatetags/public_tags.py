@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .. import citing
 from ..models import Source
 from ..text_format import UN_SYMBOL_RE, URL_RE, isolate
 
@@ -93,3 +94,7 @@ def _link(href, label):
     if href == label:
         return format_html('<a class="url" href="{}">{}</a>', href, label)
     return format_html('<a href="{}">{}</a>', href, label)
+
+
+register.filter("edition_citation", citing.edition_citation)
+register.filter("entry_citation", citing.entry_citation)

@@ -25,6 +25,7 @@ PAGES = {
     "outlook": "/outlooks/asia-pacific-2023-11/",
     "country": "/countries/kp/",
     "search": "/search/?q=human+rights",
+    "method": "/method/",
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
