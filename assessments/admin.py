@@ -150,13 +150,18 @@ class CountryAdmin(FrozenOnceInTheRecord, ModelAdmin):
 @admin.register(RiskLevel)
 class RiskLevelAdmin(FrozenOnceInTheRecord, ModelAdmin):
     list_display = ["name", "rank", "colour"]
-    instead = "For another name or rank, add a new risk level."
+    instead = (
+        "For another name or rank, add a new risk level; its colour and description, which "
+        "explain it to readers, may still change."
+    )
 
 
 @admin.register(RiskStatus)
 class RiskStatusAdmin(FrozenOnceInTheRecord, ModelAdmin):
     list_display = ["name", "position"]
-    instead = "For another name, add a new risk status."
+    instead = (
+        "For another name, add a new risk status; its position and description may still change."
+    )
 
 
 @admin.register(Addressee)

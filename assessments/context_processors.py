@@ -1,6 +1,8 @@
 """What every template may ask: the signed-in user's permissions (assessments.permissions),
-and whether the site holds demo data (assessments.demo)."""
+whether the site holds demo data (assessments.demo), and who publishes under which
+licences (settings)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import SimpleLazyObject
 
@@ -21,3 +23,12 @@ def demo(request):
     if getattr(request, "user", None) is None:
         return {"has_demo_data": False}
     return {"has_demo_data": SimpleLazyObject(lambda: Region.objects.filter(is_demo=True).exists())}
+
+
+def publisher(request):
+    # Settings only: no query, so an error page (a 400 before the middleware ran) has it too.
+    return {
+        "publisher": settings.OUTLOOK_PUBLISHER,
+        "text_licence": settings.OUTLOOK_TEXT_LICENCE,
+        "data_licence": settings.OUTLOOK_DATA_LICENCE,
+    }

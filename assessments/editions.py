@@ -17,11 +17,19 @@ from .models import (
     Recommendation,
     Region,
     Revision,
+    RiskLevel,
+    RiskStatus,
 )
 from .text_format import isolate
 
 RAISED, LOWERED, UNCHANGED, NEW = "raised", "lowered", "unchanged", "new"
 CHANGE_LABELS = {RAISED: "Raised", LOWERED: "Lowered", UNCHANGED: "Unchanged", NEW: "New"}
+
+
+def risk_framework():
+    """The levels (lowest first) and statuses, with what each means: what the legend beside
+    a risk table (templates/public/_risk_legend.html) and the method page define."""
+    return {"levels": list(RiskLevel.objects.all()), "statuses": list(RiskStatus.objects.all())}
 
 
 def with_correction_flag(revisions):

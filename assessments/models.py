@@ -34,6 +34,9 @@ from .text_format import (
 TEXT_MAX_LENGTH = 20_000
 # A note beside the text: a rationale, a correction note, a comment, a citation.
 NOTE_MAX_LENGTH = 5_000
+# What a risk level or status means: printed in the legend beside every risk table, so
+# a sentence or two.
+DESCRIPTION_MAX_LENGTH = 500
 
 
 def at_most(field, length):
@@ -41,6 +44,17 @@ def at_most(field, length):
     limit holds whatever path a write takes, not only in forms."""
     return models.CheckConstraint(
         condition=LessThanOrEqual(Length(field), length), name=f"%(class)s_{field}_length"
+    )
+
+
+def description_field(what):
+    """What a tier of the risk framework (a level, a status) means, for readers."""
+    return models.TextField(
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        validators=[validate_text],
+        help_text=f"What the {what} means, in a sentence or two: shown on the method page "
+        "and in the legend beside every risk table.",
     )
 
 
@@ -157,12 +171,17 @@ class RiskLevel(InTheRecord, models.Model):
     name = models.CharField(max_length=50, unique=True, validators=[validate_line])
     rank = models.PositiveSmallIntegerField(unique=True)
     colour = models.CharField(max_length=7, help_text="Hex colour, e.g. #b71c1c.")
+    description = description_field("level")
 
     # The rank decides the change shown against the previous edition; the colour is style.
+    # The description explains the tier to readers, as the method page does, and may be
+    # reworded: an entry rated at the level printed its name, not this text (a tier that
+    # comes to mean something else is a new level).
     PRINTED_FIELDS = ("name", "rank")
 
     class Meta:
         ordering = ["rank"]
+        constraints = [at_most("description", DESCRIPTION_MAX_LENGTH)]
 
     def __str__(self):
         return self.name
@@ -174,12 +193,15 @@ class RiskLevel(InTheRecord, models.Model):
 class RiskStatus(InTheRecord, models.Model):
     name = models.CharField(max_length=50, unique=True, validators=[validate_line])
     position = models.PositiveSmallIntegerField(unique=True)
+    description = description_field("status")
 
+    # As a level's: the description explains; the name is what entries printed.
     PRINTED_FIELDS = ("name",)
 
     class Meta:
         ordering = ["position"]
         verbose_name_plural = "risk statuses"
+        constraints = [at_most("description", DESCRIPTION_MAX_LENGTH)]
 
     def __str__(self):
         return self.name

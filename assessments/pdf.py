@@ -38,7 +38,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from . import stored_files
-from .editions import edition_revisions, rating_changes, running_header
+from .citing import edition_citation, entry_citation
+from .editions import edition_revisions, rating_changes, risk_framework, running_header
 from .markdown import render_markdown
 from .models import Outlook, OutlookPdf
 from .templatetags.public_tags import footnote_text
@@ -61,7 +62,8 @@ class PdfStorageError(stored_files.StorageWriteError):
 
 
 def render_outlook_pdf(outlook):
-    """The whole edition as PDF bytes: cover, contents, introduction, risk table, entries."""
+    """The whole edition as PDF bytes: cover (with its publisher, licence and citation),
+    contents, introduction, risk table with its legend, entries."""
     return html_to_pdf(outlook_html(outlook))
 
 
@@ -87,6 +89,11 @@ def outlook_html(outlook, *, country=None):
         }
         for revision in revisions
     ]
+    # An entry's PDF cites the entry (its version); the edition's cites the edition.
+    if country is not None and revisions:
+        citation = entry_citation(revisions[0])
+    else:
+        citation = edition_citation(outlook)
     html = render_to_string(
         "pdf/outlook.html",
         {
@@ -95,6 +102,10 @@ def outlook_html(outlook, *, country=None):
             "entries": entries,
             "has_changes": changes is not None,
             "site_url": settings.SITE_URL,
+            "publisher": settings.OUTLOOK_PUBLISHER,
+            "text_licence": settings.OUTLOOK_TEXT_LICENCE,
+            "citation": citation,
+            **(risk_framework() if country is None else {}),
         },
     )
     # WeasyPrint prints a control character as an empty box (or breaks the line at it):

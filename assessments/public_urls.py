@@ -72,6 +72,7 @@ urlpatterns = [
     path("feed/", public_page(EditionsFeed()), name="feed"),
     path("feed/regions/<slug:slug>/", public_page(RegionFeed()), name="region_feed"),
     path("data/", public_page(public_views.open_data), name="open_data"),
+    path("method/", public_page(public_views.method), name="method"),
     path(
         "data/ratings.csv",
         public_page(public_views.ratings_csv, mode=VALIDATED),

@@ -45,6 +45,7 @@ from .editions import (
     published_countries,
     published_regions,
     rating_changes,
+    risk_framework,
     with_correction_flag,
 )
 from .exporting import data_licence
@@ -169,7 +170,7 @@ def outlook_detail(request, slug):
             "has_changes": changes is not None,
             "previous": previous,
             "left_out": left_out(previous, revisions),
-            "levels": RiskLevel.objects.all(),
+            **risk_framework(),
         },
     )
 
@@ -227,7 +228,7 @@ def country_detail(request, code):
         .order_by("-period")
         .first()
     )
-    levels = list(RiskLevel.objects.all())
+    framework = risk_framework()
     return page(
         request,
         "public/country_detail.html",
@@ -236,8 +237,8 @@ def country_detail(request, code):
             "revision": latest,
             "newer_edition": newer,
             "history": history,
-            "levels": levels,
-            "chart": history_chart(list(reversed(history)), levels),
+            **framework,
+            "chart": history_chart(list(reversed(history)), framework["levels"]),
             "description": plain_text(latest.findings.all()[0].text)[:200]
             if latest.findings.all()
             else "",
@@ -590,6 +591,19 @@ def risk_levels_css(request):
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["ETag"] = etag
     return response
+
+
+def method(request):
+    """What the levels and statuses mean, how an outlook is made, how to cite it, its
+    licences and its publisher."""
+    newest = (
+        Outlook.objects.published()
+        .filter(region__is_demo=False)
+        .select_related("region")
+        .newest_first()
+        .first()
+    )
+    return page(request, "public/method.html", {"example": newest, **risk_framework()})
 
 
 def open_data(request):

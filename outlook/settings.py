@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.permissions",
                 "assessments.context_processors.demo",
+                "assessments.context_processors.publisher",
             ],
         },
     },
@@ -296,6 +297,28 @@ PUBLICATION_MAX_ATTEMPTS = env_int("PUBLICATION_MAX_ATTEMPTS", 3)
 
 # Evidence older than this, relative to an edition's period, is flagged by the checks.
 EVIDENCE_MAX_AGE_YEARS = env_int("EVIDENCE_MAX_AGE_YEARS", 3)
+
+# Who publishes the outlooks: in the footer of every public page, on the cover of every
+# PDF and at the head of every citation (README, Configuration). An empty address or
+# email is left out; a developer's site shows example ones, to show where they go.
+EXAMPLE_ADDRESS, EXAMPLE_EMAIL = "1 Example Street, Example City", "contact@example.org"
+OUTLOOK_PUBLISHER = {
+    "name": os.environ.get("PUBLISHER_NAME", "Outlook"),
+    "address": os.environ.get("PUBLISHER_ADDRESS", EXAMPLE_ADDRESS if DEBUG else ""),
+    "email": os.environ.get("PUBLISHER_EMAIL", EXAMPLE_EMAIL if DEBUG else ""),
+    "url": os.environ.get("PUBLISHER_URL", SITE_URL),
+}
+# The licences of what is published: the text (pages and PDFs) and the data (the open
+# data's JSON and CSV). Each a name and the address of its terms.
+CC_BY_4 = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+OUTLOOK_TEXT_LICENCE = {
+    "name": os.environ.get("TEXT_LICENCE_NAME", CC_BY_4["name"]),
+    "url": os.environ.get("TEXT_LICENCE_URL", CC_BY_4["url"]),
+}
+OUTLOOK_DATA_LICENCE = {
+    "name": os.environ.get("DATA_LICENCE_NAME", CC_BY_4["name"]),
+    "url": os.environ.get("DATA_LICENCE_URL", CC_BY_4["url"]),
+}
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

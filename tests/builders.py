@@ -158,6 +158,21 @@ def make_published_edition(count, *, period=date(2024, 5, 1)):
     return outlook
 
 
+def make_dated_edition(codes, *, published_on, period=date(2024, 5, 1)):
+    """An edition whose entries were published with it, on `published_on`: as a
+    publication does, the edition is published once its entries are (make_outlook's
+    would be older than its entries, whose dates would read as corrections')."""
+    outlook = make_outlook(period=period)
+    for code in codes:
+        add_assessment(outlook, code, state=Revision.State.PUBLISHED)
+    Outlook.objects.filter(pk=outlook.pk).update(
+        state=Outlook.State.PUBLISHED, published_at=timezone.now(), published_on=published_on
+    )
+    bump_generation()
+    outlook.refresh_from_db()
+    return outlook
+
+
 def pass_checks(revision, user):
     """What an analyst does before submitting a copy of the sample: fix the one error
     the editorial checks find in it (the malformed "200,0000") and acknowledge every

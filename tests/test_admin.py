@@ -238,6 +238,19 @@ def test_what_a_published_entry_uses_is_frozen_in_the_admin_and_says_so(
     assert "is used by an entry under review or published" in html
 
 
+@pytest.mark.parametrize("name", ["RiskLevel", "RiskStatus"])
+def test_a_risk_tier_in_use_is_described_in_the_admin(superuser_client, published_sample, name):
+    tier = IN_THE_RECORD[name][0](published_sample)
+    url = admin_url(tier, "change")
+    assert 'name="description"' in superuser_client.get(url).content.decode()
+    # The form sends the fields it shows: its printed ones are read-only, so not among them.
+    fields = {"colour": tier.colour} if name == "RiskLevel" else {"position": tier.position}
+    response = superuser_client.post(url, {**fields, "description": "What it means, reworded."})
+    assert response.status_code == 302
+    tier.refresh_from_db()
+    assert tier.description == "What it means, reworded."
+
+
 def test_a_cited_sources_url_stays_when_the_admin_form_sends_another(
     superuser_client, published_sample
 ):

@@ -327,3 +327,65 @@ def test_the_introduction_is_printed_before_the_risk_overview(db, tmp_path):
     text = " ".join(pages[introduction].split())
     assert "This edition covers one country, on its own page." in text
     assert introduction < heading_page("Risk overview")
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+def unspaced(text):
+    # A line may break inside an address (after a slash): compare without white space.
+    return "".join(text.split())
+
+
+def test_the_cover_names_the_publisher_the_licence_and_how_to_cite(
+    cited_edition, tmp_path, settings
+):
+    settings.OUTLOOK_PUBLISHER = {
+        "name": "Centre for Outlooks",
+        "address": "2 Example Square, Example City",
+        "email": "desk@outlooks.example.org",
+        "url": "https://outlooks.example.org/",
+    }
+    cover = flat(pdf_pages(pdf.render_outlook_pdf(cited_edition), tmp_path)[0])
+    assert (
+        "Published by Centre for Outlooks 2 Example Square, Example City "
+        "desk@outlooks.example.org https://outlooks.example.org/"
+    ) in cover
+    assert "Text under CC BY 4.0: https://creativecommons.org/licenses/by/4.0/" in cover
+    assert unspaced(
+        "Cite as: Centre for Outlooks. Asia Pacific Regional Outlook November 2023. "
+        f"{settings.SITE_URL}/outlooks/asia-pacific-2023-11/"
+    ) in unspaced(cover)
+
+    country = cited_edition.assessments.get(country__code="MM").country
+    cover = flat(pdf_pages(pdf.render_country_pdf(cited_edition, country), tmp_path)[0])
+    assert "Published by Centre for Outlooks" in cover
+    # The entry cited by its version (dated by its publication, as the builders made it).
+    citation = unspaced(cover[cover.index("Cite as:") :])
+    assert citation.startswith(
+        unspaced("Cite as: Centre for Outlooks. “Myanmar.” In Asia Pacific Regional Outlook")
+    )
+    assert unspaced("November 2023, version 1. Published") in citation
+    assert citation.endswith(f"{settings.SITE_URL}/outlooks/asia-pacific-2023-11/mm/v1/")
+
+
+def test_the_risk_overview_has_the_legend_of_levels_and_statuses(cited_edition, tmp_path):
+    from assessments.models import RiskLevel, RiskStatus
+
+    RiskLevel.objects.filter(name="Moderate").update(description="Reworded for the legend.")
+    pages = pdf_pages(pdf.render_outlook_pdf(cited_edition), tmp_path)
+    overview = next(page for page in pages if "Risk overview" in page and "..." not in page)
+    text = flat(overview)
+    legend = text[: text.index("Country Risk level Status")]
+    expected = " ".join(f"{level.name} {level.description}" for level in RiskLevel.objects.all())
+    assert f"Risk levels {expected}" in flat(legend)
+    assert "Moderate Reworded for the legend." in legend
+    for status in RiskStatus.objects.all():
+        assert f"{status.name} {status.description}" in legend
+    assert "/method/" in legend
+    html = pdf.outlook_html(cited_edition)
+    # Each level's badge in its colour, from the same stylesheet the site serves.
+    very_high = RiskLevel.objects.get(name="Very high")
+    assert f".risk-level-{very_high.pk} {{ background-color: #b71c1c; color: #fff; }}" in html
+    assert f'class="risk-badge risk-level-{very_high.pk}">Very high<' in html

@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments import derived, public_views
-from assessments.models import Country, Revision, RiskLevel
+from assessments.models import Country, Revision, RiskLevel, RiskStatus
 from tests.builders import (
     ASIA_PACIFIC_CODES,
     add_assessment,
+    make_dated_edition,
     make_outlook,
     make_published_edition,
     publish_correction,
@@ -430,6 +431,7 @@ EDITION_PAGES = [
     "/data/ratings-excel.csv",
     "/data/editions.json",
     "/data/dictionary/",
+    "/method/",
 ]
 
 
@@ -584,3 +586,180 @@ def test_pages_of_lists_take_the_same_queries_however_long_the_list(
     shown = calls_on(parse(response.content)) if "recommendations" in url else None
     if shown is not None:
         assert len(shown) == 3
+
+
+# --- The method page, the legends beside the risk tables, citations, the publisher -------
+
+
+def legend_of(page):
+    """What a risk table's legend says: [(level, description)], [(status, description)]."""
+    legend = page.find("aside", cls="risk-legend")
+    levels, statuses = (
+        legend.find("ul", cls="risk-legend-levels"),
+        legend.find("ul", cls="risk-legend-statuses"),
+    )
+    return (
+        [
+            (
+                item.find("span", cls="risk-badge").words(),
+                item.find("span", cls="risk-legend-description").words(),
+            )
+            for item in levels.find_all("li")
+        ],
+        [
+            (item.find("strong").words(), item.find("span", cls="risk-legend-description").words())
+            for item in statuses.find_all("li")
+        ],
+    )
+
+
+def framework():
+    return (
+        [(level.name, level.description) for level in RiskLevel.objects.all()],
+        [(status.name, status.description) for status in RiskStatus.objects.all()],
+    )
+
+
+def test_the_method_page_defines_every_level_and_status_from_the_data(client, db):
+    levels, statuses = framework()
+    assert [name for name, _ in levels] == ["Very low", "Low", "Moderate", "High", "Very high"]
+    assert all(description for _, description in levels + statuses)
+    page = parse(client.get("/method/").content)
+    for level in RiskLevel.objects.all():
+        term = page.find("div", id=f"level-{level.rank}")
+        badge = term.find("span", cls="risk-badge")
+        assert badge.words() == level.name and f"risk-level-{level.pk}" in badge.classes
+        assert term.find("p").words() == level.description
+    shown = [
+        term.find("h3").words()
+        for term in page.find("section", id="levels").find_all("div", cls="method-term")
+    ]
+    assert shown == [name for name, _ in levels]
+    for status in RiskStatus.objects.all():
+        term = page.find("div", id=f"status-{status.position}")
+        assert (term.find("h3").words(), term.find("p").words()) == (
+            status.name,
+            status.description,
+        )
+
+
+def test_a_description_changed_in_the_admin_is_on_the_method_page_and_legends_at_once(
+    client, db, django_user_model
+):
+    outlook = make_outlook(published=True)
+    add_assessment(outlook, "KP", risk="High", state=Revision.State.PUBLISHED)
+    for url in ("/method/", outlook.get_absolute_url(), "/countries/kp/"):
+        assert client.get(url).status_code == 200  # kept in the cache
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pass-12345")
+    admin_client = type(client)()
+    admin_client.force_login(admin)
+    high = RiskLevel.objects.get(name="High")
+    response = admin_client.post(
+        f"/admin/assessments/risklevel/{high.pk}/change/",
+        {"colour": high.colour, "description": "Reworded: what High means."},
+    )
+    assert response.status_code == 302
+    method = parse(client.get("/method/").content)
+    assert method.find("div", id=f"level-{high.rank}").find("p").words() == (
+        "Reworded: what High means."
+    )
+    for url in (outlook.get_absolute_url(), "/countries/kp/"):
+        levels, _ = legend_of(parse(client.get(url).content))
+        assert ("High", "Reworded: what High means.") in levels
+
+
+@pytest.mark.parametrize("url", ["/outlooks/{slug}/", "/countries/kp/"])
+def test_every_risk_table_has_the_legend_of_levels_and_statuses_beside_it(client, db, url):
+    outlook = make_outlook(published=True)
+    add_assessment(outlook, "KP", risk="Very high", state=Revision.State.PUBLISHED)
+    page = parse(client.get(url.format(slug=outlook.slug)).content)
+    table = page.find("table")
+    # Beside it: in the same section, after it in reading order.
+    section = table.parent
+    while section.tag != "section":
+        section = section.parent
+    legend = section.find("aside", cls="risk-legend")
+    assert legend is not None
+    assert legend_of(page) == framework()
+    assert legend.find("a").attrs["href"] == "/method/#levels"
+    for level in RiskLevel.objects.all():
+        badge = legend.find("span", cls=f"risk-level-{level.pk}")
+        assert badge.words() == level.name
+
+
+def test_an_edition_and_each_entry_give_a_citation_to_copy(client, db, settings):
+    settings.OUTLOOK_PUBLISHER = {**settings.OUTLOOK_PUBLISHER, "name": "Centre for Outlooks"}
+    outlook = make_dated_edition(["KP", "MM"], published_on=date(2024, 5, 20))
+    page = parse(client.get(outlook.get_absolute_url()).content)
+    edition = page.find("textarea", id="cite-edition")
+    assert "readonly" in edition.attrs
+    assert edition.text == (
+        "Centre for Outlooks. Asia Pacific Regional Outlook May 2024. Published 20 May 2024. "
+        f"{settings.SITE_URL}/outlooks/asia-pacific-2024-05/"
+    )
+    assert page.find("label", **{"for": "cite-edition"}) is not None
+    entry = page.find("textarea", id="cite-mm")
+    assert entry.text == (
+        "Centre for Outlooks. “Myanmar.” In Asia Pacific Regional Outlook May 2024, version 1. "
+        f"Published 20 May 2024. {settings.SITE_URL}/outlooks/asia-pacific-2024-05/mm/v1/"
+    )
+    kp = page.find("textarea", id="cite-kp").text
+    country = parse(client.get("/countries/kp/").content)
+    version = parse(client.get("/outlooks/asia-pacific-2024-05/kp/v1/").content)
+    assert country.find("textarea", id="cite-entry").text == kp
+    assert version.find("textarea", id="cite-entry").text == kp
+    scripts = [s.attrs.get("src") for s in page.find_all("script")]
+    assert "/static/js/cite.js" in scripts
+
+
+def test_the_method_page_shows_how_to_cite_with_the_latest_edition_to_copy(client, db):
+    make_outlook(period=date(2024, 1, 1), published=True)
+    latest = make_outlook(period=date(2024, 5, 1), published=True)
+    page = parse(client.get("/method/").content)
+    citing = page.find("section", id="citing")
+    assert "Address of the version" in citing.words()
+    example = citing.find("textarea", cls="citation")
+    assert example.text.endswith(latest.get_absolute_url()) and "May 2024" in example.text
+
+
+def test_the_publisher_and_licences_are_in_the_footer_of_every_public_page(
+    client, published_sample, settings
+):
+    settings.OUTLOOK_PUBLISHER = {
+        "name": "Centre for Outlooks",
+        "address": "2 Rue de l'Exemple, Genève",
+        "email": "desk@outlooks.example.org",
+        "url": "https://outlooks.example.org/",
+    }
+    settings.OUTLOOK_DATA_LICENCE = {
+        "name": "ODbL 1.0",
+        "url": "https://opendatacommons.org/licenses/odbl/1-0/",
+    }
+    for url in (
+        "/",
+        f"/outlooks/{SAMPLE_SLUG}/",
+        "/countries/kp/",
+        "/method/",
+        "/data/",
+        "/no-such-page/",
+    ):
+        footer = parse(client.get(url).content).find("footer")
+        words = footer.words()
+        assert "Published by Centre for Outlooks, 2 Rue de l'Exemple, Genève." in words, url
+        assert "Contact: desk@outlooks.example.org" in words
+        assert "Text under CC BY 4.0, data under ODbL 1.0." in words
+        links = {a.attrs["href"] for a in footer.find_all("a")}
+        assert {
+            "https://outlooks.example.org/",
+            "mailto:desk@outlooks.example.org",
+            "https://creativecommons.org/licenses/by/4.0/",
+            "https://opendatacommons.org/licenses/odbl/1-0/",
+            "/method/",
+        } <= links
+
+
+def test_an_empty_address_or_email_is_left_out_of_the_footer(client, db, settings):
+    settings.OUTLOOK_PUBLISHER = {"name": "Outlook", "address": "", "email": "", "url": ""}
+    footer = parse(client.get("/method/").content).find("footer")
+    assert "Published by Outlook." in footer.words()
+    assert "Contact" not in footer.words()

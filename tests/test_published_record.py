@@ -127,6 +127,15 @@ def test_a_risk_level_in_use_may_change_colour(entry):
     RiskLevel.objects.filter(pk=entry.published_revision.risk_level_id).update(colour="#000000")
 
 
+def test_a_risk_level_and_status_in_use_may_be_described_again(entry):
+    # What a tier means is explained to readers (the method page, the legends), not
+    # printed by the entries rated with it: a clearer wording is not a new tier.
+    revision = entry.published_revision
+    RiskLevel.objects.filter(pk=revision.risk_level_id).update(description="Reworded.")
+    RiskStatus.objects.filter(pk=revision.risk_status_id).update(description="Reworded.")
+    assert RiskLevel.objects.get(pk=revision.risk_level_id).description == "Reworded."
+
+
 def test_a_risk_status_in_use_keeps_its_name(entry):
     refused(update(RiskStatus, entry.published_revision.risk_status_id, name="Over"))
 

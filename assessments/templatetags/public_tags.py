@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .. import citing
 from ..models import Source
 from ..text_format import UN_SYMBOL_RE, URL_RE, isolate
 
@@ -119,3 +120,7 @@ def capture(parser, token):
     nodelist = parser.parse(("endcapture",))
     parser.delete_first_token()
     return CaptureNode(nodelist, name)
+
+
+register.filter("edition_citation", citing.edition_citation)
+register.filter("entry_citation", citing.entry_citation)

@@ -27,6 +27,7 @@ PAGES = {
     "search": "/search/?q=human+rights",
     "open data": "/data/",
     "data dictionary": "/data/dictionary/",
+    "method": "/method/",
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
