@@ -1,0 +1,63 @@
+"""Every public HTML page, with data that shows all of its parts: the pages the Nu HTML
+checker (tests/test_html_validity.py) and axe (tests/browser/test_accessibility.py) go
+through.
+
+Each of public_urls' HTML pages must be here: test_html_validity checks that none is left
+out, so a new page is validated and checked for accessibility from the day it is added.
+"""
+
+from datetime import date
+
+from assessments.importing import import_file
+from assessments.models import Revision
+from tests.builders import add_assessment, make_outlook, publish_correction
+
+from .conftest import SAMPLE
+
+# The sample (Asia Pacific, November 2023) between an earlier and a later edition: its
+# risk table shows changes, and the later edition has a corrected entry.
+SAMPLE_SLUG = "asia-pacific-2023-11"
+CORRECTED_SLUG = "asia-pacific-2024-05"
+
+# Name: address. The names of public_urls' patterns, or what a page shows.
+PAGES = {
+    "home": "/",
+    "outlook_list": "/outlooks/",
+    "outlook_list of a region": "/outlooks/?region=asia-pacific",
+    "outlook": f"/outlooks/{SAMPLE_SLUG}/",
+    "outlook with a corrected entry": f"/outlooks/{CORRECTED_SLUG}/",
+    "revision": f"/outlooks/{CORRECTED_SLUG}/kp/v2/",
+    "revision an earlier version": f"/outlooks/{CORRECTED_SLUG}/kp/v1/",
+    "country_list": "/countries/",
+    "country": "/countries/kp/",
+    "country with no correction": "/countries/mm/",
+    "addressee_list": "/recommendations/",
+    "addressee": "/recommendations/the-un-security-council/",
+    "search": "/search/",
+    "search with results": "/search/?q=human+rights&from=2023-01&to=2024-12",
+    "search with no result": "/search/?q=zzyzx",
+    "search with a filter error": "/search/?q=camps&country=zz&from=2023-13",
+    "open_data": "/data/",
+    "not found": "/outlooks/no-such-edition/",
+    "login": "/accounts/login/",
+    "password_reset": "/accounts/password/reset/",
+}
+
+# public_urls' patterns that answer with something other than an HTML page.
+DOWNLOADS = {"outlook_pdf", "country_pdf", "outlook_json", "ratings_csv", "feed"}
+
+
+def make_public_site():
+    """The published editions the pages show (the database of a test)."""
+    import_file(SAMPLE, publish=True)
+    earlier = make_outlook(period=date(2023, 5, 1), published=True)
+    add_assessment(earlier, "KP", risk="High", state=Revision.State.PUBLISHED)
+    later = make_outlook(period=date(2024, 5, 1), published=True)
+    corrected = add_assessment(later, "KP", risk="Very high", state=Revision.State.PUBLISHED)
+    add_assessment(later, "MM", risk="Moderate", state=Revision.State.PUBLISHED)
+    publish_correction(
+        corrected,
+        note="The date of the report in note 1 was wrong.",
+        risk="Very high",
+        footnotes=[("Report of the Special Rapporteur, 3 March 2024, A/HRC/55/1.", "")],
+    )
