@@ -14,8 +14,8 @@ from tests.builders import add_assessment, make_outlook, publish_correction
 
 from .conftest import SAMPLE
 
-# The sample (Asia Pacific, November 2023) between an earlier and a later edition: its
-# risk table shows changes, and the later edition has a corrected entry.
+# The sample (Asia Pacific, November 2023) between an earlier and a later edition: the
+# risk tables show changes, and the later edition has a corrected entry.
 SAMPLE_SLUG = "asia-pacific-2023-11"
 CORRECTED_SLUG = "asia-pacific-2024-05"
 
@@ -25,6 +25,9 @@ PAGES = {
     "outlook_list": "/outlooks/",
     "outlook_list of a region": "/outlooks/?region=asia-pacific",
     "outlook": f"/outlooks/{SAMPLE_SLUG}/",
+    # The paragraph a search result links to is highlighted (:target), its links too (before
+    # the page without the fragment: from it, the browser would only scroll).
+    "outlook at a finding": f"/outlooks/{CORRECTED_SLUG}/#kp-finding-1",
     "outlook with a corrected entry": f"/outlooks/{CORRECTED_SLUG}/",
     "revision": f"/outlooks/{CORRECTED_SLUG}/kp/v2/",
     "revision an earlier version": f"/outlooks/{CORRECTED_SLUG}/kp/v1/",
@@ -49,12 +52,16 @@ DOWNLOADS = {"outlook_pdf", "country_pdf", "outlook_json", "ratings_csv", "feed"
 
 def make_public_site():
     """The published editions the pages show (the database of a test)."""
-    import_file(SAMPLE, publish=True)
     earlier = make_outlook(period=date(2023, 5, 1), published=True)
     add_assessment(earlier, "KP", risk="High", state=Revision.State.PUBLISHED)
+    sample = import_file(SAMPLE, publish=True).outlook
+    # The widest row of a risk table: a long name, the longest rating, a change from it.
+    published = Revision.State.PUBLISHED
+    add_assessment(sample, "LA", risk="Very high", risk_status="Imminent", state=published)
     later = make_outlook(period=date(2024, 5, 1), published=True)
-    corrected = add_assessment(later, "KP", risk="Very high", state=Revision.State.PUBLISHED)
-    add_assessment(later, "MM", risk="Moderate", state=Revision.State.PUBLISHED)
+    corrected = add_assessment(later, "KP", risk="Very high", state=published)
+    add_assessment(later, "LA", risk="Moderate", risk_status="Emerging", state=published)
+    add_assessment(later, "MM", risk="Moderate", state=published)
     publish_correction(
         corrected,
         note="The date of the report in note 1 was wrong.",
