@@ -53,6 +53,11 @@ def test_pages_work_without_javascript(browser, live_server, site):
     page.goto(live_server.url + "/search/")
     page.fill("#q", "security council")
     page.select_option("#country", "kp")
+    # The months are typed (a month picker is not in every browser), as YYYY-MM only.
+    page.fill("#from", "Nov 2023")
+    assert page.locator("#from").evaluate("field => field.validity.patternMismatch")
+    page.fill("#from", "2023-11")
+    page.fill("#to", "2024-05")
     page.click("button[type=submit]")
     link = page.locator(".search-results a").first
     href = link.get_attribute("href")
