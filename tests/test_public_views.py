@@ -284,6 +284,7 @@ def test_correction_is_shown_with_date_and_note_and_old_version_stays(client, db
     assert "Corrected wording." in current and "First wording." not in current
     assert "The death toll was misquoted." in current
     old = client.get(f"/outlooks/{outlook.slug}/kp/v1/").content.decode()
+    assert parse(old).find("h1").words() == "DPRK, version 1"
     assert "First wording." in old
     assert "was replaced by a correction" in old
     assert client.get(f"/outlooks/{outlook.slug}/kp/v2/").status_code == 200

@@ -1,0 +1,86 @@
+"""Every public HTML page, with data that shows all of its parts: the pages the Nu HTML
+checker (tests/test_html_validity.py) and axe (tests/browser/test_accessibility.py) go
+through.
+
+Each of public_urls' HTML pages must be here: test_html_validity checks that none is left
+out, so a new page is validated and checked for accessibility from the day it is added.
+"""
+
+from datetime import date
+
+from assessments.importing import import_file
+from assessments.models import Revision
+from tests.builders import add_assessment, make_outlook, publish_correction
+
+from .conftest import SAMPLE
+
+# The sample (Asia Pacific, November 2023) between an earlier and a later edition: the
+# risk tables show changes, and the later edition has a corrected entry.
+SAMPLE_SLUG = "asia-pacific-2023-11"
+CORRECTED_SLUG = "asia-pacific-2024-05"
+
+# Name: address. The names of public_urls' patterns, or what a page shows.
+PAGES = {
+    "home": "/",
+    "outlook_list": "/outlooks/",
+    "outlook_list of a region": "/outlooks/?region=asia-pacific",
+    "outlook": f"/outlooks/{SAMPLE_SLUG}/",
+    # The paragraph a search result links to is highlighted (:target), its links too (before
+    # the page without the fragment: from it, the browser would only scroll).
+    "outlook at a finding": f"/outlooks/{CORRECTED_SLUG}/#kp-finding-1",
+    "outlook with a corrected entry": f"/outlooks/{CORRECTED_SLUG}/",
+    "revision": f"/outlooks/{CORRECTED_SLUG}/kp/v2/",
+    "revision an earlier version": f"/outlooks/{CORRECTED_SLUG}/kp/v1/",
+    "country_list": "/countries/",
+    "country": "/countries/kp/",
+    "country with no correction": "/countries/mm/",
+    "addressee_list": "/recommendations/",
+    "addressee": "/recommendations/the-un-security-council/",
+    "search": "/search/",
+    "search with results": "/search/?q=human+rights&from=2023-01&to=2024-12",
+    "search with no result": "/search/?q=zzyzx",
+    "search with a filter error": "/search/?q=camps&country=zz&from=2023-13",
+    "open_data": "/data/",
+    "data_dictionary": "/data/dictionary/",
+    "method": "/method/",
+    "not found": "/outlooks/no-such-edition/",
+    "login": "/accounts/login/",
+    "password_reset": "/accounts/password/reset/",
+}
+
+# public_urls' patterns that answer with something other than an HTML page.
+DOWNLOADS = {
+    "outlook_pdf",
+    "country_pdf",
+    "outlook_json",
+    "ratings_csv",
+    "ratings_csv_excel",
+    "editions_index",
+    "feed",
+    "region_feed",
+    "country_feed",
+    "robots_txt",
+    "favicon",
+    "sitemap",
+    "sitemap_section",
+}
+
+
+def make_public_site():
+    """The published editions the pages show (the database of a test)."""
+    earlier = make_outlook(period=date(2023, 5, 1), published=True)
+    add_assessment(earlier, "KP", risk="High", state=Revision.State.PUBLISHED)
+    sample = import_file(SAMPLE, publish=True).outlook
+    # The widest row of a risk table: a long name, the longest rating, a change from it.
+    published = Revision.State.PUBLISHED
+    add_assessment(sample, "LA", risk="Very high", risk_status="Imminent", state=published)
+    later = make_outlook(period=date(2024, 5, 1), published=True)
+    corrected = add_assessment(later, "KP", risk="Very high", state=published)
+    add_assessment(later, "LA", risk="Moderate", risk_status="Emerging", state=published)
+    add_assessment(later, "MM", risk="Moderate", state=published)
+    publish_correction(
+        corrected,
+        note="The date of the report in note 1 was wrong.",
+        risk="Very high",
+        footnotes=[("Report of the Special Rapporteur, 3 March 2024, A/HRC/55/1.", "")],
+    )

