@@ -66,15 +66,17 @@ class LinkedCalls:
         )
 
 
-def render_markdown(text, *, anchor="", inline=False, calls=None):
+def render_markdown(text, *, anchor="", inline=False, calls=None, typographic=False):
     """Markdown to sanitised HTML; `calls(number)` gives each footnote call's HTML.
 
     By default calls link to `#{anchor}fn-N`. The HTML of `calls` whose
     `after_sanitising` is true goes in after sanitising, as it is: it must be safe.
+    `typographic` turns straight quotes and apostrophes into curly ones (print).
     """
     env = {"calls": LinkedCalls(anchor) if calls is None else calls, "held": []}
     source = (text or "").replace(HELD, "\ufffd")
-    html = _markdown.renderInline(source, env) if inline else _markdown.render(source, env)
+    parser = _typographic if typographic else _markdown
+    html = parser.renderInline(source, env) if inline else parser.render(source, env)
     html = sanitise(html)
     if env["held"]:
         parts = html.split(HELD)
@@ -112,8 +114,18 @@ def _render_footnote_call(renderer, tokens, idx, options, env):
     return f"{HELD}{len(env['held']) - 1}{HELD}"
 
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_markdown.disable(["image", "heading", "lheading", "hr", "code", "fence", "html_block"])
-# After "link": `[^1](https://…)` stays the link it always was.
-_markdown.inline.ruler.after("link", "footnote_call", _footnote_call)
-_markdown.add_render_rule("footnote_call", _render_footnote_call)
+def _parser(typographer):
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": typographer})
+    parser.disable(["image", "heading", "lheading", "hr", "code", "fence", "html_block"])
+    if typographer:
+        # Quotes only: "replacements" would also turn (c) into © and -- into a dash, which
+        # the analyst did not write.
+        parser.enable("smartquotes")
+    # After "link": `[^1](https://…)` stays the link it always was.
+    parser.inline.ruler.after("link", "footnote_call", _footnote_call)
+    parser.add_render_rule("footnote_call", _render_footnote_call)
+    return parser
+
+
+_markdown = _parser(typographer=False)
+_typographic = _parser(typographer=True)

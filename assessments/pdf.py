@@ -89,6 +89,11 @@ def outlook_html(outlook, *, country=None):
         }
         for revision in revisions
     ]
+    # The day readers got the edition, and the day of its last correction if any (an
+    # archive's entries were published on import: only a correction changes what it says).
+    created = outlook.published_on or (outlook.published_at and outlook.published_at.date())
+    corrected = [r.published_at.date() for r in revisions if r.is_correction and r.published_at]
+    modified = max(corrected, default=created)
     # An entry's PDF cites the entry (its version); the edition's cites the edition.
     if country is not None and revisions:
         citation = entry_citation(revisions[0])
@@ -105,6 +110,8 @@ def outlook_html(outlook, *, country=None):
             "publisher": settings.OUTLOOK_PUBLISHER,
             "text_licence": settings.OUTLOOK_TEXT_LICENCE,
             "citation": citation,
+            "created": created,
+            "modified": modified,
             **(risk_framework() if country is None else {}),
         },
     )
@@ -120,9 +127,17 @@ def print_content(revision):
     none and prints them at the foot).
     """
     calls = PrintedCalls(revision.footnotes.all())
-    findings = [render_markdown(f.text, calls=calls) for f in revision.findings.all()]
+    findings = [
+        render_markdown(f.text, calls=calls, typographic=True) for f in revision.findings.all()
+    ]
     groups = [
-        (addressee, [render_markdown(item.text, inline=True, calls=calls) for item in items])
+        (
+            addressee,
+            [
+                render_markdown(item.text, inline=True, calls=calls, typographic=True)
+                for item in items
+            ],
+        )
         for addressee, items in revision.recommendation_groups()
     ]
     return {"findings": findings, "groups": groups, "uncited_notes": calls.uncited_notes()}

@@ -24,6 +24,7 @@ import resource
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import escape
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -63,8 +64,36 @@ class StaticFilesOnly(URLFetcher):
         return None
 
 
+# Tagged PDF (the structure a screen reader follows), conforming to PDF/UA-1.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render(html, roots):
-    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesOnly(roots)).write_pdf()
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesOnly(roots)).render()
+    document.metadata.xmp_metadata.append(more_xmp(document.metadata))
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def more_xmp(metadata):
+    """XMP that WeasyPrint leaves out: the language (<html lang>), the publisher
+    (<meta name="dcterms.publisher">) and the date of the last change (dcterms.modified)."""
+    properties = []
+    if metadata.lang:
+        properties.append(
+            f"<dc:language><rdf:Bag><rdf:li>{escape(metadata.lang)}</rdf:li></rdf:Bag></dc:language>"
+        )
+    if publisher := metadata.custom.get("dcterms.publisher"):
+        properties.append(
+            f"<dc:publisher><rdf:Bag><rdf:li>{escape(publisher)}</rdf:li></rdf:Bag></dc:publisher>"
+        )
+    if metadata.modified:
+        properties.append(f"<xmp:ModifyDate>{escape(metadata.modified)}</xmp:ModifyDate>")
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/">' + "".join(properties) + "</rdf:Description>"
+        "</rdf:RDF>"
+    ).encode()
 
 
 def serve(stdin, stdout):

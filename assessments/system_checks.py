@@ -1,6 +1,7 @@
 """Django system checks of the site's own settings (`manage.py check`, and `--deploy`)."""
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
@@ -37,3 +38,22 @@ def tag_authority_is_set(app_configs, **kwargs):
             id="outlook.W001",
         )
     ]
+
+
+# Hosts that only ever mean the machine itself: never the address readers are given.
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+@register(deploy=True)
+def site_url_is_public(app_configs, **kwargs):
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    if host in LOCAL_HOSTS or host.endswith(".localhost"):
+        return [
+            Error(
+                f"SITE_URL is {settings.SITE_URL!r}, the development address: the PDFs' "
+                "covers, the citations, the feeds and the emails would give it to readers.",
+                hint="Set SITE_URL to the site's public address, such as https://example.org.",
+                id="outlook.E002",
+            )
+        ]
+    return []

@@ -10,7 +10,7 @@ from django.db import connection
 from assessments import pdf
 from assessments.models import OutlookPdf, Revision
 from assessments.pdf_worker import STATIC_BASE, StaticFilesOnly
-from tests.builders import add_assessment, make_outlook, publish_correction
+from tests.builders import ASIA_PACIFIC_CODES, add_assessment, make_outlook, publish_correction
 
 HEADER = "DPRK Asia Pacific Regional Outlook November 2023"
 FILLER = (
@@ -126,7 +126,10 @@ def test_contents_page_numbers_match_where_sections_start(cited_edition, tmp_pat
     for title, number in listed:
         page = pages[int(number) - 1]
         body = [line.strip() for line in page.splitlines() if line.strip()][1:]
-        assert body[0] == title, (title, number)
+        # A section begins its page, but the risk overview follows the contents on theirs.
+        assert title in body, (title, number)
+        if title != "Risk overview":
+            assert body[0] == title, (title, number)
         # The page number printed at the foot agrees.
         assert body[-1] == number
 
@@ -311,22 +314,33 @@ def test_a_renderer_that_dies_mid_answer_is_a_clear_error(monkeypatch):
     assert pdf.html_to_pdf("<p>Hello</p>").startswith(b"%PDF")
 
 
-def test_the_introduction_is_printed_before_the_risk_overview(db, tmp_path):
+def heading_page(pages, heading):
+    """The page where `heading` stands on its own line (not the contents' entry)."""
+    lines = [[line.strip() for line in page.splitlines()] for page in pages]
+    return next(n for n, page in enumerate(lines) if heading in page)
+
+
+def overview_text(pages):
+    """The risk overview's text, from its heading (the contents precede it on its page)."""
+    page = pages[heading_page(pages, "Risk overview")]
+    return flat(page[page.rindex("Risk overview") :])
+
+
+def test_the_introduction_is_printed_after_the_risk_overview(db, tmp_path):
     outlook = make_outlook(
         published=True, introduction="This edition covers *one* country, on its own page."
     )
     add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
     pages = pdf_pages(pdf.render_outlook_pdf(outlook), tmp_path)
-
-    def heading_page(heading):
-        # The page where the heading stands on its own line (not the contents' entry).
-        lines = [[line.strip() for line in page.splitlines()] for page in pages]
-        return next(n for n, page in enumerate(lines) if heading in page)
-
-    introduction = heading_page("Introduction")
+    introduction = heading_page(pages, "Introduction")
     text = " ".join(pages[introduction].split())
     assert "This edition covers one country, on its own page." in text
-    assert introduction < heading_page("Risk overview")
+    assert introduction > heading_page(pages, "Risk overview")
+
+
+def test_the_contents_and_the_risk_overview_share_a_page(cited_edition, tmp_path):
+    pages = pdf_pages(pdf.render_outlook_pdf(cited_edition), tmp_path)
+    assert heading_page(pages, "Contents") == heading_page(pages, "Risk overview") == 1
 
 
 def flat(text):
@@ -375,9 +389,8 @@ def test_the_risk_overview_has_the_legend_of_levels_and_statuses(cited_edition, 
 
     RiskLevel.objects.filter(name="Moderate").update(description="Reworded for the legend.")
     pages = pdf_pages(pdf.render_outlook_pdf(cited_edition), tmp_path)
-    overview = next(page for page in pages if "Risk overview" in page and "..." not in page)
-    text = flat(overview)
-    legend = text[: text.index("Country Risk level Status")]
+    overview = overview_text(pages)
+    legend = overview[: overview.index("Country Risk level Status")]
     expected = " ".join(f"{level.name} {level.description}" for level in RiskLevel.objects.all())
     assert f"Risk levels {expected}" in flat(legend)
     assert "Moderate Reworded for the legend." in legend
@@ -389,3 +402,108 @@ def test_the_risk_overview_has_the_legend_of_levels_and_statuses(cited_edition, 
     very_high = RiskLevel.objects.get(name="Very high")
     assert f".risk-level-{very_high.pk} {{ background-color: #b71c1c; color: #fff; }}" in html
     assert f'class="risk-badge risk-level-{very_high.pk}">Very high<' in html
+
+
+def pdf_file(data, tmp_path, name="out.pdf"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_the_pdf_is_tagged_pdf_ua_with_its_metadata(db, tmp_path, settings):
+    from datetime import date
+
+    settings.OUTLOOK_PUBLISHER = {**settings.OUTLOOK_PUBLISHER, "name": "Centre for Outlooks"}
+    edition = make_outlook(
+        period=date(2023, 11, 1), published=True, published_on=date(2023, 11, 15)
+    )
+    add_assessment(edition, "KP", state=Revision.State.PUBLISHED)
+    entry = add_assessment(edition, "MM", state=Revision.State.PUBLISHED)
+    publish_correction(entry, findings=("A corrected finding.",), note="Corrected.")
+    path = pdf_file(pdf.render_outlook_pdf(edition), tmp_path)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(r"^Author:\s+Centre for Outlooks$", info, re.M), info
+    assert re.search(r"^Title:\s+Asia Pacific Regional Outlook November 2023$", info, re.M)
+    assert re.search(r"^CreationDate:.*Nov 15 .*2023", info, re.M), info
+    xmp = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True).stdout
+    assert 'pdfuaid:part="1"' in xmp
+    assert (
+        '<rdf:li xml:lang="x-default">Asia Pacific Regional Outlook November 2023</rdf:li>' in xmp
+    )
+    assert "<dc:creator><rdf:Seq><rdf:li>Centre for Outlooks</rdf:li>" in xmp
+    assert "<dc:publisher><rdf:Bag><rdf:li>Centre for Outlooks</rdf:li>" in xmp
+    assert f"<dc:language><rdf:Bag><rdf:li>{settings.LANGUAGE_CODE}</rdf:li>" in xmp
+    assert "<xmp:CreateDate>2023-11-15</xmp:CreateDate>" in xmp
+    corrected_on = Revision.objects.get(assessment=entry, number=2).published_at.date()
+    assert f"<xmp:ModifyDate>{corrected_on:%Y-%m-%d}</xmp:ModifyDate>" in xmp
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "No syntax or stream encoding errors found" in check.stdout
+
+
+def test_an_entry_pdf_is_tagged_too(cited_edition, tmp_path):
+    country = cited_edition.assessments.get(country__code="KP").country
+    path = pdf_file(pdf.render_country_pdf(cited_edition, country), tmp_path)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
+
+
+def test_print_has_typographic_quotes(db, tmp_path):
+    outlook = make_outlook(published=True)
+    add_assessment(
+        outlook,
+        "KP",
+        findings=('The regime\'s "re-education" camps hold thousands.',),
+        recommendations=(("The UN Security Council", 'Refer the "situation" to the ICC.'),),
+        state=Revision.State.PUBLISHED,
+    )
+    text = flat(" ".join(pdf_pages(pdf.render_outlook_pdf(outlook), tmp_path)))
+    assert "The regime’s “re-education” camps hold thousands." in text
+    assert "Refer the “situation” to the ICC." in text
+
+
+def test_the_cover_gives_the_sites_canonical_address(cited_edition, tmp_path, settings):
+    settings.SITE_URL = "https://outlooks.example.org"
+    cover = unspaced(pdf_pages(pdf.render_outlook_pdf(cited_edition), tmp_path)[0])
+    # Under the title, and in the citation.
+    assert cover.count("https://outlooks.example.org/outlooks/asia-pacific-2023-11/") == 2
+
+
+RECOMMENDATION_ITEMS = tuple(
+    ("The UN Security Council" if n < 3 else "UN Member States", f"Act on point {n} now.")
+    for n in range(6)
+)
+
+
+def test_no_heading_ends_a_page(db, tmp_path):
+    # Entries whose findings end at every height of a page: wherever the recommendations
+    # begin, their heading, an addressee and its first item never sit alone at the foot.
+    outlook = make_outlook(published=True)
+    # A line holds about thirteen words: each entry's findings end half a line lower.
+    for n, code in enumerate(ASIA_PACIFIC_CODES[:26]):
+        add_assessment(
+            outlook,
+            code,
+            findings=(FILLER * 20 + "Monitors were refused entry again. " * n,),
+            recommendations=RECOMMENDATION_ITEMS,
+            footnotes=(),
+            state=Revision.State.PUBLISHED,
+        )
+    pages = pdf_pages(pdf.render_outlook_pdf(outlook), tmp_path)
+    bodies = []
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        # The last line is the page number.
+        bodies.append(lines[:-1] if lines and lines[-1].isdigit() else lines)
+    ends = [body[-1] for body in bodies if body]
+    assert not [end for end in ends if end == "Recommendations" or end.endswith("should:")]
+    # An addressee is followed on its page by two of its recommendations at least.
+    for body in bodies:
+        for index, line in enumerate(body):
+            if line.endswith("should:"):
+                following = body[index + 1 : index + 3]
+                assert len(following) == 2 and all("Act on point" in item for item in following), (
+                    body[index:]
+                )

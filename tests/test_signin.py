@@ -197,6 +197,14 @@ def test_deployment_checks_pass_with_the_documented_production_settings():
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
+def test_a_development_site_url_is_refused_in_production():
+    # The PDFs' covers and the citations would give readers the developer's address.
+    for url in ("http://127.0.0.1:8000", "http://localhost:8000", "https://outlook.localhost"):
+        result = manage("check", "--deploy", **{**PRODUCTION, "SITE_URL": url})
+        assert result.returncode != 0, url
+        assert "outlook.E002" in result.stderr and "SITE_URL" in result.stderr
+
+
 def test_the_readme_documents_the_production_settings():
     readme = (ROOT / "README.md").read_text()
     for name, value in PRODUCTION.items():
