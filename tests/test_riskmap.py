@@ -1,14 +1,17 @@
-"""The risk map (assessments.riskmap, assessments.mapshapes): the prepared shapes and the
-SVG of an edition."""
+"""The risk map (assessments.riskmap, assessments.mapshapes): the prepared shapes, the SVG
+of an edition, and where it shows: the edition page and the edition's PDF."""
 
 import io
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
+from PIL import Image  # WeasyPrint's own dependency
 
-from assessments import mapshapes, riskmap
+from assessments import mapshapes, pdf, riskmap
 from assessments.models import Country, Revision, RiskLevel
 from tests.builders import add_assessment, make_outlook
 from tests.html import parse
@@ -223,3 +226,75 @@ def test_an_edition_of_no_country_draws_the_region_without_links():
     svg = riskmap.render_map([], title="Empty")
     assert links(svg) == {}
     assert view_box(svg)[2] == riskmap.WIDTH
+
+
+# --- Where it shows -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_edition_page_shows_the_map_after_its_risk_table(client):
+    outlook = edition(("MM", "Very high"), ("TH", "Low"))
+    response = client.get(outlook.get_absolute_url())
+    overview = parse(response.content).find("section", **{"aria-labelledby": "risk-overview-title"})
+    figure = overview.find("figure", cls="risk-map")
+    assert figure is not None
+    found = links(figure)
+    assert found["/countries/mm/"]["title"] == "Myanmar: Very high/Ongoing"
+    html = response.content.decode()
+    assert html.index("risk-table") < html.index('class="risk-map"') < html.index('class="entry"')
+    for href in found:
+        assert client.get(href).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_include_draws_an_edition_for_a_page_that_has_not_its_revisions():
+    # As the front page shows the latest edition of each region.
+    outlook = edition(("MM", "Very high"))
+    html = render_to_string("public/_risk_map.html", {"outlook": outlook})
+    assert links(html)["/countries/mm/"]["title"] == "Myanmar: Very high/Ongoing"
+
+
+@pytest.mark.django_db
+def test_the_edition_pdf_has_the_map_after_its_risk_table(tmp_path):
+    outlook = edition(("MM", "Very high"), ("TH", "Low"))
+    html = pdf.outlook_html(outlook)
+    assert (
+        html.index('id="risk-overview"')
+        < html.index("</table>")
+        < html.index("<svg")
+        < html.index('class="entry"')
+    )
+    # A country's own PDF has no risk overview, and no map.
+    assert "<svg" not in pdf.outlook_html(outlook, country=Country.objects.get(code="MM"))
+
+    # WeasyPrint draws it: the page of the risk overview shows the map's sea and land.
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(pdf.render_outlook_pdf(outlook))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    page = next(
+        n for n, t in enumerate(text.split("\f"), 1) if "Risk overview" in t and "..." not in t
+    )
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-r",
+            "30",
+            "-png",
+            str(path),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    (image,) = tmp_path.glob("p*.png")
+    colours = {colour for _, colour in Image.open(image).convert("RGB").getcolors(1 << 16)}
+    assert hex_rgb(riskmap.SEA) in colours and hex_rgb(riskmap.LAND) in colours
+
+
+def hex_rgb(colour):
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))

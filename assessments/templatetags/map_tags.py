@@ -11,4 +11,5 @@ register = template.Library()
 @register.simple_tag
 def risk_map(outlook, revisions=None):
     """The published edition's risk map as inline SVG (assessments.riskmap)."""
-    return edition_map(outlook, revisions)
+    # A template without `revisions` passes "" (an unknown variable): look them up.
+    return edition_map(outlook, revisions or None)
