@@ -37,7 +37,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from . import stored_files
+from . import riskmap, stored_files
 from .citing import edition_citation, entry_citation
 from .editions import edition_revisions, rating_changes, risk_framework, running_header
 from .markdown import render_markdown
@@ -106,6 +106,7 @@ def outlook_html(outlook, *, country=None):
             "country": country,
             "entries": entries,
             "has_changes": changes is not None,
+            "risk_map": riskmap.edition_map(outlook, revisions) if country is None else "",
             "site_url": settings.SITE_URL,
             "publisher": settings.OUTLOOK_PUBLISHER,
             "text_licence": settings.OUTLOOK_TEXT_LICENCE,
