@@ -133,6 +133,10 @@ class LatestEdition:
     # (live revision, RatingChange or None when there is no previous edition), in order.
     rows: list = field(default_factory=list)
 
+    @property
+    def revisions(self):
+        return [revision for revision, _ in self.rows]
+
     def moved(self, change):
         return [revision for revision, moved in self.rows if moved and moved.change == change]
 

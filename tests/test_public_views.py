@@ -207,6 +207,15 @@ def test_front_page_leads_with_each_regions_latest_edition_and_what_changed(clie
     ]
     assert rows[0][3].startswith("▲ Raised") and rows[2][3] == "Unchanged" and rows[3][3] == "New"
     assert asia.find("a", href="/countries/kp/") is not None
+    # Beside the table, the map of the same countries, each a link to its page.
+    risk_map = asia.find("figure", cls="risk-map")
+    assert risk_map is not None
+    assert {a.attrs["href"] for a in risk_map.find_all("a")} == {
+        "/countries/kp/",
+        "/countries/mm/",
+        "/countries/th/",
+        "/countries/la/",
+    }
     # A region with one edition has nothing to compare with: no changes, no column.
     assert sections[0].find("ul", cls="changes") is None
     assert len(sections[0].find("thead").find_all("th")) == 3
