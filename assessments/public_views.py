@@ -108,6 +108,7 @@ def home(request):
             "latest": latest,
             "corrections": latest_corrections(FRONT_PAGE_CORRECTIONS),
             "earlier": earlier,
+            **risk_framework(),
         },
     )
 

@@ -74,10 +74,13 @@ def make_public_site():
     # The widest row of a risk table: a long name, the longest rating, a change from it.
     published = Revision.State.PUBLISHED
     add_assessment(sample, "LA", risk="Very high", risk_status="Imminent", state=published)
+    # And a long name of one word, with the longest rating raised from a long one.
+    add_assessment(sample, "AF", risk="Moderate", risk_status="Emerging", state=published)
     later = make_outlook(period=date(2024, 5, 1), published=True)
     corrected = add_assessment(later, "KP", risk="Very high", state=published)
     add_assessment(later, "LA", risk="Moderate", risk_status="Emerging", state=published)
     add_assessment(later, "MM", risk="Moderate", state=published)
+    add_assessment(later, "AF", risk="Very high", risk_status="Imminent", state=published)
     publish_correction(
         corrected,
         note="The date of the report in note 1 was wrong.",

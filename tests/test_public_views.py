@@ -224,6 +224,9 @@ def test_front_page_leads_with_each_regions_latest_edition_and_what_changed(clie
         "Asia Pacific Regional Outlook November 2023"
     ]
     assert page.find("form", role="search").attrs["action"] == "/search/"
+    # The legend of the levels the tables and maps colour, once for all of them.
+    [legend] = page.find_all("aside", cls="risk-legend")
+    assert "Very high" in legend.words() and "/method/#levels" in str(legend.find("a").attrs)
 
 
 def test_front_page_lists_the_latest_corrections_with_their_notes(client, two_regions):

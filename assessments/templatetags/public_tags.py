@@ -4,7 +4,7 @@ import html
 import re
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from .. import citing
@@ -124,3 +124,10 @@ def capture(parser, token):
 
 register.filter("edition_citation", citing.edition_citation)
 register.filter("entry_citation", citing.entry_citation)
+
+
+@register.filter
+def break_after_slashes(value):
+    """`value` escaped, where a line may break after each slash: a rating such as
+    `Moderate/Emerging` is two words to a narrow table cell, never one to cut."""
+    return mark_safe(conditional_escape(value).replace("/", "/<wbr>"))
