@@ -507,3 +507,16 @@ def test_no_heading_ends_a_page(db, tmp_path):
                 assert len(following) == 2 and all("Act on point" in item for item in following), (
                     body[index:]
                 )
+
+
+def test_the_risk_overview_says_what_a_changed_rating_was_and_only_that(db, tmp_path):
+    from datetime import date
+
+    earlier = make_outlook(period=date(2023, 11, 1), published=True)
+    later = make_outlook(period=date(2024, 5, 1), published=True)
+    for outlook, mm_risk in ((earlier, "High"), (later, "Very high")):
+        add_assessment(outlook, "KP", risk="High", state=Revision.State.PUBLISHED)
+        add_assessment(outlook, "MM", risk=mm_risk, state=Revision.State.PUBLISHED)
+    overview = overview_text(pdf_pages(pdf.render_outlook_pdf(later), tmp_path))
+    assert "Democratic People's Republic of Korea High Ongoing Unchanged Myanmar" in overview
+    assert "Myanmar Very high Ongoing Raised (was High/Ongoing)" in overview
