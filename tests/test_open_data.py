@@ -163,10 +163,13 @@ def test_the_dictionary_page_documents_every_field(client):
         "Fields of an edition's JSON": json_fields(OUTLOOK_SCHEMA),
         "Fields of the index of the editions": json_fields(INDEX_SCHEMA),
     }
+    # A meaning's `names` are shown as code, without their backticks.
     assert tables == {
-        caption: [[f.name, f.type, f.meaning, f.example] for f in fields]
+        caption: [[f.name, f.type, f.meaning.replace("`", ""), f.example] for f in fields]
         for caption, fields in documented.items()
     }
+    country = page.find("tr", id="csv-country").find_all("td")[1]
+    assert [code.words() for code in country.find_all("code")] == ["country"]
     for fields in documented.values():
         for field in fields:
             assert field.meaning and field.type, field

@@ -131,3 +131,13 @@ def break_after_slashes(value):
     """`value` escaped, where a line may break after each slash: a rating such as
     `Moderate/Emerging` is two words to a narrow table cell, never one to cut."""
     return mark_safe(conditional_escape(value).replace("/", "/<wbr>"))
+
+
+CODE_SPAN_RE = re.compile(r"`([^`]+)`")
+
+
+@register.filter
+def code_spans(value):
+    """`value` escaped, its `backticked` names as <code> (the data dictionary's
+    meanings name fields so)."""
+    return mark_safe(CODE_SPAN_RE.sub(r"<code>\1</code>", str(conditional_escape(value))))
