@@ -27,11 +27,12 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models import F, FloatField, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Greatest, Length
 from django.utils.safestring import mark_safe
 
-from .models import Revision, SearchEntry, SearchWord, normalize_name
+from .models import Country, Revision, SearchEntry, SearchWord, normalize_name
 from .search_index import CONFIG, WORD_RE
 
 # The matches ranked: the most recent ones of the filters. Ranking reads each one's
@@ -88,9 +89,14 @@ class Results:
 def find(query, filters, *, countries, addressees):
     """Everything a search page shows for `query`: hits under `filters`, the countries
     and addressees (among those given) it names, and a respelling that finds more."""
+    hits = search(query, filters)
+    named = named_countries(query, countries)
+    if not hits and not named:
+        # Nothing found: perhaps a country's name, misspelt ("Veit Nam").
+        named = countries_named_like(query, countries)
     return Results(
-        hits=search(query, filters),
-        countries=named_countries(query, countries),
+        hits=hits,
+        countries=named,
         addressees=named_addressees(query, addressees),
         suggestion=suggest(query, filters),
     )
@@ -117,6 +123,46 @@ def named_countries(query, countries):
         for country in countries
         if any(_names(words, name) for name in country.normalized_names())
     ][:NAMES_SHOWN]
+
+
+# How like a country's name a query must be to name it, misspelt: trigram similarity
+# (pg_trgm's, or difflib's ratio on SQLite). "Veit Nam" is 0.38 like "Viet Nam".
+NAME_SIMILARITY = 0.35
+
+
+# The likeness of the country's most like alias (its aliases are a JSON list).
+ALIAS_LIKENESS = "SELECT max(similarity(alias, %s)) FROM jsonb_array_elements_text(aliases) alias"
+
+
+def countries_named_like(query, countries):
+    """Those of `countries` whose official or short name or an alias is like `query` as a
+    whole, most like first: a misspelt name. One query (PostgreSQL's trigrams), or none."""
+    if not countries or len(query) < 4:
+        return []
+    if is_simple():
+        words = normalize_name(query)
+        likeness = {
+            country: max(
+                difflib.SequenceMatcher(None, words, normalize_name(name)).ratio()
+                for name in (country.official_name, country.short_name, *country.aliases)
+            )
+            for country in countries
+        }
+        # difflib's ratio runs higher than trigram similarity for the same misspelling.
+        like = [country for country, ratio in likeness.items() if ratio >= 0.75]
+        return sorted(like, key=likeness.get, reverse=True)[:NAMES_SHOWN]
+    return list(
+        Country.objects.filter(pk__in=[country.pk for country in countries])
+        .annotate(
+            likeness=Greatest(
+                TrigramSimilarity("official_name", query),
+                TrigramSimilarity("short_name", query),
+                Coalesce(RawSQL(ALIAS_LIKENESS, [query], output_field=FloatField()), 0.0),
+            )
+        )
+        .filter(likeness__gte=NAME_SIMILARITY)
+        .order_by("-likeness", "official_name")[:NAMES_SHOWN]
+    )
 
 
 def named_addressees(query, addressees):

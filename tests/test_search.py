@@ -117,11 +117,12 @@ def test_search_queries_do_not_grow_with_results(client, editions, django_assert
 def test_a_respelt_search_asks_a_bounded_number_of_queries(
     client, viet_nam, django_assert_num_queries
 ):
-    # As above, but the search finds nothing (one query, not two); and for each unknown
-    # word (at most five) its nearest, then whether the respelt query finds anything.
-    with django_assert_num_queries(8 + 2 + 1):
+    # As above, but the search finds nothing (one query, not two), so which countries have
+    # a name like the query (one); and for each unknown word (at most five) its nearest,
+    # then whether the respelt query finds anything.
+    with django_assert_num_queries(8 + 1 + 2 + 1):
         client.get("/search/?q=tortre+bloggrs")
-    with django_assert_num_queries(8 + 5):
+    with django_assert_num_queries(8 + 1 + 5):
         client.get("/search/?q=aaaa+bbbb+cccc+dddd+eeee+ffff+gggg")
 
 
@@ -166,6 +167,20 @@ def test_search_finds_an_addressee_by_part_of_its_name(client, editions):
         "/outlooks/africa-2024-05/#sd-rec-1",
         "/outlooks/asia-pacific-2023-11/#kp-rec-1",
     ]
+
+
+@pytest.mark.parametrize("query", ["Veit+Nam", "Vietnm", "viet+mam"])
+def test_search_finds_a_country_by_its_name_misspelt(client, viet_nam, query):
+    page, links = results(client, "q=" + query)
+    assert sections(page)["countries"] == ["/countries/vn/"]
+
+
+def test_a_query_like_no_country_name_offers_none(client, viet_nam):
+    page, links = results(client, "q=zzyzx")
+    assert links == [] and sections(page)["countries"] == []
+    # A query of many words is like no name as a whole: its words are respelt instead.
+    page, links = results(client, "q=bloggers+in+Veit+Nam")
+    assert sections(page)["countries"] == []
 
 
 def test_search_offers_no_country_without_published_text(client, editions):
@@ -216,7 +231,7 @@ from tests.html import parse
 def links(section):
     return [a.attrs["href"] for a in section.find_all("a")] if section else []
 found = {}
-for query in ("Myanmar", "independent observers", "obsrvers", "Security Council"):
+for query in ("Myanmar", "independent observers", "obsrvers", "Security Council", "Bangladsh"):
     page = parse(Client().get("/search/", {"q": query}, HTTP_HOST="localhost").content)
     offer = page.find(id="did-you-mean")
     found[query] = {
@@ -245,3 +260,4 @@ def test_on_sqlite_search_works_in_the_simple_mode_and_says_so(tmp_path):
     assert found["obsrvers"]["suggestion"] == "observers"
     assert found["Security Council"]["addressees"] == ["/recommendations/the-un-security-council/"]
     assert found["Security Council"]["hits"] > 0
+    assert found["Bangladsh"]["countries"] == ["/countries/bd/"]
