@@ -379,12 +379,14 @@ class OutlookPdf(models.Model):
 
 class StoredExport(models.Model):
     """A download generated at publication and stored (assessments.stored_exports): the
-    ratings CSV (no edition) or an edition's JSON. Derived: the latest of its kind is
-    served, the ones it supersedes are deleted, and any can be generated again."""
+    ratings CSV (no edition), an edition's JSON or its preview image (assessments.preview).
+    Derived: the latest of its kind is served, the ones it supersedes are deleted, and any
+    can be generated again."""
 
     class Kind(models.TextChoices):
         RATINGS_CSV = "ratings_csv", "Ratings CSV"
         EDITION_JSON = "edition_json", "Edition JSON"
+        EDITION_PREVIEW = "edition_preview", "Edition preview image"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     outlook = models.ForeignKey(
@@ -393,7 +395,7 @@ class StoredExport(models.Model):
         null=True,
         blank=True,
         related_name="stored_exports",
-        help_text="The edition of an edition's JSON; empty for the ratings CSV.",
+        help_text="The edition of an edition's JSON or preview; empty for the ratings CSV.",
     )
     file = models.FileField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -406,8 +408,8 @@ class StoredExport(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="ratings_csv", outlook__isnull=True)
-                | Q(kind="edition_json", outlook__isnull=False),
-                name="stored_export_edition_for_json_only",
+                | Q(kind__in=["edition_json", "edition_preview"], outlook__isnull=False),
+                name="stored_export_edition_for_edition_kinds_only",
             )
         ]
 

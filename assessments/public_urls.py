@@ -1,7 +1,7 @@
 """Addresses of the public site (assessments.public_views, the feed).
 
-Every page and download but the PDFs (which carry their own ETag) is a `public_page`:
-cached and revalidated for anonymous readers by assessments.caching."""
+Every page and download but the PDFs and the preview images (which carry their own ETag)
+is a `public_page`: cached and revalidated for anonymous readers by assessments.caching."""
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
@@ -46,6 +46,7 @@ urlpatterns = [
     path("outlooks/", public_page(public_views.outlook_list), name="outlook_list"),
     path("outlooks/<slug:slug>/", public_page(public_views.outlook_detail), name="outlook"),
     path("outlooks/<slug:slug>.pdf", public_views.outlook_pdf, name="outlook_pdf"),
+    path("outlooks/<slug:slug>/preview.png", public_views.outlook_preview, name="outlook_preview"),
     path(
         "outlooks/<slug:slug>.json",
         public_page(public_views.outlook_json, mode=VALIDATED),

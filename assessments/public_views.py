@@ -24,6 +24,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -34,6 +35,7 @@ from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.cache import cache_control
 
 from . import open_data as open_data_module
+from . import preview
 from . import search as search_module
 from .caching import accepted_encodings
 from .editions import (
@@ -62,8 +64,8 @@ from .models import (
     SearchEntry,
     StoredExport,
 )
-from .pdf import PdfStorageError, latest_pdf, open_pdf
-from .stored_exports import RATINGS_CSV_EXCEL_NAME, RATINGS_CSV_NAME, open_latest
+from .pdf import PdfRenderError, PdfStorageError, latest_pdf, open_pdf
+from .stored_exports import RATINGS_CSV_EXCEL_NAME, RATINGS_CSV_NAME, latest_export, open_latest
 from .stored_files import StorageWriteError
 from .text_format import parse_period, without_control_characters
 
@@ -95,6 +97,8 @@ FRONT_PAGE_EARLIER_EDITIONS = 10
 
 def home(request):
     latest = latest_editions()
+    # The site's card shows the newest edition's map.
+    newest = max(latest, key=lambda summary: summary.edition.period, default=None)
     earlier = (
         Outlook.objects.published()
         .exclude(pk__in=[summary.edition.pk for summary in latest])
@@ -108,6 +112,7 @@ def home(request):
             "latest": latest,
             "corrections": latest_corrections(FRONT_PAGE_CORRECTIONS),
             "earlier": earlier,
+            "preview": newest and preview_image(newest.edition, len(newest.rows)),
             **risk_framework(),
         },
     )
@@ -171,9 +176,24 @@ def outlook_detail(request, slug):
             "has_changes": changes is not None,
             "previous": previous,
             "left_out": left_out(previous, revisions),
+            "preview": preview_image(outlook, len(revisions)),
             **risk_framework(),
         },
     )
+
+
+def preview_image(outlook, countries):
+    """What a page says of the edition's preview image (og:image): its absolute address,
+    its size and what it shows (the edition has `countries` entries)."""
+    plural = "country" if countries == 1 else "countries"
+    demo = ", marked demo data" if outlook.region.is_demo else ""
+    return {
+        "url": settings.SITE_URL + reverse("outlook_preview", args=[outlook.slug]),
+        "width": preview.WIDTH,
+        "height": preview.HEIGHT,
+        "alt": f"Map of the {outlook.full_title}: its {countries} {plural} coloured by "
+        f"risk level, beside the edition's title and the levels' key{demo}.",
+    }
 
 
 def revision_detail(request, slug, code, number):
@@ -462,9 +482,7 @@ def pdf_response(request, outlook, country, filename):
     try:
         record = latest_pdf(outlook, country)
         etag = quote_etag(f"pdf-{record.pk}")
-        not_modified = get_conditional_response(request, etag=etag)
-        if not_modified is not None:
-            patch_cache_control(not_modified, **DOWNLOAD_CACHE)
+        if (not_modified := not_modified_download(request, etag)) is not None:
             return not_modified
         try:
             file = open_pdf(record)
@@ -475,10 +493,41 @@ def pdf_response(request, outlook, country, filename):
     except PdfStorageError:
         logger.exception("Could not store the PDF %s", filename)
         return unavailable("This PDF")
-    response = FileResponse(file, content_type="application/pdf", filename=filename)
+    return download(FileResponse(file, content_type="application/pdf", filename=filename), etag)
+
+
+def not_modified_download(request, etag):
+    """304, cached as the download is, when the reader's copy of a stored file (known by
+    its row's `etag`) is current; None otherwise."""
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        patch_cache_control(not_modified, **DOWNLOAD_CACHE)
+    return not_modified
+
+
+def download(response, etag):
+    """The response of a stored file, with its row's `etag`, cached as downloads are."""
     response["ETag"] = etag
     patch_cache_control(response, **DOWNLOAD_CACHE)
     return response
+
+
+def outlook_preview(request, slug):
+    """The edition's preview image (assessments.preview), the picture its page gives for
+    a link to it (og:image): cached and revalidated by its row as a PDF is, since the
+    edition's pages and this image change together only when a correction is published."""
+    outlook = published_outlook(slug)
+    kind = StoredExport.Kind.EDITION_PREVIEW
+    try:
+        record = latest_export(kind, outlook)
+        etag = quote_etag(f"preview-{record.pk}")
+        if (not_modified := not_modified_download(request, etag)) is not None:
+            return not_modified
+        file, _ = open_latest(kind, outlook, record=record)
+    except (StorageWriteError, PdfRenderError):
+        logger.exception("Could not store the preview image of %s", outlook.slug)
+        return unavailable("This image")
+    return download(FileResponse(file, content_type="image/png"), etag)
 
 
 def outlook_json(request, slug):

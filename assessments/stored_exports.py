@@ -1,5 +1,6 @@
 """The open data downloads, generated at publication and stored: the ratings CSV and
-each edition's JSON (StoredExport rows; the latest of a kind is served).
+each edition's JSON (StoredExport rows; the latest of a kind is served), and each
+edition's preview image (assessments.preview), stored the same way.
 
 `store_exports` is a publication step (assessments.derived): inside the transaction
 that publishes an edition or a correction, it writes the edition's JSON again, through
@@ -18,8 +19,14 @@ exports were stored), when a publication is newer than it (a row written without
 going through publication) or when its file is lost; `manage.py store_exports`
 generates them all again.
 
-Exports are stored gzipped (`.gz`): sent as they are to a reader who accepts gzip
-(nearly every one), decompressed while streaming to another (`open_latest` says which).
+The preview image costs a render (about a second): the publication job renders it
+beside the PDFs (`store_preview`), not this step, so that an archive imported as
+published, or a test's publication, does not wait for one image per edition; the
+first request for it renders it then, as for a PDF.
+
+Exports but the image (a PNG, compressed already) are stored gzipped (`.gz`): sent as
+they are to a reader who accepts gzip (nearly every one), decompressed while streaming
+to another (`open_latest` says which).
 A CSV of every rating shrinks about eightfold, and is compressed once, not per request.
 
 Generating locks first (the edition's row for its JSON, one advisory lock for the CSV),
@@ -37,6 +44,7 @@ from django.db.models import OuterRef, Q, Subquery
 from . import stored_files
 from .exporting import public_json_bytes, write_ratings_csv
 from .models import Outlook, Revision, StoredExport
+from .preview import render_preview
 
 Kind = StoredExport.Kind
 FINAL = "exports"
@@ -56,6 +64,8 @@ def final_name(record):
     if record.kind == Kind.RATINGS_CSV:
         return f"{FINAL}/ratings/outlook-ratings-{record.pk}.csv{COMPRESSED}"
     slug = record.outlook.slug
+    if record.kind == Kind.EDITION_PREVIEW:
+        return f"{FINAL}/{slug}/{slug}-preview-{record.pk}.png"
     return f"{FINAL}/{slug}/{slug}-{record.pk}.json{COMPRESSED}"
 
 
@@ -92,6 +102,11 @@ def store_exports(outlook, revisions):
     queue_ratings_csv()
 
 
+def store_preview(outlook):
+    """Render and store the edition's preview image again (the publication job's step)."""
+    regenerate(Kind.EDITION_PREVIEW, outlook)
+
+
 def queue_ratings_csv():
     """Queue storing the ratings CSV again, unless it is queued already (not yet started)."""
     from django_tasks_db.models import DBTaskResult
@@ -118,7 +133,7 @@ def regenerate(kind, outlook=None):
 
 
 def latest_export(kind, outlook=None):
-    """The stored export to serve (the ratings CSV, or the JSON of a published edition),
+    """The stored export to serve (the ratings CSV, or a published edition's JSON or image),
     generated and stored first if there is none or a publication is newer than it.
     Raises StorageWriteError, having kept nothing, when it cannot be stored."""
     record = _current(kind, outlook)
@@ -130,15 +145,16 @@ def latest_export(kind, outlook=None):
     return record
 
 
-def open_latest(kind, outlook=None):
+def open_latest(kind, outlook=None, *, record=None):
     """(file, gzipped) of the latest export, open for reading: its bytes, and whether
-    they are gzipped. Generated again if its file is lost."""
-    file = _open_latest(kind, outlook)
+    they are gzipped. Generated again if its file is lost. `record`: the latest export,
+    if the caller has just read it (latest_export)."""
+    file = _open_latest(kind, outlook, record)
     return file, file.name.endswith(COMPRESSED)
 
 
-def _open_latest(kind, outlook):
-    record = latest_export(kind, outlook)
+def _open_latest(kind, outlook, record=None):
+    record = record or latest_export(kind, outlook)
     try:
         return record.file.open("rb")
     except FileNotFoundError:
@@ -169,7 +185,7 @@ def _current(kind, outlook):
     # Published revisions only (a revision is published only in a published edition),
     # newest first: for the CSV, an index scan of revision_published_at.
     published = Revision.objects.filter(state=Revision.State.PUBLISHED, published_at__isnull=False)
-    if kind == Kind.EDITION_JSON:
+    if outlook is not None:
         published = published.filter(assessment__outlook=OuterRef("outlook"))
     newest = published.order_by("-published_at").values("published_at")[:1]
     record = (
@@ -183,7 +199,7 @@ def _current(kind, outlook):
 
 
 def _lock(kind, outlook):
-    if kind == Kind.EDITION_JSON:
+    if outlook is not None:
         # NO KEY, as the publication's own lock on the row (workflow.carry_out_publication):
         # a stronger lock would make a job's row, which refers to the edition, wait.
         Outlook.objects.select_for_update(no_key=True).filter(pk=outlook.pk).first()
@@ -201,6 +217,10 @@ def _generate(kind, outlook):
         data = gzip.compress(public_json_bytes(outlook), mtime=0)
         return stored_files.store(
             EXPORTS, record, data, pending_name=f"{outlook.slug}.json{COMPRESSED}"
+        )
+    if kind == Kind.EDITION_PREVIEW:
+        return stored_files.store(
+            EXPORTS, record, render_preview(outlook), pending_name=f"{outlook.slug}-preview.png"
         )
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         with gzip.GzipFile(fileobj=spool, mode="wb", mtime=0) as compressed:

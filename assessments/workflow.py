@@ -489,14 +489,15 @@ def publish(outlook, *, user):
 def carry_out_publication(job, *, progress):
     """Publish the edition a job asked for (run by a worker, assessments.jobs).
 
-    All or nothing: the state flips, the PDFs (the edition's and each country's) are
-    rendered and stored, and the job is marked succeeded in one transaction; if anything
-    fails before the commit, it rolls back, the PDF files written are deleted, and the
-    edition and its revisions stay as they were. Once committed, the edition is
+    All or nothing: the state flips, the PDFs (the edition's and each country's) and the
+    preview image are rendered and stored, and the job is marked succeeded in one
+    transaction; if anything fails before the commit, it rolls back, the files written
+    are deleted, and the edition and its revisions stay as they were. Once committed, the edition is
     published, whatever happens to the mail (see _publication). An edition already
     published (a job started again) is left as it is: publication happens once.
     """
     from .pdf import store_pdfs
+    from .stored_exports import store_preview
 
     with _publication():
         # NO KEY: a correction requested meanwhile may still insert its job, which
@@ -533,6 +534,8 @@ def carry_out_publication(job, *, progress):
         locked.save(update_fields=["state", "published_at", "published_on", "published_by"])
         derived.record_published(locked, revisions)
         store_pdfs(locked, progress=progress)
+        progress("Rendering the preview image.")
+        store_preview(locked)
         progress("Saving the publication.")
         audit(
             user,
@@ -594,10 +597,12 @@ def carry_out_correction(job, *, progress):
     """Publish the correction a job asked for (run by a worker, assessments.jobs).
 
     The revision it replaces stays published and readable at its own URL; the edition's
-    PDF and the entry's are rendered again, in the same transaction, all or nothing as
-    for an edition. A correction already published (a job started again) is left as it is.
+    PDF, the entry's and the edition's preview image are rendered again, in the same
+    transaction, all or nothing as for an edition. A correction already published (a job
+    started again) is left as it is.
     """
     from .pdf import store_pdfs
+    from .stored_exports import store_preview
 
     with _publication():
         # The edition first, as carry_out_publication does: publications of one edition
@@ -624,6 +629,9 @@ def carry_out_correction(job, *, progress):
         assessment.save(update_fields=["published_revision"])
         derived.record_published(outlook, [locked])
         store_pdfs(outlook, countries=[assessment.country], progress=progress)
+        # Its map shows the entry's rating, which the correction may have changed.
+        progress("Rendering the preview image.")
+        store_preview(outlook)
         progress("Saving the publication.")
         audit(
             user,

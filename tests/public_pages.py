@@ -51,6 +51,7 @@ PAGES = {
 # public_urls' patterns that answer with something other than an HTML page.
 DOWNLOADS = {
     "outlook_pdf",
+    "outlook_preview",
     "country_pdf",
     "outlook_json",
     "ratings_csv",

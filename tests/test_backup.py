@@ -131,6 +131,7 @@ def test_a_restored_copy_serves_the_same_pages_and_pdfs(
         f"/outlooks/{slug}.json",
         "/data/ratings.csv",
         "/outlooks/",
+        f"/outlooks/{slug}/preview.png",
     ]
     # Every PDF rendered and stored before the backup (the sample's on first request), so
     # that both sides serve stored files rather than render anew.
@@ -146,11 +147,12 @@ def test_a_restored_copy_serves_the_same_pages_and_pdfs(
     started = time.monotonic()
     call_command("backup", str(archive), stdout=(backed_up := io.StringIO()))
     backup_seconds = time.monotonic() - started
-    # The stored exports (the JSON of both editions, the ratings CSV) are in the archive.
+    # The stored exports (the JSON of both editions, the ratings CSV, the preview image
+    # that the correction rendered again) are in the archive.
     with tarfile.open(archive) as tar:
         archived = set(tar.getnames())
     exports = [f"files/{name}" for name in StoredExport.objects.values_list("file", flat=True)]
-    assert len(exports) == 3 and set(exports) <= archived
+    assert len(exports) == 4 and set(exports) <= archived
 
     copy_media = tmp_path / "media-restored"
     started = time.monotonic()

@@ -302,7 +302,8 @@ def test_publication_stores_the_editions_json_and_the_ratings_csv(
         assert served(client, "/data/ratings.csv") == expected_ratings_csv()
     # Served from storage: no generating, no storing.
     assert not any("INSERT" in query["sql"] for query in queries.captured_queries)
-    assert StoredExport.objects.count() == 3  # the sample's JSON, this edition's, the CSV
+    # The sample's JSON, this edition's JSON and preview image (assessments.preview), the CSV.
+    assert StoredExport.objects.count() == 4
 
 
 def test_a_correction_stores_its_editions_json_and_the_csv_again(
@@ -355,8 +356,8 @@ def test_no_final_file_before_the_commit(
         run_jobs()
     # The commit has not happened (the hooks have not run): the files are pending only.
     exports = StoredExport.objects.filter(Q(outlook=edition) | Q(outlook=None))
-    exports = list(exports.order_by("-pk")[:2])
-    assert [e.kind for e in exports] == [Kind.RATINGS_CSV, Kind.EDITION_JSON]
+    exports = list(exports.order_by("-pk")[:3])
+    assert [e.kind for e in exports] == [Kind.RATINGS_CSV, Kind.EDITION_PREVIEW, Kind.EDITION_JSON]
     for export in exports:
         assert export.file.name.startswith("pending/")
         assert storage.exists(export.file.name)
@@ -435,7 +436,9 @@ def test_store_exports_command_stores_every_export_again(
     assert sorted((e.kind, e.outlook_id) for e in exports) == sorted(
         [
             (Kind.EDITION_JSON, published_sample.pk),
+            (Kind.EDITION_PREVIEW, published_sample.pk),
             (Kind.EDITION_JSON, other.pk),
+            (Kind.EDITION_PREVIEW, other.pk),
             (Kind.RATINGS_CSV, None),
         ]
     )

@@ -175,10 +175,10 @@ def test_a_publication_killed_before_its_commit_leaves_a_file_the_retry_and_swee
     edition.refresh_from_db()
     assert not edition.is_published and not OutlookPdf.objects.exists()
     assert not StoredExport.objects.filter(outlook=edition).exists()
-    # The killed worker's PDFs and exports, which no row refers to.
+    # The killed worker's PDFs, exports and preview image, which no row refers to.
     strays = sorted(set(stored_files(media)) - set(before))
     # (The ratings CSV is written by a task queued on commit: none was.)
-    assert sorted(name.partition(".")[2] for name in strays) == ["json.gz", "pdf", "pdf"]
+    assert sorted(name.partition(".")[2] for name in strays) == ["json.gz", "pdf", "pdf", "png"]
 
     # The retry publishes, and its PDFs end under their own final names: nothing in the way.
     job.refresh_from_db()

@@ -206,14 +206,27 @@ def test_a_shared_edition_shows_its_title_description_and_address(client, db):
     head = parse(client.get(f"/outlooks/{outlook.slug}/").content).find("head")
     description = head.find("meta", name="description").attrs["content"]
     assert head.find("title").text == f"{title} November 2023"
+    image = "http://127.0.0.1:8000/outlooks/asia-pacific-2023-11/preview.png"
+    alt = (
+        f"Map of the {title} November 2023: its 1 country coloured by risk level, "
+        "beside the edition's title and the levels' key."
+    )
     assert meta(head) == {
         "og:site_name": "Outlook",
         "og:type": "article",
         "og:url": "http://127.0.0.1:8000/outlooks/asia-pacific-2023-11/",
         "og:title": f"{title} November 2023",
         "og:description": description,
+        # The edition's preview image (assessments.preview), shown large.
+        "og:image": image,
+        "og:image:type": "image/png",
+        "og:image:width": "1200",
+        "og:image:height": "630",
+        "og:image:alt": alt,
+        "twitter:image": image,
+        "twitter:image:alt": alt,
         "article:published_time": "2023-11-15",
-        "twitter:card": "summary",
+        "twitter:card": "summary_large_image",
     }
     assert description.startswith(f"{title} November 2023: risk ratings")
 
@@ -228,7 +241,11 @@ def test_every_public_page_says_what_a_shared_link_shows(client, site, url):
     assert properties["og:description"] == head.find("meta", name="description").attrs["content"]
     assert properties["og:url"] == head.find("link", rel="canonical").attrs["href"]
     assert properties["og:type"] == "website"
-    assert properties["twitter:card"] == "summary"
+    # The front page shows the newest edition's preview image (tests/test_preview.py);
+    # the other pages have no image of their own.
+    front = url == "/"
+    assert properties["twitter:card"] == ("summary_large_image" if front else "summary")
+    assert ("og:image" in properties) == front
 
 
 def test_pages_that_are_no_ones_to_share_say_nothing_of_it(client, db):
