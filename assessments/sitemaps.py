@@ -25,7 +25,15 @@ class ListsSitemap(Sitemap):
     """The pages that list what is published; they exist before anything is."""
 
     def items(self):
-        return ["home", "outlook_list", "country_list", "addressee_list", "open_data"]
+        return [
+            "home",
+            "outlook_list",
+            "country_list",
+            "addressee_list",
+            "open_data",
+            "data_dictionary",
+            "method",
+        ]
 
     def location(self, name):
         return reverse(name)

@@ -69,6 +69,8 @@ PUBLISHED_PAGES = {
     "/countries/",
     "/recommendations/",
     "/data/",
+    "/data/dictionary/",
+    "/method/",
     "/outlooks/?region=asia-pacific",
     "/outlooks/asia-pacific-2023-11/",
     "/outlooks/asia-pacific-2023-11/kp/v1/",
