@@ -38,6 +38,7 @@ from .models import (
     RiskLevel,
     RiskStatus,
     SearchEntry,
+    SearchWord,
     Source,
     StoredExport,
 )
@@ -333,6 +334,14 @@ class SearchEntryAdmin(GovernedByTheWorkflow, ModelAdmin):
         "revision__assessment__country",
         "revision__assessment__outlook",
     ]
+
+
+@admin.register(SearchWord)
+class SearchWordAdmin(GovernedByTheWorkflow, ModelAdmin):
+    """The vocabulary of "did you mean", derived with the search index: to look at."""
+
+    list_display = ["word"]
+    search_fields = ["word"]
 
 
 @admin.register(StoredExport)

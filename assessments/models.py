@@ -642,14 +642,24 @@ class Revision(models.Model):
 
     @property
     def published_on(self):
-        """The day readers got this version: its edition's publication date for a version
-        published with the edition (None for an undated archive), a correction's own."""
-        outlook = self.assessment.outlook
+        """The day readers got this version: its edition's publication date for the
+        entry's first published version (None for an undated archive, whose entries were
+        published on the day of the import), a correction's own day for a later one."""
         if self.published_at is None:
             return None
-        if outlook.published_at is None or self.published_at <= outlook.published_at:
-            return outlook.published_on
+        if not self.corrects_an_earlier_version():
+            return self.assessment.outlook.published_on
         return timezone.localdate(self.published_at)
+
+    def corrects_an_earlier_version(self):
+        """Whether an earlier version of the entry was published: read from the
+        `is_correction` annotation (editions.with_correction_flag) where there is one."""
+        flagged = getattr(self, "is_correction", None)
+        if flagged is not None:
+            return flagged
+        return Revision.objects.filter(
+            assessment_id=self.assessment_id, state=Revision.State.PUBLISHED, number__lt=self.number
+        ).exists()
 
     @property
     def rating_label(self):
