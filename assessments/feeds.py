@@ -37,8 +37,8 @@ FEEDS_TAGGED_ON = date(2026, 11, 29)
 
 
 def publisher_name():
-    """Who publishes the outlooks: the feeds' author."""
-    return getattr(settings, "OUTLOOK_PUBLISHER_NAME", SITE_NAME)
+    """Who publishes the outlooks: the feeds' author, as in every footer and PDF."""
+    return settings.OUTLOOK_PUBLISHER["name"]
 
 
 def tag_authority():

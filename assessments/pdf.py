@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 
 from . import riskmap, stored_files
@@ -91,9 +92,10 @@ def outlook_html(outlook, *, country=None):
     ]
     # The day readers got the edition, and the day of its last correction if any (an
     # archive's entries were published on import: only a correction changes what it says).
-    created = outlook.published_on or (outlook.published_at and outlook.published_at.date())
-    corrected = [r.published_at.date() for r in revisions if r.is_correction and r.published_at]
-    modified = max(corrected, default=created)
+    created = outlook.published_on or (
+        outlook.published_at and timezone.localdate(outlook.published_at)
+    )
+    modified = max((r.published_on for r in revisions if r.is_correction), default=created)
     # An entry's PDF cites the entry (its version); the edition's cites the edition.
     if country is not None and revisions:
         citation = entry_citation(revisions[0])

@@ -143,8 +143,8 @@ def countries_named_like(query, countries):
         words = normalize_name(query)
         likeness = {
             country: max(
-                difflib.SequenceMatcher(None, words, normalize_name(name)).ratio()
-                for name in (country.official_name, country.short_name, *country.aliases)
+                difflib.SequenceMatcher(None, words, name).ratio()
+                for name in country.normalized_names()
             )
             for country in countries
         }

@@ -176,7 +176,10 @@ def test_the_feed_names_the_publisher_as_its_author(client, db, settings):
     dated_edition_with_correction()
     feed = read_feed(client)
     assert feed.feed.author == "Outlook"
-    settings.OUTLOOK_PUBLISHER_NAME = "Office of the Special Adviser"
+    settings.OUTLOOK_PUBLISHER = {
+        **settings.OUTLOOK_PUBLISHER,
+        "name": "Office of the Special Adviser",
+    }
     bump_generation()  # a setting is not a publication: start from a fresh page
     assert read_feed(client).feed.author == "Office of the Special Adviser"
     assert_rfc_4287_author_and_ids(atom_document(client))
