@@ -10,12 +10,14 @@ between them.
   EntryContent, and to an unsaved revision for previews.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 
 from .models import (
     Addressee,
+    DroppedRecommendation,
     Finding,
     Footnote,
     Recommendation,
@@ -144,6 +146,46 @@ class FootnoteDraft:
 
 
 @dataclass
+class RecommendationDraft:
+    """A recommendation as an analyst saves it. `lineage` is the recommendation it
+    continues (Recommendation.lineage: kept from the copy the draft started from), None
+    for one written afresh; `evidence` is the number of the footnote that supports the
+    implementation assessment."""
+
+    addressee: str
+    text: str
+    lineage: uuid.UUID | None = None
+    implementation: str = ""
+    evidence: int | None = None
+
+    @classmethod
+    def from_row(cls, row):
+        return cls(row.addressee.name, row.text, row.lineage, row.implementation, row.evidence)
+
+
+@dataclass
+class DroppedDraft:
+    """Why a recommendation of the previous edition (its lineage) is not made again."""
+
+    lineage: uuid.UUID
+    reason: str
+    superseded_by: uuid.UUID | None = None
+    note: str = ""
+
+    @classmethod
+    def from_row(cls, row):
+        return cls(row.lineage, row.reason, row.superseded_by, row.note)
+
+    def row(self):
+        return DroppedRecommendation(
+            lineage=self.lineage,
+            reason=self.reason,
+            superseded_by=self.superseded_by,
+            note=self.note,
+        )
+
+
+@dataclass
 class DraftContent:
     """An entry's content in domain terms: what the editor form or the importer gives
     `workflow.save_draft()` and `workflow.store_imported()`."""
@@ -153,9 +195,10 @@ class DraftContent:
     rationale: str = ""
     correction_note: str = ""
     findings: list[str] = field(default_factory=list)
-    # (addressee name, text): an addressee is picked from the list or created by name.
-    recommendations: list[tuple[str, str]] = field(default_factory=list)
+    # An addressee is picked from the list or created by name.
+    recommendations: list[RecommendationDraft] = field(default_factory=list)
     footnotes: list[FootnoteDraft] = field(default_factory=list)
+    dropped: list[DroppedDraft] = field(default_factory=list)
 
     @classmethod
     def from_revision(cls, revision):
@@ -166,20 +209,23 @@ class DraftContent:
             rationale=revision.rationale,
             correction_note=revision.correction_note,
             findings=[finding.text for finding in revision.findings.all()],
-            recommendations=[(r.addressee.name, r.text) for r in revision.recommendations.all()],
+            recommendations=[
+                RecommendationDraft.from_row(row) for row in revision.recommendations.all()
+            ],
             footnotes=[
                 FootnoteDraft(note.number, note.source, note.pinpoint)
                 for note in revision.footnotes.all()
             ],
+            dropped=[DroppedDraft.from_row(row) for row in revision.dropped.all()],
         )
 
     def to_entry(self, country):
         """As plain EntryContent, for the checks and to compare with a stored revision."""
         groups = []
-        for name, text in self.recommendations:
-            if not groups or groups[-1].addressee != name:
-                groups.append(RecommendationGroup(name))
-            groups[-1].items.append(text)
+        for item in self.recommendations:
+            if not groups or groups[-1].addressee != item.addressee:
+                groups.append(RecommendationGroup(item.addressee))
+            groups[-1].items.append(item.text)
         return EntryContent(
             country=country.code.code,
             short_name=country.short_name,
@@ -196,16 +242,19 @@ class DraftContent:
     def preview(self, revision):
         """`revision` as it would be with this content, nothing written: for the public
         entry template, which reads it as it reads a stored revision."""
-        names = {name for name, _ in self.recommendations}
+        names = {item.addressee for item in self.recommendations}
         # One instance per name, so that consecutive items group under one heading.
         addressees = {a.name: a for a in Addressee.objects.filter(name__in=names)}
         recommendations = [
             Recommendation(
-                addressee=addressees.setdefault(name, Addressee(name=name)),
+                addressee=addressees.setdefault(item.addressee, Addressee(name=item.addressee)),
                 position=position,
-                text=text,
+                text=item.text,
+                lineage=item.lineage or uuid.uuid4(),
+                implementation=item.implementation,
+                evidence=item.evidence,
             )
-            for position, (name, text) in enumerate(self.recommendations, 1)
+            for position, item in enumerate(self.recommendations, 1)
         ]
         footnotes = [
             Footnote(

@@ -3,10 +3,11 @@
 Publishing an edition, publishing a correction and importing an archive as published
 all end by calling `record_published(outlook, revisions)` with the revisions they
 made public, in the transaction that makes them public: whatever is derived here
-(cached pages' generation, rendered text, the search index, stored exports) is
+(cached pages' generation, rendered text, the search index, the recommendation
+tracker, stored exports) is
 then committed with the record or not at all. None of it is the record itself: each
 can be rebuilt from the published revisions (`manage.py render_published_text`,
-`rebuild_search_index`, `store_exports`).
+`rebuild_search_index`, `rebuild_tracker`, `store_exports`).
 """
 
 from django.utils.module_loading import import_string
@@ -17,6 +18,8 @@ STEPS = [
     "assessments.rendered_text.record_published",
     # The search index: the entries' live text replaces what it held.
     "assessments.search_index.index_published",
+    # What became of each recommendation: the edition's JSON carries it.
+    "assessments.tracker.record_published",
     # The edition's JSON, and the ratings CSV queued.
     "assessments.stored_exports.store_exports",
     # Last: pages cached from now on show all of the above.

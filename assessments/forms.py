@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms.formsets import TOTAL_FORM_COUNT
 
 from . import checks
-from .content import DraftContent, FootnoteDraft, NewSource
+from .content import DraftContent, DroppedDraft, FootnoteDraft, NewSource, RecommendationDraft
 from .models import (
     NOTE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -198,6 +198,9 @@ class RecommendationForm(forms.Form):
         widget=_textarea(2),
         label="Recommendation",
     )
+    # Which earlier recommendation the row continues (Recommendation.lineage); empty for
+    # a row added here. The workflow keeps only lineages the entry may continue.
+    lineage = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean_addressee(self):
         name = self.cleaned_data["addressee"]
@@ -321,7 +324,7 @@ class EntryForms:
                 {"text": f.text, "ORDER": i} for i, f in enumerate(revision.findings.all(), 1)
             ],
             "recommendations": [
-                {"addressee": r.addressee.name, "text": r.text, "ORDER": i}
+                {"addressee": r.addressee.name, "text": r.text, "lineage": r.lineage, "ORDER": i}
                 for i, r in enumerate(revision.recommendations.all(), 1)
             ],
             "footnotes": [
@@ -400,8 +403,12 @@ class EntryForms:
             correction_note=rating.get("correction_note", "").strip(),
             findings=[row["text"].strip() for row in self.findings.rows()],
             recommendations=[
-                (row["addressee"], row["text"].strip()) for row in self.recommendations.rows()
+                RecommendationDraft(row["addressee"], row["text"].strip(), row.get("lineage"))
+                for row in self.recommendations.rows()
             ],
+            # Kept as saved until the editor asks for them (the workflow drops those that
+            # no longer apply).
+            dropped=[DroppedDraft.from_row(row) for row in self.revision.dropped.all()],
             footnotes=sorted(
                 (
                     FootnoteDraft(

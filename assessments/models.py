@@ -7,6 +7,7 @@ reached through `Assessment.published_revision` or `Revision.objects.published()
 
 import re
 import unicodedata
+import uuid
 from itertools import groupby
 from typing import NamedTuple
 
@@ -536,6 +537,7 @@ class RevisionQuerySet(models.QuerySet):
                 queryset=Recommendation.objects.select_related("addressee"),
             ),
             models.Prefetch("footnotes", queryset=Footnote.objects.select_related("source")),
+            "dropped",
         )
 
 
@@ -665,20 +667,27 @@ class Revision(models.Model):
     def rating_label(self):
         return f"{self.risk_level.name}/{self.risk_status.name}"
 
-    def add_content(self, findings=(), recommendations=(), footnotes=()):
-        """Write the content's rows, in order: findings are texts, recommendations
-        (addressee, text) pairs, footnotes (number, source, pinpoint) triples."""
+    def add_content(self, findings=(), recommendations=(), footnotes=(), dropped=()):
+        """Write the content's rows, in order: findings are texts, recommendations unsaved
+        Recommendations or (addressee, text) pairs, footnotes (number, source, pinpoint)
+        triples, dropped unsaved DroppedRecommendations."""
         Finding.objects.bulk_create(
             Finding(revision=self, position=i, text=text) for i, text in enumerate(findings, 1)
         )
-        Recommendation.objects.bulk_create(
-            Recommendation(revision=self, addressee=addressee, position=i, text=text)
-            for i, (addressee, text) in enumerate(recommendations, 1)
-        )
+        rows = []
+        for i, item in enumerate(recommendations, 1):
+            if isinstance(item, tuple):
+                item = Recommendation(addressee=item[0], text=item[1])
+            item.revision, item.position = self, i
+            rows.append(item)
+        Recommendation.objects.bulk_create(rows)
         Footnote.objects.bulk_create(
             Footnote(revision=self, number=number, source=source, pinpoint=pinpoint)
             for number, source, pinpoint in footnotes
         )
+        for item in dropped:
+            item.revision = self
+        DroppedRecommendation.objects.bulk_create(dropped)
 
     def recommendation_groups(self):
         """Recommendations grouped by addressee, in the order they were written."""
@@ -715,6 +724,23 @@ class Finding(models.Model):
         return self.text[:80]
 
 
+# Words of an addressee's name that suggest its group (Addressee.guess_group), in order.
+UN_WORDS = ["un", "united nations", "human rights council", "security council", "ohchr", "unhcr"]
+REGIONAL_WORDS = [
+    "asean",
+    "african union",
+    "european union",
+    "eu",
+    "pacific islands forum",
+    "saarc",
+    "organization of american states",
+    "council of europe",
+    "osce",
+    "ecowas",
+]
+GOVERNMENT_WORDS = ["government", "governments", "authorities", "ministry", "military"]
+
+
 class AddresseeQuerySet(models.QuerySet):
     def find_or_create(self, name):
         """The addressee of that name, whatever its case, added if it is new."""
@@ -732,8 +758,21 @@ class AddresseeQuerySet(models.QuerySet):
 class Addressee(InTheRecord, models.Model):
     """Whom a recommendation is to, e.g. The UN Security Council."""
 
+    class Group(models.TextChoices):
+        GOVERNMENT = "government", "Governments"
+        UN = "un", "UN bodies"
+        REGIONAL = "regional", "Regional organisations"
+        OTHER = "other", "Others"
+
     name = models.CharField(max_length=200, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=200, unique=True)
+    group = models.CharField(
+        max_length=20,
+        choices=Group.choices,
+        default=Group.OTHER,
+        help_text="How the recommendation tracker groups addressees. Guessed from the "
+        "name when the addressee is added; correct it here.",
+    )
 
     objects = AddresseeQuerySet.as_manager()
 
@@ -749,10 +788,24 @@ class Addressee(InTheRecord, models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self.free_slug(self.name)
+        if self._state.adding and self.group == self.Group.OTHER:
+            self.group = self.guess_group(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("addressee", args=[self.slug])
+
+    @classmethod
+    def guess_group(cls, name):
+        """The group a new addressee's name suggests; an editor corrects it in the admin."""
+        folded = f" {' '.join(re.findall(r'[a-z0-9]+', name.casefold()))} "
+        if any(f" {word} " in folded for word in UN_WORDS):
+            return cls.Group.UN
+        if any(f" {word} " in folded for word in REGIONAL_WORDS):
+            return cls.Group.REGIONAL
+        if any(f" {word} " in folded for word in GOVERNMENT_WORDS):
+            return cls.Group.GOVERNMENT
+        return cls.Group.OTHER
 
     @property
     def in_sentence(self):
@@ -777,6 +830,14 @@ class Addressee(InTheRecord, models.Model):
         return slug
 
 
+class Implementation(models.TextChoices):
+    """How far a repeated recommendation has been acted on, in the analyst's judgement."""
+
+    NOT_IMPLEMENTED = "not_implemented", "Not implemented"
+    PARTLY_IMPLEMENTED = "partly_implemented", "Partly implemented"
+    IMPLEMENTED = "implemented", "Implemented"
+
+
 class Recommendation(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="recommendations")
     addressee = models.ForeignKey(
@@ -786,6 +847,18 @@ class Recommendation(models.Model):
     text = models.TextField(
         max_length=TEXT_MAX_LENGTH, validators=[validate_text], help_text="Markdown."
     )
+    # The recommendation's identity across editions (assessments.tracker): a new edition's
+    # copy and a correction's copy keep it, a recommendation written afresh gets a new one.
+    # Part of the content, fixed with it once submitted.
+    lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
+    implementation = models.CharField(
+        max_length=20,
+        choices=Implementation.choices,
+        blank=True,
+        help_text="For a recommendation made before: how far it has been acted on.",
+    )
+    # The footnote (by number, in the same revision) that gives the evidence for it.
+    evidence = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["revision", "position"]
@@ -793,11 +866,106 @@ class Recommendation(models.Model):
             models.UniqueConstraint(
                 fields=["revision", "position"], name="unique_recommendation_position"
             ),
+            # One recommendation continues another at most once in an entry.
+            models.UniqueConstraint(
+                fields=["revision", "lineage"], name="unique_recommendation_lineage"
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence__isnull=True) | ~Q(implementation=""),
+                name="recommendation_evidence_for_implementation",
+            ),
             at_most("text", TEXT_MAX_LENGTH),
         ]
 
     def __str__(self):
         return f"{self.addressee}: {self.text[:60]}"
+
+
+class DropReason(models.TextChoices):
+    IMPLEMENTED = "implemented", "Implemented"
+    PARTLY_IMPLEMENTED = "partly_implemented", "Partly implemented"
+    SUPERSEDED = "superseded", "Superseded by another recommendation"
+    NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
+    OTHER = "other", "Other"
+
+
+class DroppedRecommendation(models.Model):
+    """Why a recommendation of the country's previous edition is not made in this revision:
+    part of the revision's content, reviewed and published with it (and fixed with it,
+    migration 0019). `lineage` names the recommendation dropped (Recommendation.lineage)."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="dropped")
+    lineage = models.UUIDField()
+    reason = models.CharField(max_length=20, choices=DropReason.choices)
+    # For SUPERSEDED: the lineage of the recommendation of this revision that replaces it.
+    superseded_by = models.UUIDField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH, validators=[validate_text])
+
+    class Meta:
+        ordering = ["revision", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "lineage"], name="one_drop_reason_per_recommendation"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason="superseded", superseded_by__isnull=False)
+                | (~Q(reason="superseded") & Q(superseded_by__isnull=True)),
+                name="dropped_superseded_by_for_superseded_only",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(note=""), name="dropped_other_has_note"
+            ),
+            at_most("note", NOTE_MAX_LENGTH),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.lineage})"
+
+
+class LineageMatch(models.Model):
+    """An archive's recommendation that the importer found like one of the country's
+    previous edition (assessments.lineage): linked to it when alike enough, else left
+    for an analyst to confirm (it continues the earlier one) or split (it is new). The
+    tracker reads a linked or confirmed match as the recommendation's lineage.
+
+    Not the entry's content: the text stays as published; this records how the
+    archive's recommendations follow one another, and who decided it."""
+
+    class Decision(models.TextChoices):
+        LINKED = "linked", "Linked by the importer"
+        TO_CONFIRM = "to_confirm", "To confirm"
+        CONFIRMED = "confirmed", "Confirmed"
+        SPLIT = "split", "Split: a new recommendation"
+
+    CONTINUES = (Decision.LINKED, Decision.CONFIRMED)
+
+    recommendation = models.OneToOneField(
+        Recommendation, on_delete=models.CASCADE, related_name="match"
+    )
+    predecessor = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField(help_text="0 to 1: how alike the two texts are.")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "lineage matches"
+        indexes = [
+            models.Index(
+                fields=["decision"], condition=Q(decision="to_confirm"), name="match_to_confirm"
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_decision_display()}: {self.recommendation_id} after {self.predecessor_id}"
+        )
+
+    @property
+    def continues(self):
+        return self.decision in self.CONTINUES
 
 
 class SourceQuerySet(models.QuerySet):
@@ -1054,6 +1222,108 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class TrackedStatus(models.TextChoices):
+    """What became of a recommendation in an edition, against the country's previous one."""
+
+    NEW = "new", "New"
+    REPEATED = "repeated", "Repeated"
+    REVISED = "revised", "Revised"
+    DROPPED = "dropped", "Dropped"
+
+
+class TrackedReason(models.TextChoices):
+    """Why a recommendation was dropped: the analyst's reason (DropReason), or what the
+    tracker can say when none was given."""
+
+    IMPLEMENTED = "implemented", "Implemented"
+    PARTLY_IMPLEMENTED = "partly_implemented", "Partly implemented"
+    SUPERSEDED = "superseded", "Superseded by another recommendation"
+    NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
+    OTHER = "other", "Other"
+    NOT_RECORDED = "not_recorded", "No reason recorded"
+    COUNTRY_LEFT = "country_left", "The country left the outlook"
+
+
+class TrackedRecommendation(models.Model):
+    """A recommendation followed across editions (one lineage), as the tracker lists it:
+    derived from the published record (assessments.tracker), rebuilt at each publication,
+    never the record itself. `lineage` is its stable id."""
+
+    lineage = models.UUIDField(primary_key=True)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    # As in its latest edition.
+    addressee = models.ForeignKey(Addressee, on_delete=models.CASCADE, related_name="+")
+    addressee_group = models.CharField(max_length=20, choices=Addressee.Group.choices)
+    text = models.TextField()
+    latest = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    first_outlook = models.ForeignKey(Outlook, on_delete=models.CASCADE, related_name="+")
+    first_period = models.DateField()
+    last_outlook = models.ForeignKey(Outlook, on_delete=models.CASCADE, related_name="+")
+    last_period = models.DateField()
+    # The editions it was made in, one after another (a lineage has no gaps).
+    editions = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=TrackedStatus.choices)
+    implementation = models.CharField(max_length=20, choices=Implementation.choices, blank=True)
+    # When dropped: in which edition, and why.
+    dropped_in = models.ForeignKey(
+        Outlook, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=TrackedReason.choices, blank=True)
+    note = models.TextField(blank=True)
+    superseded_by = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_period", "country__official_name", "lineage"]
+        indexes = [
+            models.Index(fields=["-last_period", "lineage"], name="tracked_recent"),
+            models.Index(fields=["addressee", "-last_period"], name="tracked_addressee"),
+            models.Index(fields=["addressee_group", "-last_period"], name="tracked_group"),
+            models.Index(fields=["country", "-last_period"], name="tracked_country"),
+            models.Index(fields=["region", "-last_period"], name="tracked_region"),
+            models.Index(fields=["status", "-last_period"], name="tracked_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.lineage}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("tracked_recommendation", args=[self.lineage])
+
+
+class TrackedStep(models.Model):
+    """A tracked recommendation in one edition: made (new, repeated, revised) with its
+    recommendation, or dropped (with no recommendation) and why. Derived like
+    TrackedRecommendation."""
+
+    tracked = models.ForeignKey(
+        TrackedRecommendation, on_delete=models.CASCADE, related_name="steps"
+    )
+    outlook = models.ForeignKey(Outlook, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField()
+    recommendation = models.OneToOneField(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tracked_step",
+    )
+    status = models.CharField(max_length=20, choices=TrackedStatus.choices)
+    reason = models.CharField(max_length=20, choices=TrackedReason.choices, blank=True)
+    note = models.TextField(blank=True)
+    superseded_by = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["tracked", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["tracked", "outlook"], name="one_step_per_edition")
+        ]
+        indexes = [models.Index(fields=["outlook", "status"], name="tracked_step_outlook")]
+
+    def __str__(self):
+        return f"{self.get_status_display()} in {self.outlook_id}"
 
 
 class PublicationJobQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ the command line), which skips the permission check as an operator's shell would
 """
 
 import logging
+import uuid
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,8 +27,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import checks, derived, jobs, stored_files, tasks
-from .content import NewSource, revision_content
+from . import checks, derived, jobs, stored_files, tasks, tracker
+from .content import DroppedDraft, NewSource, revision_content
 from .models import (
     Addressee,
     Assessment,
@@ -35,6 +36,7 @@ from .models import (
     CheckAcknowledgement,
     Outlook,
     PublicationJob,
+    Recommendation,
     Revision,
     RiskLevel,
     RiskStatus,
@@ -171,10 +173,30 @@ def _write_content(revision, content):
     revision.risk_status = content.risk_status
     revision.rationale = content.rationale
     revision.correction_note = content.correction_note
+    # A row may continue a recommendation the draft held or the previous edition made,
+    # once: any other lineage (a forged or stale post) starts a new one, so that a
+    # lineage never crosses from one country's recommendations to another's.
+    previous = {row.lineage for row in tracker.predecessors(revision.assessment)}
+    allowed = previous | set(revision.recommendations.values_list("lineage", flat=True))
+    continued = set()
+    for item in content.recommendations:
+        if item.lineage not in allowed or item.lineage in continued:
+            item.lineage = None
+        continued.add(item.lineage)
+    dropped = [
+        item
+        for item in content.dropped
+        if item.lineage in previous
+        and item.lineage not in continued
+        and (item.superseded_by is None or item.superseded_by in continued)
+    ]
     revision.findings.all().delete()
     revision.recommendations.all().delete()
     revision.footnotes.all().delete()
-    addressees = Addressee.objects.find_or_create_all(name for name, _ in content.recommendations)
+    revision.dropped.all().delete()
+    addressees = Addressee.objects.find_or_create_all(
+        item.addressee for item in content.recommendations
+    )
     footnotes = []
     for note in content.footnotes:
         source = note.source
@@ -183,8 +205,18 @@ def _write_content(revision, content):
         footnotes.append((note.number, source, note.pinpoint))
     revision.add_content(
         content.findings,
-        [(addressees[name.casefold()], text) for name, text in content.recommendations],
+        [
+            Recommendation(
+                addressee=addressees[item.addressee.casefold()],
+                text=item.text,
+                lineage=item.lineage or uuid.uuid4(),
+                implementation=item.implementation,
+                evidence=item.evidence if item.implementation else None,
+            )
+            for item in content.recommendations
+        ],
         footnotes,
+        [item.row() for item in dropped],
     )
 
 
@@ -377,10 +409,25 @@ def _start_revision(assessment, user, source=None):
         based_on=source,
         created_by=user,
     )
+    correction = source.assessment_id == assessment.pk
     revision.add_content(
         [f.text for f in source.findings.all()],
-        [(r.addressee, r.text) for r in source.recommendations.all()],
+        # A copy continues each recommendation (its lineage). An implementation
+        # assessment is the previous edition's judgement: a new edition judges afresh.
+        [
+            Recommendation(
+                addressee=r.addressee,
+                text=r.text,
+                lineage=r.lineage,
+                implementation=r.implementation if correction else "",
+                evidence=r.evidence if correction else None,
+            )
+            for r in source.recommendations.all()
+        ],
         [(n.number, n.source, n.pinpoint) for n in source.footnotes.all()],
+        # Why the previous edition's recommendations were dropped: a correction's
+        # (compared with the same previous edition) still holds; a new edition's starts empty.
+        [DroppedDraft.from_row(row).row() for row in source.dropped.all()] if correction else [],
     )
     return revision
 

@@ -245,7 +245,7 @@ def new_sources(pairs):
 
 def entry_content(rng, country, period, sources, levels, statuses, rating, word):
     """A DraftContent of the usual size; `rating` is (level, status, changed)."""
-    from assessments.content import DraftContent, FootnoteDraft
+    from assessments.content import DraftContent, FootnoteDraft, RecommendationDraft
 
     level, status, changed = rating
     name = country.short_name
@@ -257,7 +257,7 @@ def entry_content(rng, country, period, sources, levels, statuses, rating, word)
     recommendations = []
     for i in range(4):
         addressee = addressees[min(i * len(addressees) // 4, len(addressees) - 1)]
-        recommendations.append((addressee, rng.choice(RECOMMENDATIONS)))
+        recommendations.append(RecommendationDraft(addressee, rng.choice(RECOMMENDATIONS)))
     footnotes = [
         FootnoteDraft(n, source, f"para. {rng.randint(3, 90)}")
         for n, source in enumerate(rng.sample(sources, 5), 1)

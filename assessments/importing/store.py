@@ -17,7 +17,7 @@ from ..checks import (
     country_names_except,
     previous_edition_ratings,
 )
-from ..content import DraftContent, FootnoteDraft
+from ..content import DraftContent, FootnoteDraft, RecommendationDraft
 from ..models import (
     Assessment,
     Country,
@@ -336,7 +336,9 @@ class _Store:
             rationale=entry.rationale,
             findings=entry.findings,
             recommendations=[
-                (group.addressee, item) for group in entry.recommendations for item in group.items
+                RecommendationDraft(group.addressee, item)
+                for group in entry.recommendations
+                for item in group.items
             ],
             footnotes=[
                 FootnoteDraft(note.number, Source.objects.for_citation(note.text, note.url))

@@ -1,0 +1,226 @@
+"""The recommendation tracker: what became of each recommendation across editions.
+
+A recommendation's identity across editions is its lineage (Recommendation.lineage):
+a new edition's copy of an entry keeps each recommendation's lineage, and so does the
+analyst's draft (the editor carries it with the row); a recommendation written afresh
+gets a new one. An archive's recommendations, imported without copies, are linked by
+the importer instead (assessments.lineage, LineageMatch): a linked or confirmed match
+makes a recommendation continue its predecessor's lineage.
+
+Against the country's previous entry in the region (the latest earlier published
+edition that has the country), each recommendation of a published entry is
+
+- new: no recommendation of the previous entry has its lineage,
+- repeated: one has, to the same addressee with the same text,
+- revised: one has, with other words (or another addressee),
+
+and each recommendation of the previous entry that has no continuation is dropped, with
+the reason the analyst gave (DroppedRecommendation), or none recorded; when the country
+is not in the region's next edition at all, its recommendations are dropped with it.
+
+TrackedRecommendation (one row a lineage) and TrackedStep (one a lineage and edition)
+hold the result. They are derived, rebuilt for the countries a publication touches
+(`record_published`, a step of assessments.derived) and from scratch by
+`manage.py rebuild_tracker`; the public tracker reads them alone.
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+
+from .models import (
+    Assessment,
+    DroppedRecommendation,
+    LineageMatch,
+    Outlook,
+    Recommendation,
+    Revision,
+    TrackedReason,
+    TrackedRecommendation,
+    TrackedStatus,
+    TrackedStep,
+)
+
+
+def predecessors(assessment):
+    """The recommendations of the country's previous entry in the region, which a
+    revision of `assessment` continues or drops (with their addressees)."""
+    previous = Revision.objects.previous_entry(assessment)
+    return list(previous.recommendations.all()) if previous else []
+
+
+def same_words(a, b):
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def status_against(recommendation, prior):
+    """New, repeated or revised: `recommendation` against the one it continues (`prior`,
+    None for none)."""
+    if prior is None:
+        return TrackedStatus.NEW
+    if prior.addressee_id == recommendation.addressee_id and same_words(
+        prior.text, recommendation.text
+    ):
+        return TrackedStatus.REPEATED
+    return TrackedStatus.REVISED
+
+
+# --- Deriving --------------------------------------------------------------------------
+
+
+def record_published(outlook, revisions):
+    """The derived.STEPS step: follow again the countries whose entries were published,
+    and those of the previous edition that this one leaves out."""
+    countries = {revision.assessment.country_id for revision in revisions}
+    previous = outlook.previous_edition()
+    if previous is not None:
+        present = set(outlook.assessments.values_list("country_id", flat=True))
+        countries |= set(previous.assessments.values_list("country_id", flat=True)) - present
+    for country_id in sorted(countries):
+        rebuild_country(outlook.region_id, country_id)
+
+
+def rebuild():
+    """Derive the whole tracker again from the published record."""
+    with transaction.atomic():
+        TrackedRecommendation.objects.all().delete()
+        chains = (
+            Assessment.objects.live()
+            .values_list("outlook__region_id", "country_id")
+            .distinct()
+            .order_by()
+        )
+        for region_id, country_id in sorted(set(chains)):
+            rebuild_country(region_id, country_id)
+
+
+def rebuild_country(region_id, country_id):
+    """Derive the tracked recommendations of one country in one region's outlooks."""
+    entries = list(
+        Revision.objects.live_by_id()
+        .filter(assessment__country_id=country_id, assessment__outlook__region_id=region_id)
+        .select_related("assessment__outlook")
+        .order_by("assessment__outlook__period")
+    )
+    TrackedRecommendation.objects.filter(region_id=region_id, country_id=country_id).delete()
+    if not entries:
+        return
+    ids = [entry.pk for entry in entries]
+    recommendations = defaultdict(list)
+    for row in (
+        Recommendation.objects.filter(revision_id__in=ids)
+        .select_related("addressee")
+        .order_by("revision_id", "position")
+    ):
+        recommendations[row.revision_id].append(row)
+    matches = dict(
+        LineageMatch.objects.filter(
+            recommendation__revision_id__in=ids, decision__in=LineageMatch.CONTINUES
+        ).values_list("recommendation_id", "predecessor_id")
+    )
+    reasons = defaultdict(dict)
+    for row in DroppedRecommendation.objects.filter(revision_id__in=ids):
+        reasons[row.revision_id][row.lineage] = row
+    later = (
+        Outlook.objects.published()
+        .filter(region_id=region_id, period__gt=entries[-1].assessment.outlook.period)
+        .order_by("period")
+        .first()
+    )
+    chain = _Chain()
+    for entry in entries:
+        chain.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
+    if later is not None:
+        chain.country_left(later)
+    chain.save(region_id, country_id)
+
+
+class _Chain:
+    """The steps of one country's recommendations, edition after edition."""
+
+    def __init__(self):
+        self.lineage_of = {}  # recommendation id: the lineage it follows
+        self.previous = {}  # lineage: recommendation, in the previous entry
+        self.steps = defaultdict(list)  # lineage: [TrackedStep]
+
+    def follow(self, entry, recommendations, matches, reasons):
+        outlook = entry.assessment.outlook
+        current = {}
+        for recommendation in recommendations:
+            lineage = self.lineage_of.get(matches.get(recommendation.pk))
+            if lineage is None or lineage in current:
+                lineage = recommendation.lineage
+            self.lineage_of[recommendation.pk] = lineage
+            current[lineage] = recommendation
+            prior = self.previous.get(lineage)
+            self.steps[lineage].append(
+                TrackedStep(
+                    outlook=outlook,
+                    period=outlook.period,
+                    recommendation=recommendation,
+                    status=status_against(recommendation, prior),
+                )
+            )
+        # A supersession names the successor by its own lineage column; the tracker's
+        # lineage of that recommendation may be an earlier one it was matched to.
+        followed = {row.lineage: self.lineage_of[row.pk] for row in recommendations}
+        for lineage in self.previous:
+            if lineage in current:
+                continue
+            given = reasons.get(lineage)
+            self.steps[lineage].append(
+                TrackedStep(
+                    outlook=outlook,
+                    period=outlook.period,
+                    status=TrackedStatus.DROPPED,
+                    reason=given.reason if given else TrackedReason.NOT_RECORDED,
+                    note=given.note if given else "",
+                    superseded_by=followed.get(given.superseded_by) if given else None,
+                )
+            )
+        self.previous = current
+
+    def country_left(self, outlook):
+        for lineage in self.previous:
+            self.steps[lineage].append(
+                TrackedStep(
+                    outlook=outlook,
+                    period=outlook.period,
+                    status=TrackedStatus.DROPPED,
+                    reason=TrackedReason.COUNTRY_LEFT,
+                )
+            )
+        self.previous = {}
+
+    def save(self, region_id, country_id):
+        tracked = []
+        for lineage, steps in self.steps.items():
+            made = [step for step in steps if step.recommendation is not None]
+            latest, last = made[-1].recommendation, steps[-1]
+            dropped = last.status == TrackedStatus.DROPPED
+            tracked.append(
+                TrackedRecommendation(
+                    lineage=lineage,
+                    region_id=region_id,
+                    country_id=country_id,
+                    addressee=latest.addressee,
+                    addressee_group=latest.addressee.group,
+                    text=latest.text,
+                    latest=latest,
+                    first_outlook=steps[0].outlook,
+                    first_period=steps[0].period,
+                    last_outlook=made[-1].outlook,
+                    last_period=made[-1].period,
+                    editions=len(made),
+                    status=last.status,
+                    implementation=latest.implementation,
+                    dropped_in=last.outlook if dropped else None,
+                    reason=last.reason,
+                    note=last.note,
+                    superseded_by=last.superseded_by,
+                )
+            )
+            for step in steps:
+                step.tracked_id = lineage
+        TrackedRecommendation.objects.bulk_create(tracked)
+        TrackedStep.objects.bulk_create(step for steps in self.steps.values() for step in steps)
