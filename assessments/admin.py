@@ -24,8 +24,10 @@ from .models import (
     AuditEvent,
     CheckAcknowledgement,
     Country,
+    DroppedRecommendation,
     Finding,
     Footnote,
+    LineageMatch,
     Outlook,
     OutlookPdf,
     PublicationGeneration,
@@ -41,6 +43,8 @@ from .models import (
     SearchWord,
     Source,
     StoredExport,
+    TrackedRecommendation,
+    TrackedStep,
 )
 
 
@@ -167,7 +171,8 @@ class RiskStatusAdmin(FrozenOnceInTheRecord, ModelAdmin):
 
 @admin.register(Addressee)
 class AddresseeAdmin(FrozenOnceInTheRecord, ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "group"]
+    list_filter = ["group"]
     search_fields = ["name"]
     instead = "For another name, add a new addressee and use it in a correction of the entry."
 
@@ -310,6 +315,44 @@ class RecommendationAdmin(GovernedByTheWorkflow, ModelAdmin):
         "revision__assessment__country",
         "revision__assessment__outlook",
     ]
+
+
+@admin.register(DroppedRecommendation)
+class DroppedRecommendationAdmin(GovernedByTheWorkflow, ModelAdmin):
+    """Why a revision drops a recommendation of the previous edition: content, written
+    in the editor with the revision."""
+
+    list_display = ["lineage", "reason", "revision"]
+    list_filter = ["reason"]
+    list_select_related = ["revision__assessment__country", "revision__assessment__outlook"]
+
+
+@admin.register(LineageMatch)
+class LineageMatchAdmin(GovernedByTheWorkflow, ModelAdmin):
+    """The importer's matches between archive recommendations: decided in the editor."""
+
+    list_display = ["recommendation", "predecessor", "similarity", "decision", "decided_by"]
+    list_filter = ["decision"]
+    list_select_related = ["recommendation__addressee", "predecessor__addressee", "decided_by"]
+
+
+@admin.register(TrackedRecommendation)
+class TrackedRecommendationAdmin(GovernedByTheWorkflow, ModelAdmin):
+    """The recommendation tracker, derived at publication (assessments.tracker): to look at."""
+
+    list_display = ["lineage", "country", "addressee", "status", "editions", "last_period"]
+    list_filter = ["status", "addressee_group"]
+    search_fields = ["text"]
+    list_select_related = ["country", "addressee"]
+
+
+@admin.register(TrackedStep)
+class TrackedStepAdmin(GovernedByTheWorkflow, ModelAdmin):
+    """A tracked recommendation in one edition, derived with the tracker: to look at."""
+
+    list_display = ["tracked", "outlook", "status", "reason"]
+    list_filter = ["status"]
+    list_select_related = ["tracked", "outlook__region"]
 
 
 @admin.register(Footnote)

@@ -45,8 +45,22 @@ from .models import (
 def predecessors(assessment):
     """The recommendations of the country's previous entry in the region, which a
     revision of `assessment` continues or drops (with their addressees)."""
-    previous = Revision.objects.previous_entry(assessment)
-    return list(previous.recommendations.all()) if previous else []
+    outlook = assessment.outlook
+    previous = (
+        Revision.objects.live()
+        .filter(
+            assessment__country_id=assessment.country_id,
+            assessment__outlook__region_id=outlook.region_id,
+            assessment__outlook__period__lt=outlook.period,
+        )
+        .order_by("-assessment__outlook__period")
+        .values("id")[:1]
+    )
+    return list(
+        Recommendation.objects.filter(revision_id__in=previous)
+        .select_related("addressee")
+        .order_by("position")
+    )
 
 
 def same_words(a, b):
@@ -102,7 +116,10 @@ def rebuild_country(region_id, country_id):
         .select_related("assessment__outlook")
         .order_by("assessment__outlook__period")
     )
-    TrackedRecommendation.objects.filter(region_id=region_id, country_id=country_id).delete()
+    chain = TrackedRecommendation.objects.filter(region_id=region_id, country_id=country_id)
+    # The steps first, in one statement: then no step is left for the cascade to collect.
+    TrackedStep.objects.filter(tracked__in=chain).delete()
+    chain.delete()
     if not entries:
         return
     ids = [entry.pk for entry in entries]
@@ -127,12 +144,12 @@ def rebuild_country(region_id, country_id):
         .order_by("period")
         .first()
     )
-    chain = _Chain()
+    steps = _Chain()
     for entry in entries:
-        chain.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
+        steps.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
     if later is not None:
-        chain.country_left(later)
-    chain.save(region_id, country_id)
+        steps.country_left(later)
+    steps.save(region_id, country_id)
 
 
 class _Chain:

@@ -2,7 +2,13 @@
 
 import pytest
 
-from assessments.content import DraftContent, FootnoteDraft, NewSource, revision_content
+from assessments.content import (
+    DraftContent,
+    FootnoteDraft,
+    NewSource,
+    RecommendationDraft,
+    revision_content,
+)
 from assessments.models import Addressee, Revision, Source
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +26,10 @@ def test_a_draft_from_a_stored_revision_reads_as_the_revision(stored):
 
 def test_recommendations_to_one_addressee_in_a_row_make_one_group(stored):
     content = DraftContent.from_revision(stored)
-    content.recommendations = [("A", "One."), ("A", "Two."), ("B", "Three."), ("A", "Four.")]
+    content.recommendations = [
+        RecommendationDraft(name, text)
+        for name, text in [("A", "One."), ("A", "Two."), ("B", "Three."), ("A", "Four.")]
+    ]
     groups = content.to_entry(stored.assessment.country).recommendations
     assert [(group.addressee, group.items) for group in groups] == [
         ("A", ["One.", "Two."]),
@@ -37,7 +46,10 @@ def test_a_footnote_reads_as_printed_title_then_pinpoint(stored):
 def test_a_preview_shows_unsaved_content_and_writes_nothing(stored):
     content = DraftContent.from_revision(stored)
     content.findings = ["A new finding.[^1]"]
-    content.recommendations = [("The New Body", "Act."), ("The New Body", "Report.")]
+    content.recommendations = [
+        RecommendationDraft("The New Body", "Act."),
+        RecommendationDraft("The New Body", "Report."),
+    ]
     content.footnotes = [FootnoteDraft(1, NewSource(title="A new report", url="https://a.org"))]
     counts = (Addressee.objects.count(), Source.objects.count(), Revision.objects.count())
     preview = content.preview(stored)
@@ -52,6 +64,6 @@ def test_a_preview_shows_unsaved_content_and_writes_nothing(stored):
 def test_a_preview_uses_the_library_addressee_of_that_name(stored):
     content = DraftContent.from_revision(stored)
     known = stored.recommendations.first().addressee
-    content.recommendations = [(known.name, "Act.")]
+    content.recommendations = [RecommendationDraft(known.name, "Act.")]
     ((addressee, _),) = content.preview(stored).recommendation_groups()
     assert addressee.pk == known.pk

@@ -226,7 +226,9 @@ def test_tab_and_line_breaks_stay_in_texts_and_fold_into_spaces_in_lines(copied_
     assert forms.is_valid(), forms.non_field_errors()
     content = forms.content()
     assert content.findings == ["Grave.[^1]\r\n\r\n\tIndented."]
-    assert content.recommendations == [("UN Member States", "Act.")]
+    assert [(r.addressee, r.text) for r in content.recommendations] == [
+        ("UN Member States", "Act.")
+    ]
 
 
 @pytest.mark.parametrize("character", CONTROL_CHARACTERS, ids=ascii)
