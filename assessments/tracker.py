@@ -162,10 +162,15 @@ class _Chain:
 
     def follow(self, entry, recommendations, matches, reasons):
         outlook = entry.assessment.outlook
+        # A copy keeps the lineage column of the row it copies, which the tracker may
+        # follow under an earlier lineage (an archive's row matched to its predecessor).
+        copied = {row.lineage: lineage for lineage, row in self.previous.items()}
         current = {}
         for recommendation in recommendations:
             lineage = self.lineage_of.get(matches.get(recommendation.pk))
-            if lineage is None or lineage in current:
+            if lineage is None:
+                lineage = copied.get(recommendation.lineage, recommendation.lineage)
+            if lineage in current:
                 lineage = recommendation.lineage
             self.lineage_of[recommendation.pk] = lineage
             current[lineage] = recommendation
@@ -181,10 +186,11 @@ class _Chain:
         # A supersession names the successor by its own lineage column; the tracker's
         # lineage of that recommendation may be an earlier one it was matched to.
         followed = {row.lineage: self.lineage_of[row.pk] for row in recommendations}
-        for lineage in self.previous:
+        for lineage, row in self.previous.items():
             if lineage in current:
                 continue
-            given = reasons.get(lineage)
+            # The analyst named the dropped row by its own lineage column.
+            given = reasons.get(row.lineage)
             self.steps[lineage].append(
                 TrackedStep(
                     outlook=outlook,

@@ -1,6 +1,7 @@
 """Small builders for test data: an outlook with as many entries as a test needs."""
 
 import json
+import uuid
 from datetime import date
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from assessments.models import (
     Assessment,
     Country,
     Outlook,
+    Recommendation,
     Region,
     Revision,
     RiskLevel,
@@ -63,6 +65,7 @@ def make_revision(
     risk="High",
     risk_status="Ongoing",
     findings=("The situation remains serious.[^1]",),
+    # (addressee, text) pairs, or (addressee, text, lineage) to continue a lineage.
     recommendations=(("The UN Security Council", "Adopt a resolution."),),
     footnotes=(("Report of the Special Rapporteur, 1 March 2024, A/HRC/55/1.", ""),),
     state=Revision.State.DRAFT,
@@ -78,7 +81,14 @@ def make_revision(
     )
     revision.add_content(
         findings,
-        [(Addressee.objects.get_or_create(name=name)[0], text) for name, text in recommendations],
+        [
+            Recommendation(
+                addressee=Addressee.objects.get_or_create(name=name)[0],
+                text=text,
+                lineage=lineage[0] if lineage else uuid.uuid4(),
+            )
+            for name, text, *lineage in recommendations
+        ],
         [
             (number, Source.objects.create(title=title, url=url), "")
             for number, (title, url) in enumerate(footnotes, 1)

@@ -12,6 +12,7 @@ from assessments.content import DraftContent, DroppedDraft, RecommendationDraft
 from assessments.models import (
     DroppedRecommendation,
     DropReason,
+    LineageMatch,
     Outlook,
     Recommendation,
     Revision,
@@ -21,7 +22,7 @@ from assessments.models import (
     TrackedStep,
 )
 
-from .builders import add_assessment, pass_checks
+from .builders import add_assessment, pass_checks, publish_entry
 from .worker import run_jobs
 
 NEW, REPEATED, REVISED, DROPPED = (
@@ -222,3 +223,27 @@ def test_a_country_left_out_of_the_next_edition_has_its_recommendations_dropped(
     assert set(tracked.values_list("status", "reason", "dropped_in")) == {
         (DROPPED, TrackedReason.COUNTRY_LEFT, may.pk)
     }
+
+
+def test_a_copy_of_a_matched_archive_recommendation_continues_the_match(db):
+    """An archive's recommendation linked to its predecessor (LineageMatch) keeps its
+    own lineage column; a later edition's copy of it keeps that column too, and the
+    tracker follows both under the predecessor's lineage."""
+    first = publish_entry("KP", period=date(2023, 5, 1), recommendations=[("UN", "Act now.")])
+    earlier = Recommendation.objects.get(revision__assessment__outlook=first)
+    second = publish_entry("KP", period=date(2023, 11, 1), recommendations=[("UN", "Act now!")])
+    matched = Recommendation.objects.get(revision__assessment__outlook=second)
+    LineageMatch.objects.create(
+        recommendation=matched,
+        predecessor=earlier,
+        similarity=0.9,
+        decision=LineageMatch.Decision.LINKED,
+    )
+    third = publish_entry(
+        "KP", period=date(2024, 5, 1), recommendations=[("UN", "Act now!", matched.lineage)]
+    )
+    tracker.rebuild()
+    tracked = TrackedRecommendation.objects.get()
+    assert (tracked.lineage, tracked.editions, tracked.status) == (earlier.lineage, 3, REPEATED)
+    assert [step.status for step in tracked.steps.order_by("period")] == [NEW, REVISED, REPEATED]
+    assert third.assessments.get().published_revision.recommendations.get().tracked_step
