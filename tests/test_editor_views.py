@@ -716,6 +716,47 @@ def test_a_forged_post_about_dropped_or_assessed_recommendations_gets_a_message(
     assert copied_draft.version == 1
 
 
+def test_an_implementation_assessment_is_saved_and_shown_to_the_reviewer(
+    client, alice, bob, ready_draft
+):
+    data = entry_data(ready_draft, then="submit")
+    data["recommendation-0-implementation"] = Implementation.PARTLY_IMPLEMENTED
+    data["recommendation-0-evidence"] = 1
+    response = as_user(client, alice).post(edit_url(ready_draft), data)
+    assert response.status_code == 302
+    saved = Revision.objects.get(pk=ready_draft.pk)
+    assert saved.state == State.SUBMITTED
+    first = saved.recommendations.first()
+    assert (first.implementation, first.evidence) == (Implementation.PARTLY_IMPLEMENTED, 1)
+    html = as_user(client, bob).get(reverse("editor_review", args=[ready_draft.pk])).content
+    assert "Implementation since the last edition: partly implemented (evidence: footnote 1)" in (
+        html.decode()
+    )
+
+
+def test_the_review_shows_recommendations_new_repeated_revised_and_dropped_with_why(
+    client, alice, bob, ready_draft
+):
+    revision = Revision.objects.with_content().get(pk=ready_draft.pk)
+    first, dropped = revision.recommendations.all()[:2]
+    data = remove_recommendation(entry_data(ready_draft, then="submit"), dropped.lineage)
+    data["recommendation-0-text"] = first.text.replace(".", " and torture.")
+    give_reason(data, dropped.lineage, DropReason.SUPERSEDED, first.lineage)
+    as_user(client, alice).post(edit_url(ready_draft), data)
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.SUBMITTED
+    html = as_user(client, bob).get(reverse("editor_review", args=[ready_draft.pk])).content
+    html = html.decode()
+    changes = html[html.index("Recommendations since") :]
+    assert changes.count('data-status="revised"') == 1
+    assert changes.count('data-status="dropped"') == 1
+    assert 'data-status="repeated"' in changes and 'data-status="new"' not in changes
+    assert "crimes against <del>humanity.</del><ins>humanity and torture.</ins>" in changes
+    assert "Why: Superseded by another recommendation, by “Immediately cease" in changes
+    detail = client.get(reverse("editor_revision", args=[ready_draft.pk])).content.decode()
+    assert "Why: Superseded by another recommendation" in detail
+
+
 def test_edit_page_queries_do_not_grow_with_recommendations(
     client, alice, copied_draft, django_assert_max_num_queries
 ):
