@@ -54,6 +54,11 @@ class EntryContent:
     recommendations: list[RecommendationGroup] = field(default_factory=list)
     footnotes: list[FootnoteContent] = field(default_factory=list)
     line: int | None = None  # where the entry starts in a text file, for messages
+    # What the tracker's check reads (not part of the interchange format): the lineages
+    # of the entry's recommendations (None for one not saved yet), and why it drops those
+    # of the previous edition it does not make again (DroppedDraft).
+    lineages: list = field(default_factory=list)
+    dropped: list = field(default_factory=list)
 
     def to_json(self):
         data = {
@@ -117,6 +122,8 @@ def revision_content(revision):
             FootnoteContent(note.number, note.text, note.source.url)
             for note in revision.footnotes.all()
         ],
+        lineages=[item.lineage for item in revision.recommendations.all()],
+        dropped=[DroppedDraft.from_row(row) for row in revision.dropped.all()],
     )
 
 
@@ -237,6 +244,8 @@ class DraftContent:
             footnotes=[
                 FootnoteContent(note.number, note.text, note.source.url) for note in self.footnotes
             ],
+            lineages=[item.lineage for item in self.recommendations],
+            dropped=list(self.dropped),
         )
 
     def preview(self, revision):

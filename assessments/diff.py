@@ -1,7 +1,10 @@
 """Word-level differences between two versions of an entry, for reviewers.
 
 Texts are compared as Markdown source, word by word (difflib on words and the
-spaces between them), and shown as escaped HTML with <del> and <ins>.
+spaces between them), and shown as escaped HTML with <del> and <ins>. Against the
+previous edition, each recommendation is also shown as new, repeated or revised, and each
+of the previous edition's that the entry drops with the reason given
+(`recommendation_changes`; the statuses are assessments.tracker's).
 """
 
 import difflib
@@ -10,6 +13,9 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from .models import DropReason, TrackedStatus
+from .tracker import status_against
 
 TOKEN_RE = re.compile(r"\s+|[^\s]+")
 
@@ -93,3 +99,66 @@ def diff_entries(old, new):
             continue
         result.append(Section(title, word_diff(a, b), a != b))
     return result
+
+
+@dataclass
+class RecommendationChange:
+    """A recommendation of the entry against the previous edition's, or one of those it
+    drops."""
+
+    status: str  # a TrackedStatus
+    addressee: str
+    html: str  # the text; a revised one's as a word diff against the previous edition's
+    former_addressee: str = ""  # a revised one's, when it changed
+    implementation: str = ""
+    evidence: int | None = None
+    reason: str = ""  # why a dropped one is dropped, "" when no reason is given
+    successor: str = ""  # the text of the recommendation that supersedes it
+    note: str = ""
+
+    @property
+    def status_label(self):
+        return TrackedStatus(self.status).label
+
+
+def recommendation_changes(revision, previous):
+    """Each recommendation of `revision` (fetched with its content) as new, repeated or
+    revised against `previous`, the country's previous entry (None: all new), then each of
+    `previous` that `revision` does not make again, with its reason."""
+    prior = {row.lineage: row for row in previous.recommendations.all()} if previous else {}
+    current = list(revision.recommendations.all())
+    changes = []
+    for row in current:
+        before = prior.get(row.lineage)
+        status = status_against(row, before)
+        revised = status == TrackedStatus.REVISED
+        changes.append(
+            RecommendationChange(
+                status=status,
+                addressee=row.addressee.name,
+                html=word_diff(before.text, row.text) if revised else escape(row.text),
+                former_addressee=before.addressee.name
+                if revised and before.addressee_id != row.addressee_id
+                else "",
+                implementation=row.get_implementation_display() if row.implementation else "",
+                evidence=row.evidence,
+            )
+        )
+    made = {row.lineage: row for row in current}
+    reasons = {row.lineage: row for row in revision.dropped.all()}
+    for lineage, row in prior.items():
+        if lineage in made:
+            continue
+        given = reasons.get(lineage)
+        successor = made.get(given.superseded_by) if given else None
+        changes.append(
+            RecommendationChange(
+                status=TrackedStatus.DROPPED,
+                addressee=row.addressee.name,
+                html=escape(row.text),
+                reason=DropReason(given.reason).label if given else "",
+                successor=successor.text if successor else "",
+                note=given.note if given else "",
+            )
+        )
+    return changes

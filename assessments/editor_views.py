@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import checks, workflow
 from .content import revision_content
-from .diff import diff_entries
+from .diff import diff_entries, recommendation_changes
 from .forms import (
     AcknowledgeForm,
     AddCountryForm,
@@ -333,6 +333,7 @@ def start_correction(request, assessment_id):
 @editor_page()
 def revision_detail(request, revision_id):
     revision = _get_revision(revision_id)
+    previous = Revision.objects.previous_entry(revision.assessment)
     return render(
         request,
         "editor/revision_detail.html",
@@ -340,6 +341,10 @@ def revision_detail(request, revision_id):
             "revision": revision,
             "can": Permissions(request.user).revision_actions(revision),
             "job": _latest_job(revision.assessment.outlook_id, revision.pk),
+            "previous": previous,
+            "recommendation_changes": recommendation_changes(revision, previous)
+            if previous
+            else None,
         },
     )
 
@@ -574,6 +579,7 @@ def _review_page(request, revision, form, *, status=200):
         if last_approved
         else None,
         "diff_previous": diff_entries(revision_content(previous), current) if previous else None,
+        "recommendation_changes": recommendation_changes(revision, previous) if previous else None,
         **_checks_context(revision, request.user),
     }
     return render(request, "editor/review.html", context, status=status)

@@ -6,10 +6,13 @@ the entry editor does not write them again, it shows the checks' results at the 
 they are about, and refuses a save only for those listed in SAVE_BLOCKING.
 """
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import TOTAL_FORM_COUNT
+from django.utils.text import Truncator
 
 from . import checks
 from .content import DraftContent, DroppedDraft, FootnoteDraft, NewSource, RecommendationDraft
@@ -19,6 +22,8 @@ from .models import (
     Addressee,
     CheckAcknowledgement,
     Country,
+    DropReason,
+    Implementation,
     Region,
     RiskLevel,
     RiskStatus,
@@ -201,6 +206,20 @@ class RecommendationForm(forms.Form):
     # Which earlier recommendation the row continues (Recommendation.lineage); empty for
     # a row added here. The workflow keeps only lineages the entry may continue.
     lineage = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Offered on a row that continues one of the previous edition (EntryForms refuses it
+    # on any other).
+    implementation = forms.ChoiceField(
+        choices=[("", "Not assessed"), *Implementation.choices],
+        required=False,
+        label="Implementation since the last edition",
+    )
+    evidence = forms.IntegerField(
+        min_value=1,
+        max_value=999,
+        required=False,
+        label="Evidence: footnote",
+        help_text="The number of the footnote that shows it.",
+    )
 
     def clean_addressee(self):
         name = self.cleaned_data["addressee"]
@@ -208,6 +227,16 @@ class RecommendationForm(forms.Form):
             name = name.rsplit(" should", 1)[0]
         existing = Addressee.objects.filter(name__iexact=name).first()
         return existing.name if existing else name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("evidence") and not data.get("implementation"):
+            self.add_error(
+                "evidence",
+                "A footnote is evidence of an implementation assessment: pick one, or "
+                "clear the footnote number.",
+            )
+        return data
 
 
 class FootnoteForm(forms.Form):
@@ -273,6 +302,84 @@ class FootnoteForm(forms.Form):
         return self.initial.get("source")
 
 
+class DroppedForm(forms.Form):
+    """Why a recommendation of the previous edition (its lineage) is not made again."""
+
+    lineage = forms.UUIDField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(
+        choices=[("", "Not given yet"), *DropReason.choices],
+        required=False,
+        label="Why is it dropped?",
+    )
+    superseded_by = forms.TypedChoiceField(
+        coerce=uuid.UUID,
+        empty_value=None,
+        required=False,
+        label="Replaced by",
+        help_text="A recommendation added since the last save is offered once the draft is saved.",
+        error_messages={
+            "invalid_choice": "That recommendation is no longer in the draft: pick another."
+        },
+    )
+    note = TextField(
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=_textarea(2),
+        help_text="Required when the reason is “Other”.",
+    )
+
+    def __init__(self, *args, successors=(), continued=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.continued = continued
+        self.fields["superseded_by"].choices = [("", "—"), *successors]
+
+    def clean(self):
+        data = super().clean()
+        reason = data.get("reason")
+        if reason != DropReason.SUPERSEDED:
+            data["superseded_by"] = None
+        if data.get("lineage") in self.continued:
+            return data  # made again: what was typed for it is not read
+        picked = data.get("superseded_by") or "superseded_by" in self.errors
+        if reason == DropReason.SUPERSEDED and not picked:
+            self.add_error(
+                "superseded_by",
+                "Pick the recommendation that replaces it. If you have just added it, "
+                "save the draft first (leave the reason for now): it is offered once saved.",
+            )
+        if reason == DropReason.OTHER and not data.get("note"):
+            self.add_error("note", "Say why in a note: it is required when the reason is Other.")
+        return data
+
+
+class DroppedFormSet(forms.BaseFormSet):
+    """A DroppedForm for each recommendation of the previous edition, whether or not the
+    draft makes it again: the page shows those it leaves out, and reveals another as its
+    row is removed (static/js/editor.js). A form for any other lineage is refused."""
+
+    def __init__(self, *args, priors, **kwargs):
+        self.priors = priors
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            lineage = form.cleaned_data.get("lineage")
+            if lineage not in self.priors:
+                raise ValidationError(
+                    "The page sent a reason for a recommendation the previous edition did "
+                    "not make: reload the page and give the reasons again.",
+                    code="unknown_lineage",
+                )
+            if lineage in seen:
+                raise ValidationError(
+                    "The page sent two reasons for one dropped recommendation: reload the "
+                    "page and give the reasons again.",
+                    code="twice",
+                )
+            seen.add(lineage)
+
+
 # What an entry really needs, with room to spare: the longest published entries have
 # a dozen findings, some twenty recommendations and forty footnotes.
 MAX_FINDINGS = 100
@@ -282,18 +389,39 @@ MAX_FOOTNOTES = 200
 FindingFormSet = row_formset(FindingForm, "finding", MAX_FINDINGS)
 RecommendationFormSet = row_formset(RecommendationForm, "recommendation", MAX_RECOMMENDATIONS)
 FootnoteFormSet = row_formset(FootnoteForm, "footnote", MAX_FOOTNOTES)
+DroppedFormSets = forms.formset_factory(
+    DroppedForm,
+    formset=DroppedFormSet,
+    extra=0,
+    max_num=MAX_RECOMMENDATIONS,
+    validate_max=True,
+    absolute_max=2 * MAX_RECOMMENDATIONS,
+)
+
+
+def _lineage(value):
+    """A row's lineage as the page sent it (or as stored), None if it is none."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 class EntryForms:
-    """The assessment editor's forms together: rating, findings, recommendations, footnotes.
+    """The assessment editor's forms together: rating, findings, recommendations, footnotes,
+    and why the recommendations of the previous edition that the draft leaves out are
+    dropped.
 
-    `context` is the entry's CheckContext, with which its content is checked.
+    `context` is the entry's CheckContext, with which its content is checked; its
+    predecessors are the previous edition's recommendations.
     """
 
     def __init__(self, revision, data=None, *, context):
         self.revision = revision
         self.context = context
         self.check_errors = []  # results of the checks that belong to no one field
+        self.priors = {prior.lineage: prior for prior in context.predecessors}
+        self._valid = None
         rating = {"previous_rating": context.previous_rating}
         rating["correction"] = revision.in_published_edition
         if data is None:
@@ -309,6 +437,42 @@ class EntryForms:
             self.findings = FindingFormSet(data, prefix="finding")
             self.recommendations = RecommendationFormSet(data, prefix="recommendation")
             self.footnotes = FootnoteFormSet(data, prefix="footnote")
+        rows = self._rows_kept()
+        # The previous edition's recommendations that a row (kept in the page) continues.
+        self.continued = frozenset(lineage for lineage, _ in rows if lineage in self.priors)
+        dropped = {
+            "prefix": "dropped",
+            "priors": self.priors,
+            "form_kwargs": {"successors": self._successors(rows), "continued": self.continued},
+        }
+        if data is None:
+            self.dropped = DroppedFormSets(initial=self.initial_dropped(revision), **dropped)
+        else:
+            self.dropped = DroppedFormSets(data, **dropped)
+
+    def _rows_kept(self):
+        """[(lineage, form)] of the recommendation rows the page keeps, as it sent them
+        (or as stored): rows removed in the page are left out."""
+        rows = []
+        for form in self.recommendations.forms:
+            if form["DELETE"].value():
+                continue
+            lineage = _lineage(form["lineage"].value())
+            form.continues = lineage in self.priors  # it may carry an implementation
+            rows.append((lineage, form))
+        return rows
+
+    def _successors(self, rows):
+        """The choices of a superseded recommendation's successor: the rows that have a
+        lineage the draft may keep (one added since the last save has none yet)."""
+        allowed = set(self.priors) | {row.lineage for row in self.revision.recommendations.all()}
+        choices = {}
+        for lineage, form in rows:
+            if lineage in allowed and lineage not in choices:
+                addressee = " ".join(str(form["addressee"].value() or "").split())
+                text = Truncator(" ".join(str(form["text"].value() or "").split())).words(10)
+                choices[lineage] = f"{addressee}: {text}"
+        return [(str(lineage), label) for lineage, label in choices.items()]
 
     @staticmethod
     def initial(revision):
@@ -324,7 +488,14 @@ class EntryForms:
                 {"text": f.text, "ORDER": i} for i, f in enumerate(revision.findings.all(), 1)
             ],
             "recommendations": [
-                {"addressee": r.addressee.name, "text": r.text, "lineage": r.lineage, "ORDER": i}
+                {
+                    "addressee": r.addressee.name,
+                    "text": r.text,
+                    "lineage": r.lineage,
+                    "implementation": r.implementation,
+                    "evidence": r.evidence,
+                    "ORDER": i,
+                }
                 for i, r in enumerate(revision.recommendations.all(), 1)
             ],
             "footnotes": [
@@ -333,11 +504,68 @@ class EntryForms:
             ],
         }
 
+    def initial_dropped(self, revision):
+        """A form for each recommendation of the previous edition, with the reason stored."""
+        stored = {row.lineage: row for row in revision.dropped.all()}
+        initial = []
+        for lineage in self.priors:
+            row = stored.get(lineage)
+            initial.append(
+                {
+                    "lineage": lineage,
+                    "reason": row.reason if row else "",
+                    "superseded_by": row.superseded_by if row else None,
+                    "note": row.note if row else "",
+                }
+            )
+        return initial
+
+    def dropped_items(self):
+        """[(form, prior recommendation, shown)] for the "Dropped since the last edition"
+        section: a form is shown when no row continues its recommendation, or when it has
+        something to say."""
+        items = []
+        for form in self.dropped.forms:
+            prior = self.priors.get(_lineage(form["lineage"].value()))
+            if prior is not None:
+                shown = prior.lineage not in self.continued or bool(form.errors)
+                items.append((form, prior, shown))
+        return items
+
+    def any_dropped_shown(self):
+        return any(shown for _, _, shown in self.dropped_items())
+
     def all(self):
-        return [self.rating, self.findings, self.recommendations, self.footnotes]
+        return [self.rating, self.findings, self.recommendations, self.footnotes, self.dropped]
 
     def fields_valid(self):
-        return all([form.is_valid() for form in self.all()])
+        if self._valid is None:
+            self._valid = all([form.is_valid() for form in self.all()]) and self._rows_valid()
+        return self._valid
+
+    def _rows_valid(self):
+        """What a recommendation row cannot carry, given the rest of the entry: an
+        implementation assessment of one the previous edition did not make, or evidence
+        in a footnote the draft does not have."""
+        numbers = {form.cleaned_data["number"] for form in self.footnotes.ordered_forms}
+        valid = True
+        for form in self.recommendations.ordered_forms:
+            data = form.cleaned_data
+            if data["implementation"] and data["lineage"] not in self.priors:
+                form.add_error(
+                    "implementation",
+                    "Only a recommendation the previous edition made can be assessed: this "
+                    "one is new in this edition.",
+                )
+                valid = False
+            elif data["evidence"] and data["evidence"] not in numbers:
+                form.add_error(
+                    "evidence",
+                    f"This draft has no footnote {data['evidence']}: give the number of the "
+                    "footnote that shows it, or add that footnote.",
+                )
+                valid = False
+        return valid
 
     def is_valid(self):
         """Whether the draft may be saved: every field is valid, and the checks find
@@ -403,12 +631,20 @@ class EntryForms:
             correction_note=rating.get("correction_note", "").strip(),
             findings=[row["text"].strip() for row in self.findings.rows()],
             recommendations=[
-                RecommendationDraft(row["addressee"], row["text"].strip(), row.get("lineage"))
+                RecommendationDraft(
+                    row["addressee"],
+                    row["text"].strip(),
+                    row["lineage"],
+                    row["implementation"],
+                    row["evidence"] if row["implementation"] else None,
+                )
                 for row in self.recommendations.rows()
             ],
-            # Kept as saved until the editor asks for them (the workflow drops those that
-            # no longer apply).
-            dropped=[DroppedDraft.from_row(row) for row in self.revision.dropped.all()],
+            dropped=[
+                DroppedDraft(data["lineage"], data["reason"], data["superseded_by"], data["note"])
+                for data in (form.cleaned_data for form in self.dropped.forms)
+                if data["reason"] and data["lineage"] not in self.continued
+            ],
             footnotes=sorted(
                 (
                     FootnoteDraft(

@@ -7,7 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import derived
+from assessments import derived, tracker
 from assessments.caching import bump_generation
 from assessments.importing import import_file
 from assessments.models import (
@@ -204,6 +204,7 @@ def pass_checks(revision, user):
 def entry_data(revision, **overrides):
     """The POST the editor form sends for a revision as stored, with `overrides`."""
     revision = Revision.objects.with_content().get(pk=revision.pk)
+    dropped = {row.lineage: row for row in revision.dropped.all()}
     data = {
         "version": revision.version,
         "risk_level": revision.risk_level_id,
@@ -213,11 +214,29 @@ def entry_data(revision, **overrides):
     rows = {
         "finding": [{"text": f.text} for f in revision.findings.all()],
         "recommendation": [
-            {"addressee": r.addressee.name, "text": r.text} for r in revision.recommendations.all()
+            {
+                "addressee": r.addressee.name,
+                "text": r.text,
+                "lineage": r.lineage,
+                "implementation": r.implementation,
+                "evidence": r.evidence or "",
+            }
+            for r in revision.recommendations.all()
         ],
         "footnote": [
             {"number": n.number, "source": n.source_id, "pinpoint": n.pinpoint}
             for n in revision.footnotes.all()
+        ],
+        # As the page sends it: a form for each recommendation of the previous edition.
+        "dropped": [
+            {
+                "lineage": prior.lineage,
+                "reason": stored.reason if stored else "",
+                "superseded_by": (stored.superseded_by or "") if stored else "",
+                "note": stored.note if stored else "",
+            }
+            for prior in tracker.predecessors(revision.assessment)
+            for stored in [dropped.get(prior.lineage)]
         ],
     }
     rows.update({k: v for k, v in overrides.items() if k in rows})
@@ -229,4 +248,28 @@ def entry_data(revision, **overrides):
             for key, value in item.items():
                 data[f"{prefix}-{i}-{key}"] = value
     data.update({k: v for k, v in overrides.items() if k not in rows})
+    return data
+
+
+def _row_of(data, prefix, lineage):
+    """The index of the row of entry_data's `data` under `prefix` that has `lineage`."""
+    for i in range(int(data[f"{prefix}-TOTAL_FORMS"])):
+        if str(data.get(f"{prefix}-{i}-lineage")) == str(lineage):
+            return i
+    raise KeyError(lineage)
+
+
+def remove_recommendation(data, lineage):
+    """entry_data's `data` as the page sends it once the row continuing `lineage` is
+    removed: still sent, marked for deletion."""
+    data[f"recommendation-{_row_of(data, 'recommendation', lineage)}-DELETE"] = "on"
+    return data
+
+
+def give_reason(data, lineage, reason, superseded_by="", note=""):
+    """entry_data's `data` with why the previous edition's `lineage` is dropped."""
+    i = _row_of(data, "dropped", lineage)
+    data[f"dropped-{i}-reason"] = reason
+    data[f"dropped-{i}-superseded_by"] = str(superseded_by or "")
+    data[f"dropped-{i}-note"] = note
     return data

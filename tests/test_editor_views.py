@@ -1,15 +1,29 @@
 """The editor area through the test client: forms, conflicts, bad input, pages."""
 
+import uuid
 from datetime import date
 from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments import workflow
-from assessments.models import AuditEvent, Outlook, Revision, Source
+from assessments.content import DraftContent, DroppedDraft, RecommendationDraft
+from assessments.models import (
+    AuditEvent,
+    DroppedRecommendation,
+    DropReason,
+    Implementation,
+    Outlook,
+    Revision,
+    Source,
+    TrackedReason,
+    TrackedRecommendation,
+    TrackedStatus,
+)
 
-from .builders import entry_data, level, pass_checks
+from .builders import entry_data, give_reason, level, pass_checks, remove_recommendation
 from .threads import run_in_threads
 from .worker import run_jobs
 
@@ -596,3 +610,169 @@ def test_a_region_too_long_for_an_editions_address_is_refused_with_a_message(cli
         response.content.decode()
     )
     assert not Outlook.objects.filter(region=region).exists()
+
+
+# --- The previous edition's recommendations: why one is dropped, how far one is acted on
+
+
+def edit_url(revision):
+    return reverse("editor_edit", args=[revision.pk])
+
+
+def second_recommendation(revision):
+    return Revision.objects.with_content().get(pk=revision.pk).recommendations.all()[1]
+
+
+def test_the_edit_page_asks_why_a_recommendation_of_the_last_edition_is_dropped(
+    client, alice, copied_draft
+):
+    dropped = second_recommendation(copied_draft)
+    page = as_user(client, alice).get(edit_url(copied_draft)).content.decode()
+    # Nothing dropped yet: the section is there for the page's script, hidden.
+    assert "Dropped since the last edition" in page
+    assert "data-dropped-section hidden" in page
+    assert f'data-lineage="{dropped.lineage}"' in page  # the row the script watches
+
+    data = remove_recommendation(entry_data(copied_draft), dropped.lineage)
+    assert client.post(edit_url(copied_draft), data).status_code == 302
+    page = client.get(edit_url(copied_draft)).content.decode()
+    assert "data-dropped-section hidden" not in page
+    section = page[page.index('id="dropped-title"') :]
+    assert escape(dropped.text) in section
+    assert "Why is it dropped?" in section
+
+
+def test_a_dropped_recommendation_without_reason_stops_submission_with_a_message(
+    client, alice, ready_draft
+):
+    dropped = second_recommendation(ready_draft)
+    data = remove_recommendation(entry_data(ready_draft, then="submit"), dropped.lineage)
+    response = as_user(client, alice).post(edit_url(ready_draft), data, follow=True)
+    html = response.content.decode()
+    assert "The previous edition&#x27;s recommendation to " in html
+    assert "is dropped: say why." in html
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.DRAFT
+
+
+def test_a_reason_given_in_the_editor_is_published_into_the_tracker(
+    client, alice, bob, erin, ready_draft
+):
+    from .test_tracker import publish_through_workflow
+
+    dropped = second_recommendation(ready_draft)
+    data = remove_recommendation(entry_data(ready_draft), dropped.lineage)
+    give_reason(data, dropped.lineage, DropReason.OTHER, note="Demo: overtaken by events.")
+    assert as_user(client, alice).post(edit_url(ready_draft), data).status_code == 302
+    row = DroppedRecommendation.objects.get(revision=ready_draft)
+    assert (row.lineage, row.reason, row.note) == (
+        dropped.lineage,
+        DropReason.OTHER,
+        "Demo: overtaken by events.",
+    )
+    page = client.get(edit_url(ready_draft)).content.decode()
+    assert "Demo: overtaken by events." in page  # kept, and shown again
+
+    publish_through_workflow(ready_draft.assessment.outlook, alice, bob, erin)
+    tracked = TrackedRecommendation.objects.get(lineage=dropped.lineage)
+    assert tracked.status == TrackedStatus.DROPPED
+    assert (tracked.reason, tracked.note) == (TrackedReason.OTHER, "Demo: overtaken by events.")
+
+
+@pytest.mark.parametrize(
+    "forge, message",
+    [
+        (lambda data, lineage: data.update({"dropped-0-lineage": uuid.uuid4()}), "did not make"),
+        (
+            lambda data, lineage: give_reason(data, lineage, "forgotten"),
+            "Select a valid choice",
+        ),
+        (
+            lambda data, lineage: give_reason(data, lineage, "superseded", uuid.uuid4()),
+            "no longer in the draft",
+        ),
+        (
+            lambda data, lineage: data.update(
+                {"recommendation-0-implementation": "implemented", "recommendation-0-evidence": 77}
+            ),
+            "This draft has no footnote 77",
+        ),
+        (
+            lambda data, lineage: data.update({"recommendation-0-implementation": "done"}),
+            "Select a valid choice",
+        ),
+    ],
+)
+def test_a_forged_post_about_dropped_or_assessed_recommendations_gets_a_message(
+    client, alice, copied_draft, forge, message
+):
+    dropped = second_recommendation(copied_draft)
+    data = remove_recommendation(entry_data(copied_draft), dropped.lineage)
+    forge(data, dropped.lineage)
+    response = as_user(client, alice).post(edit_url(copied_draft), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    copied_draft.refresh_from_db()
+    assert copied_draft.version == 1
+
+
+def test_an_implementation_assessment_is_saved_and_shown_to_the_reviewer(
+    client, alice, bob, ready_draft
+):
+    data = entry_data(ready_draft, then="submit")
+    data["recommendation-0-implementation"] = Implementation.PARTLY_IMPLEMENTED
+    data["recommendation-0-evidence"] = 1
+    response = as_user(client, alice).post(edit_url(ready_draft), data)
+    assert response.status_code == 302
+    saved = Revision.objects.get(pk=ready_draft.pk)
+    assert saved.state == State.SUBMITTED
+    first = saved.recommendations.first()
+    assert (first.implementation, first.evidence) == (Implementation.PARTLY_IMPLEMENTED, 1)
+    html = as_user(client, bob).get(reverse("editor_review", args=[ready_draft.pk])).content
+    assert "Implementation since the last edition: partly implemented (evidence: footnote 1)" in (
+        html.decode()
+    )
+
+
+def test_the_review_shows_recommendations_new_repeated_revised_and_dropped_with_why(
+    client, alice, bob, ready_draft
+):
+    revision = Revision.objects.with_content().get(pk=ready_draft.pk)
+    first, dropped = revision.recommendations.all()[:2]
+    data = remove_recommendation(entry_data(ready_draft, then="submit"), dropped.lineage)
+    data["recommendation-0-text"] = first.text.replace(".", " and torture.")
+    give_reason(data, dropped.lineage, DropReason.SUPERSEDED, first.lineage)
+    as_user(client, alice).post(edit_url(ready_draft), data)
+    ready_draft.refresh_from_db()
+    assert ready_draft.state == State.SUBMITTED
+    html = as_user(client, bob).get(reverse("editor_review", args=[ready_draft.pk])).content
+    html = html.decode()
+    changes = html[html.index("Recommendations since") :]
+    assert changes.count('data-status="revised"') == 1
+    assert changes.count('data-status="dropped"') == 1
+    assert 'data-status="repeated"' in changes and 'data-status="new"' not in changes
+    assert "crimes against <del>humanity.</del><ins>humanity and torture.</ins>" in changes
+    assert "Why: Superseded by another recommendation, by “Immediately cease" in changes
+    detail = client.get(reverse("editor_revision", args=[ready_draft.pk])).content.decode()
+    assert "Why: Superseded by another recommendation" in detail
+
+
+def test_edit_page_queries_do_not_grow_with_recommendations(
+    client, alice, copied_draft, django_assert_max_num_queries
+):
+    url = edit_url(copied_draft)
+    as_user(client, alice).get(url)  # warm the caches of the first request
+    with django_assert_max_num_queries(60) as few:
+        client.get(url)
+    revision = Revision.objects.with_content().get(pk=copied_draft.pk)
+    content = DraftContent.from_revision(revision)
+    dropped = content.recommendations.pop(1)
+    content.dropped = [DroppedDraft(dropped.lineage, DropReason.IMPLEMENTED)]
+    content.recommendations[0].implementation = Implementation.IMPLEMENTED
+    content.recommendations += [
+        RecommendationDraft(f"Addressee {n}", f"Act on point {n}.") for n in range(30)
+    ]
+    workflow.save_draft(revision, content, user=alice, based_on_version=revision.version)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert "Act on point 29." in page.content.decode()

@@ -1,11 +1,13 @@
 """Editor forms: what they refuse themselves, and the checks' results they show at the
 fields those are about."""
 
+import uuid
 from datetime import date
 
 import pytest
 
 from assessments.checks import CheckContext
+from assessments.content import DroppedDraft
 from assessments.forms import (
     AcknowledgeForm,
     EditionForm,
@@ -14,16 +16,19 @@ from assessments.forms import (
     RecommendationForm,
     ReviewForm,
 )
-from assessments.models import Addressee, Region
+from assessments.models import Addressee, DropReason, Implementation, Region
 
-from .builders import entry_data, level
+from .builders import entry_data, give_reason, level, remove_recommendation
 
 pytestmark = pytest.mark.django_db
 
 
 def entry_forms(revision, **overrides):
-    context = CheckContext.for_assessment(revision.assessment)
-    return EntryForms(revision, entry_data(revision, **overrides), context=context)
+    return forms_for(revision, entry_data(revision, **overrides))
+
+
+def forms_for(revision, data):
+    return EntryForms(revision, data, context=CheckContext.for_assessment(revision.assessment))
 
 
 @pytest.mark.parametrize("typed", ["2024-05", " 2024-5 "])
@@ -226,9 +231,8 @@ def test_tab_and_line_breaks_stay_in_texts_and_fold_into_spaces_in_lines(copied_
     assert forms.is_valid(), forms.non_field_errors()
     content = forms.content()
     assert content.findings == ["Grave.[^1]\r\n\r\n\tIndented."]
-    assert [(r.addressee, r.text) for r in content.recommendations] == [
-        ("UN Member States", "Act.")
-    ]
+    typed = [(row.addressee, row.text) for row in content.recommendations]
+    assert typed == [("UN Member States", "Act.")]
 
 
 @pytest.mark.parametrize("character", CONTROL_CHARACTERS, ids=ascii)
@@ -304,3 +308,150 @@ def test_a_row_the_post_declares_but_does_not_send_is_an_error(copied_draft, pre
     declared = data[f"{prefix}-TOTAL_FORMS"]
     message = f"The page declared {declared} {prefix}s but sent {declared - 1}"
     assert any(message in error for error in forms.non_field_errors())
+
+
+# --- The previous edition's recommendations: dropped with a reason, assessed -----------
+
+
+def dropping(revision, index=1, **reason):
+    """The editor's post for `revision` with its recommendation `index` (a copy of the
+    previous edition's) removed, and `reason` (give_reason's fields) if given."""
+    lineage = revision.recommendations.all()[index].lineage
+    data = remove_recommendation(entry_data(revision), lineage)
+    if reason:
+        give_reason(data, lineage, **reason)
+    return forms_for(revision, data), lineage
+
+
+def test_a_removed_recommendation_is_dropped_with_the_reason_given(copied_draft):
+    forms, lineage = dropping(copied_draft, reason=DropReason.IMPLEMENTED, note="Done in 2024.")
+    assert forms.is_valid(), forms.non_field_errors()
+    content = forms.content()
+    assert lineage not in [item.lineage for item in content.recommendations]
+    assert content.dropped == [DroppedDraft(lineage, DropReason.IMPLEMENTED, None, "Done in 2024.")]
+
+
+def test_a_removed_recommendation_may_be_saved_before_its_reason_is_given(copied_draft):
+    forms, lineage = dropping(copied_draft)
+    assert forms.is_valid(), forms.non_field_errors()
+    assert forms.content().dropped == []
+    assert [prior.lineage for _, prior, shown in forms.dropped_items() if shown] == [lineage]
+
+
+def test_superseded_needs_the_recommendation_that_replaces_it(copied_draft):
+    forms, _ = dropping(copied_draft, reason=DropReason.SUPERSEDED)
+    assert not forms.is_valid()
+    (form,) = [form for form, _, shown in forms.dropped_items() if shown]
+    assert "Pick the recommendation that replaces it" in form.errors["superseded_by"][0]
+    assert "save the draft first" in form.errors["superseded_by"][0]
+
+
+def test_superseded_names_a_recommendation_the_draft_keeps(copied_draft):
+    successor = copied_draft.recommendations.all()[0].lineage
+    forms, lineage = dropping(copied_draft, reason=DropReason.SUPERSEDED, superseded_by=successor)
+    assert forms.is_valid(), forms.non_field_errors()
+    assert forms.content().dropped == [DroppedDraft(lineage, DropReason.SUPERSEDED, successor, "")]
+    # The one removed cannot replace itself: the page does not offer it.
+    forms, lineage = dropping(copied_draft, reason=DropReason.SUPERSEDED, superseded_by=lineage)
+    assert not forms.is_valid()
+    (form,) = [form for form, _, shown in forms.dropped_items() if shown]
+    assert form.errors["superseded_by"] == [
+        "That recommendation is no longer in the draft: pick another."
+    ]
+
+
+def test_other_needs_a_note(copied_draft):
+    forms, _ = dropping(copied_draft, reason=DropReason.OTHER)
+    assert not forms.is_valid()
+    (form,) = [form for form, _, shown in forms.dropped_items() if shown]
+    assert form.errors["note"] == ["Say why in a note: it is required when the reason is Other."]
+
+
+def test_a_reason_for_a_recommendation_the_draft_makes_again_is_not_read(copied_draft):
+    lineage = copied_draft.recommendations.all()[1].lineage
+    data = give_reason(entry_data(copied_draft), lineage, DropReason.OTHER)  # no note
+    forms = forms_for(copied_draft, data)
+    assert forms.is_valid(), forms.non_field_errors()
+    assert forms.content().dropped == []
+
+
+@pytest.mark.parametrize(
+    "forge, message",
+    [
+        (
+            lambda data: data.update({"dropped-0-lineage": str(uuid.uuid4())}),
+            "a recommendation the previous edition did not make",
+        ),
+        (
+            lambda data: data.update({"dropped-0-lineage": "not-a-lineage"}),
+            "a recommendation the previous edition did not make",
+        ),
+        (
+            lambda data: data.update({"dropped-1-lineage": data["dropped-0-lineage"]}),
+            "two reasons for one dropped recommendation",
+        ),
+        (
+            lambda data: data.pop("dropped-TOTAL_FORMS"),
+            "ManagementForm data is missing",
+        ),
+    ],
+)
+def test_a_forged_reason_is_refused_with_a_message(copied_draft, forge, message):
+    data = entry_data(copied_draft)
+    forge(data)
+    forms = forms_for(copied_draft, data)
+    assert not forms.is_valid()
+    assert message in " ".join(forms.non_field_errors())
+
+
+def test_a_reason_that_is_none_of_the_reasons_is_refused(copied_draft):
+    forms, _ = dropping(copied_draft, reason="forgotten")
+    assert not forms.is_valid()
+    (form,) = [form for form, _, shown in forms.dropped_items() if shown]
+    assert "Select a valid choice" in form.errors["reason"][0]
+
+
+def assessing(revision, index=0, **fields):
+    """The editor's post with recommendation `index` given `fields` (implementation, evidence)."""
+    rows = entry_data(revision)
+    for key, value in fields.items():
+        rows[f"recommendation-{index}-{key}"] = value
+    return forms_for(revision, rows)
+
+
+def test_a_recommendation_made_before_is_assessed_with_a_footnote_as_evidence(copied_draft):
+    forms = assessing(copied_draft, implementation=Implementation.PARTLY_IMPLEMENTED, evidence=2)
+    assert forms.is_valid(), forms.non_field_errors()
+    first = forms.content().recommendations[0]
+    assert (first.implementation, first.evidence) == (Implementation.PARTLY_IMPLEMENTED, 2)
+
+
+def test_evidence_must_be_a_footnote_of_the_draft(copied_draft):
+    forms = assessing(copied_draft, implementation=Implementation.IMPLEMENTED, evidence=99)
+    assert not forms.is_valid()
+    row = forms.recommendations.forms[0]
+    assert row.errors["evidence"] == [
+        "This draft has no footnote 99: give the number of the footnote that shows it, or "
+        "add that footnote."
+    ]
+
+
+def test_evidence_goes_with_an_implementation_assessment(copied_draft):
+    forms = assessing(copied_draft, evidence=1)
+    assert not forms.is_valid()
+    assert "clear the footnote number" in forms.recommendations.forms[0].errors["evidence"][0]
+
+
+def test_a_new_recommendation_is_not_assessed(copied_draft):
+    data = entry_data(
+        copied_draft,
+        recommendation=[
+            {"addressee": "UN Member States", "text": "Act.", "implementation": "implemented"}
+        ],
+    )
+    forms = forms_for(copied_draft, data)
+    assert not forms.is_valid()
+    assert (
+        "this one is new in this edition"
+        in forms.recommendations.forms[0].errors["implementation"][0]
+    )

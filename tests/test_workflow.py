@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from assessments import emails, workflow
-from assessments.content import DraftContent, FootnoteDraft, NewSource
+from assessments.content import DraftContent, FootnoteDraft, NewSource, RecommendationDraft
 from assessments.models import (
     AuditEvent,
     Country,
@@ -82,7 +82,7 @@ def test_save_draft_replaces_content_and_records_contributor(copied_draft, alice
         copied_draft,
         alice,
         findings=["A new finding.[^1]"],
-        recommendations=[("The UN Security Council", "Act.")],
+        recommendations=[RecommendationDraft("The UN Security Council", "Act.")],
         footnotes=[FootnoteDraft(1, NewSource(title="New report", url="https://example.org/r"))],
     )
     assert saved.version == 2

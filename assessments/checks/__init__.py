@@ -53,6 +53,7 @@ from . import (  # noqa: F401
 )
 from .context import (
     CheckContext,
+    PriorRecommendation,
     contexts_for_outlook,
     country_names_except,
     previous_edition_rating,
@@ -61,6 +62,7 @@ from .context import (
 from .registry import run
 from .results import (
     ADDRESSEE,
+    DROPPED,
     ENTRY,
     FINDING,
     FOOTNOTE,
@@ -75,6 +77,7 @@ from .results import (
 
 __all__ = [
     "ADDRESSEE",
+    "DROPPED",
     "ENTRY",
     "FINDING",
     "FOOTNOTE",
@@ -84,6 +87,7 @@ __all__ = [
     "CheckContext",
     "CheckResult",
     "Place",
+    "PriorRecommendation",
     "Severity",
     "blocking_errors",
     "check_content",

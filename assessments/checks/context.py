@@ -1,14 +1,33 @@
 """What the checks know beyond the entry's own text: the country's names, the names of every
-other country, the edition's period and the previous edition's rating; and how to build
-that from the database, for one entry or for a whole edition in a fixed number of queries.
+other country, the edition's period, the previous edition's rating and recommendations;
+and how to build that from the database, for one entry or for a whole edition in a fixed
+number of queries.
 """
 
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
-from ..models import Country
+from .. import tracker
+from ..models import Country, Recommendation, Revision
+
+
+@dataclass(frozen=True)
+class PriorRecommendation:
+    """A recommendation of the country's previous entry, which the entry continues or
+    drops (assessments.tracker)."""
+
+    lineage: uuid.UUID
+    addressee: str
+    text: str
+
+    @classmethod
+    def of(cls, row):
+        return cls(row.lineage, row.addressee.name, row.text)
 
 
 @dataclass(frozen=True)
@@ -23,10 +42,25 @@ class CheckContext:
     # mention of South Korea in the DPRK's entry is not taken for a misspelling.
     other_country_names: frozenset[str] = frozenset()
     previous_rating: tuple[str, str] | None = None  # (level, status) in the previous edition
+    # The previous entry's recommendations (tracker.predecessors), in their order, and
+    # whether each that the entry leaves out needs a reason: in a new edition's draft, not
+    # in a published edition (its archives and corrections are not asked again for the
+    # reasons nobody recorded before the tracker).
+    predecessors: tuple[PriorRecommendation, ...] = ()
+    drop_reasons_required: bool = False
     evidence_max_age_years: int = field(default_factory=lambda: settings.EVIDENCE_MAX_AGE_YEARS)
 
     @classmethod
-    def for_country(cls, country, *, period=None, previous_rating=None, other_country_names=None):
+    def for_country(
+        cls,
+        country,
+        *,
+        period=None,
+        previous_rating=None,
+        other_country_names=None,
+        predecessors=(),
+        published=False,
+    ):
         if other_country_names is None:
             other_country_names = country_names_except(country)
         return cls(
@@ -36,6 +70,8 @@ class CheckContext:
             aliases=tuple(name for name in (country.code.name, *country.aliases) if name),
             other_country_names=other_country_names,
             previous_rating=previous_rating,
+            predecessors=tuple(predecessors),
+            drop_reasons_required=not published,
         )
 
     @classmethod
@@ -45,6 +81,8 @@ class CheckContext:
             assessment.country,
             period=outlook.period,
             previous_rating=previous_edition_rating(outlook, assessment.country),
+            predecessors=[PriorRecommendation.of(row) for row in tracker.predecessors(assessment)],
+            published=outlook.is_published,
             **kwargs,
         )
 
@@ -81,12 +119,33 @@ def contexts_for_outlook(outlook):
     """A CheckContext per assessment id of an edition, in a fixed number of queries."""
     ratings = previous_edition_ratings(outlook)
     countries = list(Country.objects.all())
+    # Each country's previous entry, as Revision.objects.previous_entry finds it.
+    previous = (
+        Revision.objects.live()
+        .filter(
+            assessment__country_id=OuterRef("country_id"),
+            assessment__outlook__region_id=outlook.region_id,
+            assessment__outlook__period__lt=outlook.period,
+        )
+        .order_by("-assessment__outlook__period")
+        .values("pk")[:1]
+    )
+    assessments = list(
+        outlook.assessments.select_related("country").annotate(previous_id=Subquery(previous))
+    )
+    prior = defaultdict(list)
+    for row in Recommendation.objects.filter(
+        revision_id__in=[a.previous_id for a in assessments if a.previous_id]
+    ).select_related("addressee"):
+        prior[row.revision_id].append(PriorRecommendation.of(row))
     return {
         assessment.pk: CheckContext.for_country(
             assessment.country,
             period=outlook.period,
             previous_rating=ratings.get(assessment.country_id),
             other_country_names=country_names_except(assessment.country, countries),
+            predecessors=prior[assessment.previous_id],
+            published=outlook.is_published,
         )
-        for assessment in outlook.assessments.select_related("country")
+        for assessment in assessments
     }

@@ -1,12 +1,15 @@
 """Recommendations: an addressee twice or with nothing under it, an empty recommendation,
-the same recommendation twice, and a recommendation that does not start with a verb.
+the same recommendation twice, a recommendation that does not start with a verb, and one
+of the previous edition dropped without a reason.
 """
 
 import re
 
+from django.utils.text import Truncator
+
 from .entry import report_empty
 from .registry import register
-from .results import ADDRESSEE, Place, Severity
+from .results import ADDRESSEE, DROPPED, Place, Severity
 from .text import WORD_RE, fold
 from .words import NOT_IMPERATIVE_FIRST, NOUN_SUFFIXES
 
@@ -110,3 +113,27 @@ def not_imperative(analysis, report):
                 "Rewrite it to start with a verb.",
                 word,
             )
+
+
+@register("recommendations")
+def dropped_without_reason(analysis, report):
+    """A recommendation of the previous edition that the entry neither makes again nor says
+    why it drops: the tracker would publish it as dropped for no recorded reason."""
+    if not analysis.context.drop_reasons_required:
+        return
+    content = analysis.content
+    accounted = set(content.lineages) | {item.lineage for item in content.dropped if item.reason}
+    for position, prior in enumerate(analysis.context.predecessors, 1):
+        if prior.lineage in accounted:
+            continue
+        quoted = Truncator(" ".join(prior.text.split())).words(12)
+        report(
+            Severity.ERROR,
+            "recommendations.dropped_without_reason",
+            Place(DROPPED, index=position, addressee=prior.addressee),
+            f"The previous edition's recommendation to {prior.addressee}, “{quoted}”, is "
+            "dropped: say why.",
+            "Give the reason under “Dropped since the last edition”, or make the "
+            "recommendation again.",
+            prior.text,
+        )

@@ -8,7 +8,16 @@ check gets a report of its own, so no check can read what another has found.
 """
 
 from .analysis import analyse
-from .results import ADDRESSEE, FINDING, FOOTNOTE, HEADING, RATING, RECOMMENDATION, CheckResult
+from .results import (
+    ADDRESSEE,
+    DROPPED,
+    FINDING,
+    FOOTNOTE,
+    HEADING,
+    RATING,
+    RECOMMENDATION,
+    CheckResult,
+)
 
 # The families, one module each, in the order they run. Results are sorted at the end, but
 # results that sort alike keep the order they were reported in, and the numbering of
@@ -24,9 +33,17 @@ FAMILIES = (
     "dates",
 )
 
-# Reading order of the parts: heading and rating, findings, recommendations, footnotes,
-# then the entry as a whole.
-PART_ORDER = {HEADING: 0, RATING: 0, FINDING: 1, ADDRESSEE: 2, RECOMMENDATION: 2, FOOTNOTE: 3}
+# Reading order of the parts: heading and rating, findings, recommendations, those of the
+# previous edition dropped, footnotes, then the entry as a whole.
+PART_ORDER = {
+    HEADING: 0,
+    RATING: 0,
+    FINDING: 1,
+    ADDRESSEE: 2,
+    RECOMMENDATION: 2,
+    DROPPED: 3,
+    FOOTNOTE: 4,
+}
 
 
 def reading_order(result):
@@ -34,7 +51,7 @@ def reading_order(result):
     place = result.place
     return (
         result.severity.rank,
-        PART_ORDER.get(place.part, 4),
+        PART_ORDER.get(place.part, 5),
         place.index or 0,
         place.item or 0,
         place.start or 0,

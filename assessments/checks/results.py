@@ -31,6 +31,7 @@ FINDING = "finding"
 ADDRESSEE = "addressee"
 RECOMMENDATION = "recommendation"
 FOOTNOTE = "footnote"
+DROPPED = "dropped"  # a recommendation of the previous edition that the entry leaves out
 ENTRY = "entry"
 
 
@@ -39,7 +40,9 @@ class Place:
     """Where a result is: which part of the entry and, when known, the character span."""
 
     part: str
-    index: int | None = None  # finding N, recommendation group N, footnote number N
+    # finding N, recommendation group N, footnote number N, the previous edition's
+    # recommendation N (DROPPED)
+    index: int | None = None
     item: int | None = None  # the item within a recommendation group
     start: int | None = None  # a Python slice of the part's text: text[start:end]
     end: int | None = None
@@ -62,6 +65,8 @@ class Place:
             )
         elif self.part == FOOTNOTE:
             where = f"Footnote {self.index}" + (" URL" if self.field == "url" else "")
+        elif self.part == DROPPED:
+            where = f"Dropped since the last edition: to {self.addressee}"
         else:
             where = "Entry"
         if self.start is not None and self.end is not None:

@@ -1,6 +1,8 @@
 // The assessment editor's rows: add, remove and reorder findings, recommendations and
 // footnotes in the page, and pick a footnote's source from the library search.
 // Rows are moved as DOM nodes, so whatever is typed in them stays.
+// Removing a recommendation the last edition made shows its form in "Dropped since the
+// last edition", which the server renders hidden for each such row, and asks why.
 // Also every editor page's confirmations: a form with data-confirm asks before it is sent
 // (the Content-Security-Policy allows no inline onsubmit handler).
 (function () {
@@ -56,6 +58,38 @@
     row.querySelector("[data-delete]").checked = true;
     row.hidden = true;
     renumber(list);
+    if (row.dataset.lineage) askWhyDropped(row.dataset.lineage);
+    // The checks beside the text run again on a change of the form (htmx).
+    const form = list.closest("form");
+    if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function askWhyDropped(lineage) {
+    // A removed recommendation can no longer replace another.
+    document.querySelectorAll("[data-dropped] select[name$='-superseded_by']").forEach((select) => {
+      const option = Array.from(select.options).find((o) => o.value === lineage);
+      if (option) {
+        if (option.selected) select.value = "";
+        option.remove();
+      }
+    });
+    const item = Array.from(document.querySelectorAll("[data-dropped]")).find(
+      (element) => element.dataset.dropped === lineage,
+    );
+    if (!item) return;
+    const section = item.closest("[data-dropped-section]");
+    section.hidden = false;
+    item.hidden = false;
+    section.querySelector("[data-dropped-status]").textContent =
+      "Recommendation removed: say why it is dropped, under Dropped since the last edition.";
+    const reason = item.querySelector("select[name$='-reason']");
+    reason.focus();
+  }
+
+  function showSuccessor(reason) {
+    // The successor is asked for only when the reason is that another replaces it.
+    const field = reason.closest("[data-dropped]").querySelector("[data-successor]");
+    if (field) field.hidden = reason.value !== "superseded";
   }
 
   function pickSource(button) {
@@ -95,7 +129,12 @@
     }
   });
 
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("[data-dropped] select[name$='-reason']")) showSuccessor(event.target);
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-formset]").forEach(renumber);
+    document.querySelectorAll("[data-dropped] select[name$='-reason']").forEach(showSuccessor);
   });
 })();

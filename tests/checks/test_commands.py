@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessments import workflow
 from assessments.checks import check_revision
+from assessments.content import DraftContent
 from assessments.importing import import_file
 from assessments.models import CheckAcknowledgement, Country, Revision
 from tests.builders import make_outlook, make_published_edition, make_revision
@@ -55,6 +57,19 @@ def test_check_outlook_checks_the_latest_revision_of_a_draft_edition(db, capsys)
     make_revision(assessment, findings=["The situation remains serious.[^1]"])
     call_command("check_outlook", outlook.slug)
     assert "revision 2, draft" in capsys.readouterr().out
+
+
+def test_check_outlook_asks_why_a_draft_drops_a_recommendation_of_the_last_edition(
+    copied_draft, alice, capsys
+):
+    content = DraftContent.from_revision(copied_draft)
+    left_out = content.recommendations.pop(1)
+    workflow.save_draft(copied_draft, content, user=alice, based_on_version=copied_draft.version)
+    with pytest.raises(CommandError):
+        call_command("check_outlook", copied_draft.assessment.outlook.slug)
+    out = capsys.readouterr().out
+    assert f"Dropped since the last edition: to {left_out.addressee}: The previous" in out
+    assert "is dropped: say why." in out
 
 
 def test_check_outlook_names_an_unknown_edition(db):
