@@ -2,18 +2,24 @@
 the uncertain matches in the editor, and what the tracker makes of both."""
 
 import json
+import uuid
 from datetime import date
 from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import lineage, tracker, workflow
 from assessments.importing import import_file
 from assessments.models import (
+    AuditEvent,
     LineageMatch,
     Outlook,
+    PublicationGeneration,
     Recommendation,
     Revision,
     TrackedReason,
@@ -250,6 +256,66 @@ def test_a_draft_import_takes_the_lineages_it_surely_continues(tmp_path):
     assert not LineageMatch.objects.filter(recommendation__revision=draft).exists()
 
 
+# --- Deciding ---------------------------------------------------------------------------
+
+
+def test_confirming_a_match_continues_the_earlier_recommendation_in_the_tracker(archive, alice):
+    (_, _), (second, _), (third, _) = archive
+    match = match_of(second, MECHANISM_REWRITTEN)
+    generation = PublicationGeneration.objects.get().value
+    decided = workflow.decide_match(match, CONFIRMED, user=alice)
+    assert (decided.decision, decided.decided_by, decided.decided_at is not None) == (
+        CONFIRMED,
+        alice,
+        True,
+    )
+    made, dropped = steps(second)
+    assert made[MECHANISM_REWRITTEN] == REVISED
+    assert dropped == [(DROPPED, TrackedReason.NOT_RECORDED, INQUIRY)]
+    mechanism = TrackedRecommendation.objects.get(text=MECHANISM_REWRITTEN)
+    assert (mechanism.editions, mechanism.first_period) == (3, EDITIONS[0][0])
+    assert PublicationGeneration.objects.get().value > generation
+    event = AuditEvent.objects.get(action="confirm_match")
+    assert event.actor == alice and "Myanmar recommendation 4" in event.description
+
+
+def test_splitting_a_match_keeps_the_later_recommendation_new(archive, alice):
+    (_, _), (_, _), (third, _) = archive
+    workflow.decide_match(match_of(third, PRISONERS_REWRITTEN), SPLIT, user=alice)
+    made, dropped = steps(third)
+    assert made[PRISONERS_REWRITTEN] == NEW
+    assert dropped == [(DROPPED, TrackedReason.NOT_RECORDED, PRISONERS)]
+    assert AuditEvent.objects.filter(action="split_match", actor=alice).count() == 1
+
+
+def test_a_decided_match_is_not_decided_again(archive, alice):
+    match = match_of(archive[1][0], MECHANISM_REWRITTEN)
+    workflow.decide_match(match, SPLIT, user=alice)
+    with pytest.raises(PermissionDenied, match="This match is already split"):
+        workflow.decide_match(match, CONFIRMED, user=alice)
+    linked = match_of(archive[1][0], REFER)
+    with pytest.raises(PermissionDenied, match="This match is already linked by the importer"):
+        workflow.decide_match(linked, SPLIT, user=alice)
+
+
+def test_only_an_analyst_decides_a_match(archive, bob, erin):
+    match = match_of(archive[1][0], MECHANISM_REWRITTEN)
+    for user in (bob, erin):
+        with pytest.raises(PermissionDenied, match="This needs the analyst role."):
+            workflow.decide_match(match, CONFIRMED, user=user)
+    match.refresh_from_db()
+    assert match.decision == TO_CONFIRM
+
+
+def test_the_database_refuses_to_change_a_decided_match(archive, alice):
+    linked = match_of(archive[1][0], REFER)
+    decided = workflow.decide_match(match_of(archive[1][0], MECHANISM_REWRITTEN), SPLIT, user=alice)
+    for match in (linked, decided):
+        for change in ({"decision": CONFIRMED}, {"similarity": 0.5}):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                LineageMatch.objects.filter(pk=match.pk).update(**change)
+
+
 # --- Later copies of a linked archive's entry -------------------------------------------
 
 
@@ -324,3 +390,131 @@ def test_link_recommendations_links_archives_imported_before_and_is_idempotent(a
         tracked
     )
     assert LineageMatch.objects.count() == len(expected)
+
+
+def test_link_recommendations_leaves_decided_matches_and_workflow_editions_alone(
+    archive, alice, erin
+):
+    (_, _), (second, _), _ = archive
+    match = workflow.decide_match(match_of(second, MECHANISM_REWRITTEN), SPLIT, user=alice)
+    link_command()
+    match.refresh_from_db()
+    assert match.decision == SPLIT
+    # A recommendation an analyst wrote afresh in the workflow is the analyst's choice.
+    following = workflow.create_edition(second.region, date(2024, 11, 1), user=erin)
+    draft = following.assessments.get().revisions.get()
+    Recommendation.objects.filter(revision=draft, text=REFER).update(lineage=uuid.uuid4())
+    Revision.objects.filter(pk=draft.pk).update(submitted_at=timezone.now())
+    publish_by_hand(draft)
+    Outlook.objects.filter(pk=following.pk).update(state="published", published_at=timezone.now())
+    count = LineageMatch.objects.count()
+    link_command()
+    assert LineageMatch.objects.count() == count
+    made, _ = steps(following)
+    assert made[REFER] == NEW
+
+
+# --- The editor's page ------------------------------------------------------------------
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_matches_page_shows_both_texts_their_diff_and_similarity(client, archive, alice):
+    response = as_user(client, alice).get(reverse("editor_matches"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Myanmar, <bdi>Asia Pacific Regional Outlook</bdi> November 2023" in page
+    assert MECHANISM in page and MECHANISM_REWRITTEN in page
+    assert "<del>Support the work of</del><ins>Fund</ins> the Independent" in page
+    assert "80% alike" in page
+    assert PRISONERS_REWRITTEN in page
+    assert REFER not in page  # linked: nothing to decide
+
+
+def test_the_matches_page_costs_the_same_queries_for_one_match_or_many(
+    client, archive, alice, django_assert_num_queries
+):
+    as_user(client, alice)
+    client.get(reverse("editor_matches"))  # the session, warmed
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as two:
+        client.get(reverse("editor_matches"))
+    workflow.decide_match(match_of(archive[1][0], MECHANISM_REWRITTEN), SPLIT, user=alice)
+    with django_assert_num_queries(len(two)):
+        client.get(reverse("editor_matches"))
+
+
+def test_an_analyst_confirms_a_match_from_the_page(client, archive, alice):
+    match = match_of(archive[1][0], MECHANISM_REWRITTEN)
+    response = as_user(client, alice).post(
+        reverse("editor_decide_match", args=[match.pk]), {"decision": "confirmed"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "recommendation 4 continues the earlier one" in response.content.decode()
+    made, _ = steps(archive[1][0])
+    assert made[MECHANISM_REWRITTEN] == REVISED
+
+
+def test_an_analyst_splits_a_match_from_the_page_and_a_second_click_is_told(client, archive, alice):
+    match = match_of(archive[2][0], PRISONERS_REWRITTEN)
+    url = reverse("editor_decide_match", args=[match.pk])
+    as_user(client, alice).post(url, {"decision": "split"})
+    match.refresh_from_db()
+    assert match.decision == SPLIT
+    response = client.post(url, {"decision": "confirmed"}, follow=True)
+    assert response.status_code == 200
+    assert "This match is already split: a new recommendation." in response.content.decode()
+    match.refresh_from_db()
+    assert match.decision == SPLIT
+
+
+def test_the_page_and_decisions_are_refused_without_the_analyst_role(client, archive, bob, charlie):
+    match = match_of(archive[1][0], MECHANISM_REWRITTEN)
+    for user in (bob, charlie):
+        as_user(client, user)
+        page = client.get(reverse("editor_matches"))
+        decision = client.post(
+            reverse("editor_decide_match", args=[match.pk]), {"decision": "split"}
+        )
+        assert page.status_code == decision.status_code == 403
+    assert "Confirming matches needs the analyst role." in decision.content.decode()
+    match.refresh_from_db()
+    assert match.decision == TO_CONFIRM
+
+
+def test_a_forged_match_or_decision_is_answered_without_an_error(client, archive, alice):
+    as_user(client, alice)
+    missing = client.post(reverse("editor_decide_match", args=[999_999]), {"decision": "split"})
+    assert missing.status_code == 404
+    match = match_of(archive[1][0], MECHANISM_REWRITTEN)
+    forged = client.post(reverse("editor_decide_match", args=[match.pk]), {"decision": "linked"})
+    assert forged.status_code == 400
+    assert "Nothing was decided" in forged.content.decode()
+    assert client.get(reverse("editor_decide_match", args=[match.pk])).status_code == 405
+    match.refresh_from_db()
+    assert match.decision == TO_CONFIRM
+
+
+def test_a_decision_needs_the_csrf_token(archive, alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    match = match_of(archive[1][0], MECHANISM_REWRITTEN)
+    response = client.post(reverse("editor_decide_match", args=[match.pk]), {"decision": "split"})
+    assert response.status_code == 403
+    match.refresh_from_db()
+    assert match.decision == TO_CONFIRM
+
+
+def test_the_dashboard_counts_the_matches_to_confirm_for_analysts(client, archive, alice, bob):
+    page = as_user(client, alice).get(reverse("editor_dashboard")).content.decode()
+    assert "2 recommendations of imported archives" in page
+    assert reverse("editor_matches") in page
+    page = as_user(client, bob).get(reverse("editor_dashboard")).content.decode()
+    assert reverse("editor_matches") not in page
