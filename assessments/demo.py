@@ -7,7 +7,8 @@ Beside the real sample edition (the DPRK entry of the Asia Pacific outlook of No
 - five published editions, May 2022 to May 2024, of twelve or thirteen Asia Pacific
   countries whose levels rise and fall; Nepal is dropped after the third edition and
   Papua New Guinea added from it; recommendations are repeated, revised, dropped and
-  added from one edition to the next; sources carry UN document symbols and URLs;
+  added from one edition to the next, linked across editions by the importer, some
+  left for an analyst to confirm; sources carry UN document symbols and URLs;
 - a correction of one entry of November 2023, reviewed and queued for publication (the
   worker that `make run` starts publishes it, as it would any correction);
 - a draft edition, November 2024, copied from May 2024, with entries in every state of
@@ -284,7 +285,10 @@ def entry_content(country, index):
 
 def recommendations(code, name, level, index):
     """Repeated in every edition, revised in the third, dropped after the second, new
-    from the fourth: what a recommendation tracker follows."""
+    from the fourth, reworded in the fifth: what a recommendation tracker follows. The
+    importer links the repeated and the revised one (assessments.lineage) and leaves the
+    reworded one for an analyst to confirm; the dropped one has no reason recorded (an
+    archive carries none)."""
     authorities = [
         "Demo text: allow independent observers to visit every part of the country without notice."
     ]
@@ -303,15 +307,16 @@ def recommendations(code, name, level, index):
         )
     groups = [RecommendationGroup("The national authorities", authorities)]
     if level in HIGH:
-        groups.append(
-            RecommendationGroup(
-                "The UN Security Council",
-                [
-                    f"Demo text: keep the fictional situation in {name} under review and ask "
-                    "for a briefing every six months."
-                ],
-            )
+        council = (
+            f"Demo text: keep the fictional situation in {name} under review and ask for a "
+            "briefing every six months."
         )
+        if index >= 4:
+            council = (
+                f"Demo text: keep the fictional situation in {name} under review, and hold an "
+                "open briefing on it twice a year."
+            )
+        groups.append(RecommendationGroup("The UN Security Council", [council]))
     groups.append(
         RecommendationGroup(
             "UN Member States",

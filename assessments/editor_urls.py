@@ -44,6 +44,8 @@ urlpatterns = [
     path("outlooks/<int:outlook_id>/", include(outlook_patterns)),
     path("assessments/<int:assessment_id>/", include(assessment_patterns)),
     path("revisions/<int:revision_id>/", include(revision_patterns)),
+    path("matches/", views.matches, name="editor_matches"),
+    path("matches/<int:match_id>/decide/", views.decide_match, name="editor_decide_match"),
     path("sources/search/", views.source_search, name="editor_source_search"),
     path("audit/", views.audit_log, name="editor_audit"),
 ]

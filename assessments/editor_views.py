@@ -25,13 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import checks, workflow
 from .content import revision_content
-from .diff import diff_entries, recommendation_changes
+from .diff import diff_entries, recommendation_changes, word_diff
 from .forms import (
     AcknowledgeForm,
     AddCountryForm,
     AuditFilterForm,
     EditionForm,
     EntryForms,
+    MatchDecisionForm,
     ReviewForm,
     SourceSearchForm,
 )
@@ -39,6 +40,7 @@ from .models import (
     Addressee,
     Assessment,
     AuditEvent,
+    LineageMatch,
     Outlook,
     PublicationJob,
     Revision,
@@ -168,6 +170,10 @@ def dashboard(request):
         ]
         approved = revisions.filter(state=State.APPROVED)
         context["corrections"] = [r for r in approved if permissions.can("publish_correction", r)]
+    if permissions.can_decide_matches():
+        context["matches_to_confirm"] = LineageMatch.objects.filter(
+            decision=LineageMatch.Decision.TO_CONFIRM
+        ).count()
     return render(request, "editor/dashboard.html", context)
 
 
@@ -638,6 +644,78 @@ def publish_correction(request, revision_id):
         pk=revision_id,
     )
     return _publishing(request, workflow.publish_correction, revision, page="editor_revision")
+
+
+# --- An archive's matches -------------------------------------------------------------
+
+
+def _matches_page(request, *, status=200):
+    pending = (
+        LineageMatch.objects.filter(decision=LineageMatch.Decision.TO_CONFIRM)
+        .select_related(
+            "recommendation__addressee",
+            "recommendation__revision__assessment__country",
+            "recommendation__revision__assessment__outlook__region",
+            "predecessor__addressee",
+            "predecessor__revision__assessment__outlook",
+        )
+        .order_by(
+            "recommendation__revision__assessment__outlook__region__name",
+            "recommendation__revision__assessment__country__official_name",
+            "recommendation__revision__assessment__outlook__period",
+            "recommendation__position",
+        )
+    )
+    page = Paginator(pending, 25).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "match": match,
+            "entry": match.recommendation.revision.assessment,
+            "earlier": match.predecessor.revision.assessment.outlook,
+            "diff": word_diff(match.predecessor.text, match.recommendation.text),
+        }
+        for match in page
+    ]
+    return render(request, "editor/matches.html", {"page": page, "rows": rows}, status=status)
+
+
+@require_GET
+@editor_page("can_decide_matches")
+def matches(request):
+    """The uncertain matches of imported archives (assessments.lineage), per country and
+    edition: the earlier text and the later side by side, to confirm or split."""
+    return _matches_page(request)
+
+
+@require_POST
+@editor_page("can_decide_matches")
+def decide_match(request, match_id):
+    match = get_object_or_404(LineageMatch, pk=match_id)
+    form = MatchDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was decided: choose to confirm or to split the match.")
+        return _matches_page(request, status=400)
+    try:
+        match = workflow.decide_match(match, form.cleaned_data["decision"], user=request.user)
+    except PermissionDenied as refusal:
+        match.refresh_from_db()
+        if match.decision == LineageMatch.Decision.TO_CONFIRM:
+            raise
+        # Decided in the meantime (a second click, or another analyst): said on the page.
+        messages.info(request, str(refusal))
+        return redirect("editor_matches")
+    entry = match.recommendation.revision.assessment
+    what = (
+        "continues the earlier one"
+        if match.continues
+        else "is a new recommendation, not the earlier one's successor"
+    )
+    messages.success(
+        request,
+        f"{entry.country.short_name}, {entry.outlook.full_title}: recommendation "
+        f"{match.recommendation.position} {what}. The tracker shows it.",
+    )
+    return redirect("editor_matches")
 
 
 # --- Sources and the audit log -------------------------------------------------------

@@ -24,6 +24,7 @@ from .models import (
     Country,
     DropReason,
     Implementation,
+    LineageMatch,
     Region,
     RiskLevel,
     RiskStatus,
@@ -729,3 +730,14 @@ class AuditFilterForm(forms.Form):
     action = LineField(max_length=50, required=False, label="Action")
     actor = LineField(max_length=20, required=False, label="Who")
     q = LineField(max_length=200, required=False, label="Words")
+
+
+class MatchDecisionForm(forms.Form):
+    """An analyst's decision on an archive's uncertain match (workflow.decide_match)."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            (LineageMatch.Decision.CONFIRMED, "Confirm: it continues the earlier one"),
+            (LineageMatch.Decision.SPLIT, "Split: it is a new recommendation"),
+        ]
+    )

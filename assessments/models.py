@@ -491,17 +491,19 @@ class RevisionQuerySet(models.QuerySet):
     def previous_entry(self, assessment):
         """The country's live revision in the latest earlier edition of the region, with
         its content, or None: what a new edition copies, and what reviewers compare with."""
+        return self.previous_entries(assessment).with_content().first()
+
+    def previous_entries(self, assessment):
+        """The country's live revisions in earlier editions of the region, latest first."""
         outlook = assessment.outlook
         return (
             self.live()
-            .with_content()
             .filter(
                 assessment__country_id=assessment.country_id,
                 assessment__outlook__region_id=outlook.region_id,
                 assessment__outlook__period__lt=outlook.period,
             )
             .order_by("-assessment__outlook__period")
-            .first()
         )
 
     def last_approved_before(self, revision):

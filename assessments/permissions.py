@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .models import Assessment, Outlook, PublicationJob, Revision
+from .models import Assessment, LineageMatch, Outlook, PublicationJob, Revision
 
 # The Django groups of the editorial roles; a superuser holds every role.
 ANALYST, REVIEWER, EDITOR = "analyst", "reviewer", "editor"
@@ -25,6 +25,7 @@ ROLES = (ANALYST, REVIEWER, EDITOR)
 
 State = Revision.State
 Edition = Outlook.State
+Match = LineageMatch.Decision
 EDITABLE = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
 
 
@@ -176,6 +177,14 @@ TRANSITIONS = {
     ),
     # Storing a file of outlooks (the importer); the system (no user) always may.
     "import": Rule(EDITOR, None, None),
+    # An archive's uncertain match (assessments.lineage): an analyst says whether the
+    # recommendation continues the earlier one or is a new one.
+    "confirm_match": Rule(
+        ANALYST, _states(Match.TO_CONFIRM), Match.CONFIRMED, "This match is already {state}."
+    ),
+    "split_match": Rule(
+        ANALYST, _states(Match.TO_CONFIRM), Match.SPLIT, "This match is already {state}."
+    ),
 }
 
 # The actions offered on a revision's pages.
@@ -191,12 +200,19 @@ def _outlook_of(obj):
 
 
 def _state_of(obj):
-    """The state a rule's `sources` are about: a revision's own, or its edition's."""
+    """The state a rule's `sources` are about: a revision's own, a match's decision, or
+    an entry's or edition's edition."""
+    if isinstance(obj, LineageMatch):
+        return obj.decision
     return obj.state if isinstance(obj, Revision) else _outlook_of(obj).state
 
 
 def _refusal(rule, obj):
-    state = obj.get_state_display() if isinstance(obj, Revision) else ""
+    state = ""
+    if isinstance(obj, Revision):
+        state = obj.get_state_display()
+    elif isinstance(obj, LineageMatch):
+        state = obj.get_decision_display()
     title = _outlook_of(obj).full_title if "{title}" in rule.refusal else ""
     return rule.refusal.format(state=state.lower(), title=title)
 
@@ -254,6 +270,10 @@ class Permissions:
 
     def can_create_edition(self):
         return self.can("create_edition")
+
+    def can_decide_matches(self):
+        """Open the list of an archive's matches to confirm or split."""
+        return self._role(TRANSITIONS["confirm_match"].role, "Confirming matches")
 
     # --- Actions --------------------------------------------------------------------
 

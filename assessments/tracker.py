@@ -5,7 +5,8 @@ a new edition's copy of an entry keeps each recommendation's lineage, and so doe
 analyst's draft (the editor carries it with the row); a recommendation written afresh
 gets a new one. An archive's recommendations, imported without copies, are linked by
 the importer instead (assessments.lineage, LineageMatch): a linked or confirmed match
-makes a recommendation continue its predecessor's lineage.
+makes a recommendation, and any later copy of it (a correction, the next edition's
+draft), continue its predecessor's lineage.
 
 Against the country's previous entry in the region (the latest earlier published
 edition that has the country), each recommendation of a published entry is
@@ -45,19 +46,10 @@ from .models import (
 def predecessors(assessment):
     """The recommendations of the country's previous entry in the region, which a
     revision of `assessment` continues or drops (with their addressees)."""
-    outlook = assessment.outlook
-    previous = (
-        Revision.objects.live()
-        .filter(
-            assessment__country_id=assessment.country_id,
-            assessment__outlook__region_id=outlook.region_id,
-            assessment__outlook__period__lt=outlook.period,
-        )
-        .order_by("-assessment__outlook__period")
-        .values("id")[:1]
-    )
+    # In one query: an import and every save of a draft ask.
+    previous = Revision.objects.previous_entries(assessment).values("pk")[:1]
     return list(
-        Recommendation.objects.filter(revision_id__in=previous)
+        Recommendation.objects.filter(revision__in=previous)
         .select_related("addressee")
         .order_by("position")
     )
@@ -116,10 +108,7 @@ def rebuild_country(region_id, country_id):
         .select_related("assessment__outlook")
         .order_by("assessment__outlook__period")
     )
-    chain = TrackedRecommendation.objects.filter(region_id=region_id, country_id=country_id)
-    # The steps first, in one statement: then no step is left for the cascade to collect.
-    TrackedStep.objects.filter(tracked__in=chain).delete()
-    chain.delete()
+    TrackedRecommendation.objects.filter(region_id=region_id, country_id=country_id).delete()
     if not entries:
         return
     ids = [entry.pk for entry in entries]
@@ -130,10 +119,13 @@ def rebuild_country(region_id, country_id):
         .order_by("revision_id", "position")
     ):
         recommendations[row.revision_id].append(row)
+    # By lineage, from any revision of the entries: a correction of an archive's entry
+    # (and the next edition's copy) keeps the lineages of the recommendations matched.
     matches = dict(
         LineageMatch.objects.filter(
-            recommendation__revision_id__in=ids, decision__in=LineageMatch.CONTINUES
-        ).values_list("recommendation_id", "predecessor_id")
+            recommendation__revision__assessment_id__in=[entry.assessment_id for entry in entries],
+            decision__in=LineageMatch.CONTINUES,
+        ).values_list("recommendation__lineage", "predecessor__lineage")
     )
     reasons = defaultdict(dict)
     for row in DroppedRecommendation.objects.filter(revision_id__in=ids):
@@ -144,35 +136,34 @@ def rebuild_country(region_id, country_id):
         .order_by("period")
         .first()
     )
-    steps = _Chain()
+    chain = _Chain()
     for entry in entries:
-        steps.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
+        chain.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
     if later is not None:
-        steps.country_left(later)
-    steps.save(region_id, country_id)
+        chain.country_left(later)
+    chain.save(region_id, country_id)
 
 
 class _Chain:
     """The steps of one country's recommendations, edition after edition."""
 
     def __init__(self):
-        self.lineage_of = {}  # recommendation id: the lineage it follows
+        # A recommendation's own lineage: the tracked lineage it follows (another when
+        # the recommendation, or the one it was copied from, was matched to an earlier).
+        self.tracked = {}
         self.previous = {}  # lineage: recommendation, in the previous entry
         self.steps = defaultdict(list)  # lineage: [TrackedStep]
 
     def follow(self, entry, recommendations, matches, reasons):
         outlook = entry.assessment.outlook
-        # A copy keeps the lineage column of the row it copies, which the tracker may
-        # follow under an earlier lineage (an archive's row matched to its predecessor).
-        copied = {row.lineage: lineage for lineage, row in self.previous.items()}
         current = {}
         for recommendation in recommendations:
-            lineage = self.lineage_of.get(matches.get(recommendation.pk))
-            if lineage is None:
-                lineage = copied.get(recommendation.lineage, recommendation.lineage)
-            if lineage in current:
-                lineage = recommendation.lineage
-            self.lineage_of[recommendation.pk] = lineage
+            own = recommendation.lineage
+            lineage = self.tracked.get(own) or self.tracked.get(matches.get(own))
+            # A lineage has no gaps: it continues one of the previous entry, once.
+            if lineage not in self.previous or lineage in current:
+                lineage = own
+            self.tracked[own] = lineage
             current[lineage] = recommendation
             prior = self.previous.get(lineage)
             self.steps[lineage].append(
@@ -185,12 +176,13 @@ class _Chain:
             )
         # A supersession names the successor by its own lineage column; the tracker's
         # lineage of that recommendation may be an earlier one it was matched to.
-        followed = {row.lineage: self.lineage_of[row.pk] for row in recommendations}
-        for lineage, row in self.previous.items():
+        followed = {row.lineage: self.tracked[row.lineage] for row in recommendations}
+        # A reason names the dropped recommendation by its own lineage too.
+        reasons = {self.tracked.get(lineage, lineage): row for lineage, row in reasons.items()}
+        for lineage in self.previous:
             if lineage in current:
                 continue
-            # The analyst named the dropped row by its own lineage column.
-            given = reasons.get(row.lineage)
+            given = reasons.get(lineage)
             self.steps[lineage].append(
                 TrackedStep(
                     outlook=outlook,

@@ -27,13 +27,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import checks, derived, jobs, stored_files, tasks, tracker
+from . import caching, checks, derived, jobs, stored_files, tasks, tracker
 from .content import DroppedDraft, NewSource, revision_content
 from .models import (
     Addressee,
     Assessment,
     AuditEvent,
     CheckAcknowledgement,
+    LineageMatch,
     Outlook,
     PublicationJob,
     Recommendation,
@@ -771,3 +772,51 @@ def store_imported_edition(
         outlook.introduction = introduction
         outlook.save(update_fields=["introduction"])
     return outlook
+
+
+# --- An archive's matches ---------------------------------------------------------------
+
+MATCH_ACTIONS = {
+    LineageMatch.Decision.CONFIRMED: "confirm_match",
+    LineageMatch.Decision.SPLIT: "split_match",
+}
+
+
+def decide_match(match, decision, *, user):
+    """An analyst's decision on an uncertain match of an archive's recommendation to one
+    of the previous edition (assessments.lineage): CONFIRMED, it continues it; SPLIT, it is
+    a new recommendation. The tracker follows it at once, and public pages with it."""
+    action = MATCH_ACTIONS[decision]
+    with transaction.atomic():
+        locked = (
+            LineageMatch.objects.select_for_update()
+            .select_related(
+                "recommendation__revision__assessment__outlook",
+                "recommendation__revision__assessment__country",
+                "predecessor__revision__assessment__outlook",
+            )
+            .get(pk=match.pk)
+        )
+        _require(user, action, locked)
+        locked.decision = TRANSITIONS[action].target
+        locked.decided_by = user
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["decision", "decided_by", "decided_at"])
+        revision = locked.recommendation.revision
+        assessment = revision.assessment
+        earlier = locked.predecessor.revision.assessment.outlook
+        verb = "continues" if locked.continues else "is new, not"
+        audit(
+            user,
+            action,
+            f"{assessment.country.short_name} recommendation {locked.recommendation.position} "
+            f"in {assessment.outlook.full_title} {verb} recommendation "
+            f"{locked.predecessor.position} of {earlier.full_title}",
+            revision=revision,
+            match=locked.pk,
+            similarity=locked.similarity,
+        )
+        tracker.rebuild_country(assessment.outlook.region_id, assessment.country_id)
+        # What the public tracker shows changed.
+        caching.bump_generation()
+    return locked

@@ -15,7 +15,16 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from assessments import checks, demo
-from assessments.models import Outlook, Region, Revision, SearchEntry
+from assessments.models import (
+    LineageMatch,
+    Outlook,
+    Region,
+    Revision,
+    SearchEntry,
+    TrackedReason,
+    TrackedStatus,
+    TrackedStep,
+)
 from tests.processes import manage
 from tests.worker import run_jobs
 
@@ -140,6 +149,38 @@ def test_recommendations_are_repeated_revised_dropped_and_added(demo_data):
     assert texts[0] & texts[4]  # repeated throughout
     assert texts[1] - texts[2] and texts[2] - texts[1]  # revised, dropped
     assert texts[3] - texts[2]  # new
+
+
+def test_the_importer_links_the_demo_s_recommendations_and_leaves_rewordings_to_confirm(
+    demo_data,
+):
+    editions = demo_editions(demo_data)[:5]
+
+    def made(edition, code):
+        steps = TrackedStep.objects.filter(
+            outlook=edition, tracked__country__code=code, recommendation__isnull=False
+        )
+        return {
+            text[11:40]: status
+            for text, status in steps.values_list("recommendation__text", "status")
+        }
+
+    third = made(editions[2], "MM")
+    assert third["allow independent observers t"] == TrackedStatus.REPEATED
+    assert third["release everyone held for tak"] == TrackedStatus.REVISED
+    dropped = TrackedStep.objects.get(
+        outlook=editions[2], tracked__country__code="MM", status=TrackedStatus.DROPPED
+    )
+    assert dropped.tracked.text.startswith("Demo text: publish the findings")
+    assert dropped.reason == TrackedReason.NOT_RECORDED
+    assert made(editions[3], "MM")["adopt a national plan to prev"] == TrackedStatus.NEW
+    # The corrected entry keeps its links.
+    assert set(made(editions[3], "LK").values()) == {TrackedStatus.REPEATED, TrackedStatus.NEW}
+    # The Security Council's, reworded in the fifth edition, waits for an analyst.
+    waiting = LineageMatch.objects.filter(decision=LineageMatch.Decision.TO_CONFIRM)
+    assert waiting.count() >= 3
+    assert {m.recommendation.revision.assessment.outlook for m in waiting} == {editions[4]}
+    assert all("open briefing" in m.recommendation.text for m in waiting)
 
 
 def test_the_correction_is_published_with_its_note(demo_data):

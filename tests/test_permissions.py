@@ -87,6 +87,9 @@ RULES = {
         RS,
         only("editor", when={"correction_approved"}),
     ),
+    "editor_matches": ("get", None, [None], only("analyst", ok=200)),
+    # A match already decided is said so on the page it redirects to.
+    "editor_decide_match": ("post", "match", ["to_confirm", "linked"], only("analyst")),
     "editor_source_search": ("get", None, [None], only("analyst", ok=200)),
     "editor_audit": ("get", None, [None], only("editor", ok=200)),
 }
@@ -112,6 +115,8 @@ def test_every_editor_url_has_a_rule():
 def make_object(kind, state, author):
     if kind is None:
         return {}
+    if kind == "match":
+        return {"match_id": make_match(state).pk}
     if kind in ("outlook", "assessment"):
         outlook = make_outlook(period=date(2024, 5, 1), published=state == "published")
         revision_state = State.PUBLISHED if state == "published" else State.DRAFT
@@ -131,6 +136,22 @@ def make_object(kind, state, author):
         revision = make_revision(assessment, state=state, user=author)
     revision.contributors.add(author)
     return {"revision_id": revision.pk}
+
+
+def make_match(decision):
+    """An archive's match between the sample's first recommendation and the one of a
+    later archive's entry, with `decision`."""
+    from assessments.models import LineageMatch, Recommendation
+
+    earlier = Recommendation.objects.order_by("pk").first()
+    outlook = make_outlook(period=date(2024, 2, 1), published=True)
+    entry = add_assessment(outlook, "KP", state=State.PUBLISHED).published_revision
+    return LineageMatch.objects.create(
+        recommendation=entry.recommendations.get(),
+        predecessor=earlier,
+        similarity=0.7,
+        decision=decision,
+    )
 
 
 def url_kwargs(name, objects):
@@ -168,6 +189,8 @@ def test_permission_matrix(client, make_user, published_sample, name, role, stat
         client.force_login(make_user(f"user-{role}", *([] if role == "none" else [role])))
     url = reverse(name, kwargs=url_kwargs(name, objects))
     data = {"comment": "Please cite the 2024 report."} if name == "editor_request_changes" else {}
+    if name == "editor_decide_match":
+        data = {"decision": "split"}
     if name == "editor_add_country":
         from assessments.models import Country
 
@@ -235,7 +258,7 @@ def test_can_publish_says_what_is_missing(edition, erin, alice):
     assert Permissions(alice).can_publish(edition).reason == "This needs the editor role."
 
 
-def refused_by_the_table(action, ready_draft, edition, published_sample, user):
+def refused_by_the_table(action, ready_draft, edition, published_sample, match, user):
     """Call the workflow function of `action` as `user`, who lacks its role."""
     from assessments import workflow
     from assessments.content import DraftContent
@@ -266,6 +289,8 @@ def refused_by_the_table(action, ready_draft, edition, published_sample, user):
             published_sample.assessments.get(), user=user
         ),
         "publish_correction": lambda: workflow.publish_correction(ready_draft, user=user),
+        "confirm_match": lambda: workflow.decide_match(match, "confirmed", user=user),
+        "split_match": lambda: workflow.decide_match(match, "split", user=user),
         "import": lambda: workflow.store_imported_edition(
             edition.region,
             date(2025, 1, 1),
@@ -287,9 +312,10 @@ def test_every_action_of_the_table_is_guarded_by_it(
 
     from assessments.permissions import TRANSITIONS
 
+    match = make_match("to_confirm")
     for action, rule in TRANSITIONS.items():
         before = snapshot()
-        call = refused_by_the_table(action, ready_draft, edition, published_sample, charlie)
+        call = refused_by_the_table(action, ready_draft, edition, published_sample, match, charlie)
         with pytest.raises(PermissionDenied) as refused:
             call()
         assert str(refused.value) == f"This needs the {rule.role} role.", action

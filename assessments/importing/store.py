@@ -3,14 +3,14 @@ framework, the region) and everything written through `assessments.workflow`, in
 transaction.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from .. import derived, stored_files, workflow
+from .. import derived, lineage, stored_files, workflow
 from ..checks import (
     CheckContext,
     check_content,
@@ -48,6 +48,8 @@ class ImportResult:
     created: list[Assessment] = field(default_factory=list)
     replaced: list[Assessment] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What became of the recommendations against the previous edition (assessments.lineage).
+    linking: lineage.Linking = field(default_factory=lineage.Linking)
 
 
 def store_outlook(content, *, publish=False, replace=False, user=None, path=None):
@@ -93,13 +95,17 @@ class _Store:
                     f"({country.code.code}); give --replace to replace it",
                     entry,
                 )
+            content = self.draft_content(entry, level, status)
+            if not publish:
+                # A draft's rows may take the lineages they surely continue.
+                place = Assessment(outlook=outlook, country=country)
+                result.linking += lineage.link_draft(place, content)
             assessment, replaced = workflow.store_imported(
-                outlook,
-                country,
-                self.draft_content(entry, level, status),
-                publish=publish,
-                acting_user=user,
+                outlook, country, content, publish=publish, acting_user=user
             )
+            if publish:
+                # Before the tracker is rebuilt (record_published), which reads the links.
+                result.linking += lineage.link_entry(assessment.published_revision)
             (result.replaced if replaced else result.created).append(assessment)
         if publish:
             derived.record_published(
@@ -116,6 +122,7 @@ class _Store:
             outlook=outlook,
             countries=[c.code.code for _, (c, _, _) in resolved],
             warnings=self.warnings,
+            linking=asdict(result.linking),
         )
         return result
 

@@ -279,6 +279,7 @@ def editor_pages(edition, alice, erin):
     draft = pass_checks(revision_of(edition), alice)
     workflow.submit(draft, user=alice)
     published = Revision.objects.exclude(assessment__outlook=edition).get()
+    match_to_confirm(published)
     return {
         "login": "/accounts/login/",
         "dashboard": "/editor/",
@@ -292,7 +293,30 @@ def editor_pages(edition, alice, erin):
         "preview": f"/editor/revisions/{draft.pk}/preview/",
         "audit": "/editor/audit/",
         "published-revision": f"/editor/revisions/{published.pk}/",
+        "matches": "/editor/matches/",
     }
+
+
+def match_to_confirm(earlier):
+    """An archive's entry after `earlier`, its recommendation left to confirm against the
+    first of `earlier`'s."""
+    from datetime import date
+
+    from assessments.models import LineageMatch
+    from tests.builders import add_assessment, make_outlook
+
+    later = add_assessment(
+        make_outlook(period=date(2024, 2, 1), published=True),
+        "KP",
+        state=Revision.State.PUBLISHED,
+        recommendations=[("The government of the DPRK", "Cease all crimes against humanity.")],
+    ).published_revision
+    return LineageMatch.objects.create(
+        recommendation=later.recommendations.get(),
+        predecessor=earlier.recommendations.first(),
+        similarity=0.72,
+        decision=LineageMatch.Decision.TO_CONFIRM,
+    )
 
 
 def test_editor_pages_have_no_serious_accessibility_violation(

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import Assessment
+from tests.test_lineage import archive_files
 
 from . import ENTRY, write
 
@@ -36,3 +37,15 @@ def test_command_imports_good_files_and_fails_on_a_bad_one(tmp_path):
     assert f'{bad}, line 3: the risk level "Huge"' in err.getvalue()
     assert f"Nothing was imported from {bad}" in err.getvalue()
     assert Assessment.objects.count() == 1
+
+
+def test_the_import_command_prints_what_it_linked_left_new_and_left_to_confirm(tmp_path):
+    out = StringIO()
+    paths = archive_files(tmp_path, "text")
+    call_command("import_outlook", *map(str, paths), "--publish", stdout=out)
+    lines = [line.strip() for line in out.getvalue().splitlines() if "recommendations:" in line]
+    assert lines == [
+        "recommendations: 0 linked, 6 unlinked (new), 0 to confirm in the editor",
+        "recommendations: 4 linked, 1 unlinked (new), 1 to confirm in the editor",
+        "recommendations: 5 linked, 1 unlinked (new), 1 to confirm in the editor",
+    ]

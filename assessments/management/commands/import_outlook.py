@@ -65,6 +65,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  replaced {assessment.country.short_name} ({assessment.country.code.code})"
                 )
+            self.stdout.write(f"  recommendations: {result.linking}")
             for warning in result.warnings:
                 self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
         if failed:
