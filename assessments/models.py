@@ -532,9 +532,11 @@ class RevisionQuerySet(models.QuerySet):
             "rendered",
         ).prefetch_related(
             "findings",
+            # With its step in the tracker, if it is live (a draft has none): the page
+            # marks it new, repeated or revised with no query more.
             models.Prefetch(
                 "recommendations",
-                queryset=Recommendation.objects.select_related("addressee"),
+                queryset=Recommendation.objects.select_related("addressee", "tracked_step"),
             ),
             models.Prefetch("footnotes", queryset=Footnote.objects.select_related("source")),
             "dropped",
