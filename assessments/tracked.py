@@ -34,6 +34,7 @@ from .exporting import (
 from .markdown import plain_text, render_markdown
 from .models import (
     Addressee,
+    Assessment,
     Country,
     Region,
     TrackedReason,
@@ -541,3 +542,38 @@ def json_chunks(filters):
         separator = ",\n"
     yield "\n]}\n"
 
+
+# --- An edition's summary --------------------------------------------------------------
+
+
+def since_last_edition(outlook, countries):
+    """{country id: "2 new, 5 repeated, 1 revised, 1 dropped"}: what became of the
+    recommendations of each of `countries` (ids) in `outlook` against its previous entry,
+    for those that had one (and recommendations in either). Two queries."""
+    earlier = set(
+        Assessment.objects.live()
+        .filter(
+            outlook__region_id=outlook.region_id,
+            outlook__period__lt=outlook.period,
+            country_id__in=countries,
+        )
+        .values_list("country_id", flat=True)
+    )
+    counts = {}
+    for country_id, status, number in (
+        TrackedStep.objects.filter(outlook=outlook, tracked__country_id__in=earlier)
+        .values("tracked__country_id", "status")
+        .annotate(number=Count("id"))
+        .values_list("tracked__country_id", "status", "number")
+        .order_by()
+    ):
+        counts.setdefault(country_id, {})[status] = number
+    # The statuses in their order, those of none left out ("4 repeated, 1 dropped").
+    return {
+        country_id: ", ".join(
+            f"{counts[country_id][status]} {label.lower()}"
+            for status, label in TrackedStatus.choices
+            if counts[country_id].get(status)
+        )
+        for country_id in counts
+    }
