@@ -332,9 +332,7 @@ def addressee_detail(request, slug):
         if not entries or entries[-1]["revision"].id != revision.id:
             entries.append({"revision": revision, "items": []})
         entries[-1]["items"].append(recommendation)
-    counts = tracked_module.addressee_counts(
-        TrackedRecommendation.objects.filter(addressee=addressee)
-    )
+    counts = tracked_module.addressee_counts(TrackedRecommendation.objects.all(), [addressee.pk])
     return page(
         request,
         "public/addressee_detail.html",
@@ -362,18 +360,16 @@ def tracker(request):
         request.GET.get("page")
     )
     items = [
-        (row, tracked_module.text_html(row.text, row.last_outlook, row.country)) for row in shown
+        (row, tracked_module.text_html(row.text, row.last_outlook, row.country))
+        for row in tracked_module.with_editions(shown)
     ]
-    everyone = tracked_module.addressee_counts(TrackedRecommendation.objects.all())
+    everyone = tracked_module.made_per_addressee(TrackedRecommendation.objects.all())
     params = filters.params()
-    if params:
-        counts = tracked_module.addressee_counts(rows, CHART_ADDRESSEES)
-    else:
-        counts = everyone[:CHART_ADDRESSEES]
-    totals = {row.slug: row.made for row in everyone}
+    made = tracked_module.made_per_addressee(rows) if params else everyone
+    counts = tracked_module.addressee_counts(rows, list(made)[:CHART_ADDRESSEES])
     indexed = SearchEntry.objects.order_by().filter(addressee=OuterRef("pk"))
     addressees = [
-        (addressee, totals.get(addressee.slug, 0))
+        (addressee, everyone.get(addressee.pk, 0))
         for addressee in Addressee.objects.filter(Exists(indexed))
     ]
     query = urlencode(params)
@@ -388,6 +384,7 @@ def tracker(request):
             "errors": errors,
             "options": tracked_module.filter_options(choices, filters),
             "filters": filters,
+            "get": request.GET,
             "filter_query": query,
             "chart": tracked_module.chart(counts),
             "addressees": addressees,
@@ -399,9 +396,14 @@ def tracker(request):
 def tracked_recommendation(request, lineage):
     """One recommendation's history: each edition that made it, with its text and what
     changed in it, and when dropped, why."""
-    tracked = get_object_or_404(
-        tracked_module.listed(TrackedRecommendation.objects.all()), lineage=lineage
+    found = tracked_module.with_editions(
+        tracked_module.listed(TrackedRecommendation.objects.filter(lineage=lineage)).select_related(
+            "region"
+        )
     )
+    if not found:
+        raise Http404("No tracked recommendation with this id.")
+    tracked = found[0]
     return page(
         request,
         "public/tracked_recommendation.html",

@@ -4,7 +4,7 @@ import html
 import re
 
 from django import template
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import citing
@@ -179,3 +179,16 @@ def latest_made_in(tracked):
     recommendation."""
     code = tracked.country.code.code.lower()
     return edition_month(tracked.last_outlook, f"#{code}-rec-{tracked.latest.position}")
+
+
+@register.filter
+def select_options(options):
+    """A form list's <option>s from (value, label, chosen) triples. Written here, not in a
+    template loop: the tracker's lists hold hundreds of options (every addressee, every
+    country), which the template engine took tens of milliseconds to render."""
+    selected = mark_safe(" selected")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, selected if chosen else "", label) for value, label, chosen in options),
+    )
