@@ -5,6 +5,7 @@ bytes that are stored and served (assessments.stored_exports)."""
 import csv
 import io
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +19,7 @@ from django.urls import reverse
 
 from .content import OutlookContent, revision_content
 from .markdown import FOOTNOTE_CALL_RE
-from .models import Revision
+from .models import Revision, TrackedStep
 from .text_format import superscript
 
 
@@ -66,6 +67,7 @@ def to_public_json(outlook):
     """
     revisions = current_revisions(outlook)
     corrections = published_corrections(outlook)
+    dropped = dropped_recommendations(outlook)
     data = {}
     if outlook.region.is_demo:
         # Read by programs as well as people: fictional data says so in a field.
@@ -80,16 +82,25 @@ def to_public_json(outlook):
         licence=data_licence(),
         introduction=outlook.introduction,
         assessments=[
-            public_entry(revision, corrections.get(revision.assessment_id, []))
+            public_entry(
+                revision,
+                corrections.get(revision.assessment_id, []),
+                dropped.get(revision.assessment.country_id, []),
+            )
             for revision in revisions
         ],
     )
     return data
 
 
-def public_entry(revision, corrections):
-    """One live entry in the open data (its interchange JSON, and more)."""
+def public_entry(revision, corrections, dropped):
+    """One live entry in the open data (its interchange JSON, and more): each
+    recommendation's lineage and status in the tracker, and the recommendations of the
+    country's previous entry that this one drops (`dropped`, TrackedSteps), and why."""
     entry = revision_content(revision).to_json()
+    groups = entry["recommendations"]
+    for group, (_, items) in zip(groups, revision.recommendation_groups(), strict=True):
+        group["tracked"] = [tracked_item(item) for item in items]
     return {
         "country": entry["country"],
         "short_name": entry["short_name"],
@@ -102,9 +113,59 @@ def public_entry(revision, corrections):
         },
         "corrections": corrections,
         "findings": entry["findings"],
-        "recommendations": entry["recommendations"],
+        "recommendations": groups,
+        "dropped": [
+            {
+                "lineage": str(step.tracked_id),
+                "addressee": step.tracked.addressee.name,
+                "text": step.tracked.text,
+                "reason": step.reason,
+                "note": step.note or None,
+                "superseded_by": str(step.superseded_by) if step.superseded_by else None,
+                "url": lineage_url(step.tracked_id),
+            }
+            for step in dropped
+        ],
         "footnotes": entry["footnotes"],
     }
+
+
+def tracked_item(recommendation):
+    """A recommendation's place in the tracker, from its TrackedStep (with_content fetches
+    it with the recommendation)."""
+    step = getattr(recommendation, "tracked_step", None)
+    # Every live recommendation has a step once the tracker has followed its country.
+    lineage = step.tracked_id if step else recommendation.lineage
+    return {
+        "lineage": str(lineage),
+        "status": step.status if step else None,
+        "implementation": recommendation.implementation or None,
+        "url": lineage_url(lineage),
+    }
+
+
+def dropped_recommendations(outlook):
+    """{country id: [TrackedStep]}: the recommendations each entry of the edition drops,
+    with the tracked recommendation (its last text and addressee). One query."""
+    steps = (
+        TrackedStep.objects.filter(outlook=outlook, recommendation__isnull=True)
+        .select_related("tracked__addressee")
+        .order_by("tracked__country_id", "tracked__latest_id")
+    )
+    dropped = {}
+    for step in steps:
+        dropped.setdefault(step.tracked.country_id, []).append(step)
+    return dropped
+
+
+_LINEAGE_PLACEHOLDER = uuid.UUID(int=0)
+
+
+def lineage_url(lineage):
+    """The absolute address of a tracked recommendation's page, made without resolving
+    it again for every row of a long export."""
+    path = reverse("tracked_recommendation", args=[_LINEAGE_PLACEHOLDER])
+    return absolute_url(path.replace(str(_LINEAGE_PLACEHOLDER), str(lineage)))
 
 
 def published_corrections(outlook):

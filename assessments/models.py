@@ -8,6 +8,7 @@ reached through `Assessment.published_revision` or `Revision.objects.published()
 import re
 import unicodedata
 import uuid
+from functools import lru_cache
 from itertools import groupby
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django_countries.fields import CountryField
@@ -38,6 +39,18 @@ NOTE_MAX_LENGTH = 5_000
 # What a risk level or status means: printed in the legend beside every risk table, so
 # a sentence or two.
 DESCRIPTION_MAX_LENGTH = 500
+
+
+def cached_reverse(name, key):
+    """reverse(name, args=[key]) for a page whose address depends on one key (a slug, a
+    code), kept once resolved: the public lists link to hundreds of them on one page."""
+    return _resolved(get_script_prefix(), name, str(key))
+
+
+@lru_cache(maxsize=8192)
+def _resolved(prefix, name, key):
+    # `prefix` is in the key: reverse() puts the script prefix before the path.
+    return reverse(name, args=[key])
 
 
 def at_most(field, length):
@@ -145,7 +158,7 @@ class Country(InTheRecord, models.Model):
         return self.official_name
 
     def get_absolute_url(self):
-        return reverse("country", args=[self.code.code.lower()])
+        return cached_reverse("country", self.code.code.lower())
 
     def revisions_using(self):
         return Revision.objects.filter(assessment__country=self)
@@ -293,7 +306,7 @@ class Outlook(models.Model):
         return self.full_title
 
     def get_absolute_url(self):
-        return reverse("outlook", args=[self.slug])
+        return cached_reverse("outlook", self.slug)
 
     @property
     def period_label(self):
@@ -534,9 +547,11 @@ class RevisionQuerySet(models.QuerySet):
             "rendered",
         ).prefetch_related(
             "findings",
+            # With its step in the tracker, if it is live (a draft has none): the page
+            # marks it new, repeated or revised with no query more.
             models.Prefetch(
                 "recommendations",
-                queryset=Recommendation.objects.select_related("addressee"),
+                queryset=Recommendation.objects.select_related("addressee", "tracked_step"),
             ),
             models.Prefetch("footnotes", queryset=Footnote.objects.select_related("source")),
             "dropped",
@@ -795,7 +810,7 @@ class Addressee(InTheRecord, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("addressee", args=[self.slug])
+        return cached_reverse("addressee", self.slug)
 
     @classmethod
     def guess_group(cls, name):
@@ -1281,6 +1296,15 @@ class TrackedRecommendation(models.Model):
         ordering = ["-last_period", "country__official_name", "lineage"]
         indexes = [
             models.Index(fields=["-last_period", "lineage"], name="tracked_recent"),
+            # The public tracker's order (assessments.tracked.ORDER): its first page is
+            # the index's first rows, where the latest editions' thousands were sorted.
+            models.Index(fields=["-last_period", "country", "latest"], name="tracked_order"),
+            # What a recommendation superseded, on its page.
+            models.Index(
+                fields=["superseded_by"],
+                condition=Q(superseded_by__isnull=False),
+                name="tracked_superseded",
+            ),
             models.Index(fields=["addressee", "-last_period"], name="tracked_addressee"),
             models.Index(fields=["addressee_group", "-last_period"], name="tracked_group"),
             models.Index(fields=["country", "-last_period"], name="tracked_country"),
@@ -1292,7 +1316,7 @@ class TrackedRecommendation(models.Model):
         return f"{self.lineage}: {self.text[:60]}"
 
     def get_absolute_url(self):
-        return reverse("tracked_recommendation", args=[self.lineage])
+        return cached_reverse("tracked_recommendation", self.lineage)
 
 
 class TrackedStep(models.Model):

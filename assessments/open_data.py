@@ -1,7 +1,8 @@
 """The open data as a whole (/data/): the index of the editions, and the data dictionary.
 
 The dictionary is generated from the descriptions the exports are made and checked by:
-the ratings CSV's columns (exporting.RATINGS_CSV, which the writer fills), the JSON
+the ratings CSV's columns (exporting.RATINGS_CSV, which the writer fills), the
+recommendation tracker's (tracked.TRACKER_FIELDS, its CSV's columns and its JSON's), the JSON
 Schema of an edition (importing/schema.py, which an import validates against) and the
 index's below (tests/test_open_data.py checks that each export has exactly the fields
 its description lists).
@@ -15,6 +16,7 @@ from django.urls import reverse
 from .exporting import RATINGS_CSV, absolute_url, data_licence
 from .importing.schema import EXAMPLE_EDITION, LICENCE, OUTLOOK_SCHEMA, an_object, value
 from .models import Outlook
+from .tracked import TRACKER_FIELDS
 
 EDITION_ENTRY = an_object(
     "an object",
@@ -77,6 +79,19 @@ INDEX_SCHEMA = {
                 "https://outlook.example.org/data/ratings-excel.csv",
                 format="uri",
             ),
+            "recommendations_csv": value(
+                "string",
+                "The recommendation tracker as CSV: every recommendation followed across "
+                "editions (the page's filters apply as query parameters).",
+                "https://outlook.example.org/data/recommendations.csv",
+                format="uri",
+            ),
+            "recommendations_json": value(
+                "string",
+                "The same as JSON.",
+                "https://outlook.example.org/data/recommendations.json",
+                format="uri",
+            ),
             "editions": {
                 "type": "array",
                 "expected": "a list",
@@ -118,6 +133,8 @@ def editions_index():
         "dictionary": absolute_url(reverse("data_dictionary")),
         "ratings_csv": absolute_url(reverse("ratings_csv")),
         "ratings_csv_excel": absolute_url(reverse("ratings_csv_excel")),
+        "recommendations_csv": absolute_url(reverse("tracker_csv")),
+        "recommendations_json": absolute_url(reverse("tracker_json")),
         "editions": editions,
     }
 
@@ -138,6 +155,11 @@ class Field:
 def csv_fields():
     """The ratings CSV's columns, as the writer writes them."""
     return [Field(c.name, c.type, c.meaning, c.example) for c in RATINGS_CSV]
+
+
+def tracker_fields():
+    """The tracker's CSV columns, which are also the fields of each of its JSON rows."""
+    return [Field(c.name, c.type, c.meaning, c.example) for c in TRACKER_FIELDS]
 
 
 def json_fields(schema, *, open_data=True):

@@ -45,6 +45,7 @@ from .markdown import render_markdown
 from .models import Outlook, OutlookPdf
 from .templatetags.public_tags import footnote_text
 from .text_format import without_control_characters
+from .tracked import since_last_edition
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
@@ -80,12 +81,14 @@ def outlook_html(outlook, *, country=None):
         revisions = revisions.filter(assessment__country=country)
     revisions = list(revisions)
     changes = rating_changes(outlook, revisions) if country is None else None
+    since = since_last_edition(outlook, [r.assessment.country_id for r in revisions])
     entries = [
         {
             "revision": revision,
             "code": revision.assessment.country.code.code.lower(),
             "running_header": running_header(outlook, revision.assessment.country),
             "change": changes.get(revision.assessment.country_id) if changes else None,
+            "since_last_edition": since.get(revision.assessment.country_id),
             **print_content(revision),
         }
         for revision in revisions

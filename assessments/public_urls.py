@@ -65,7 +65,13 @@ urlpatterns = [
         "countries/<country_code:code>/", public_page(public_views.country_detail), name="country"
     ),
     path("countries/<country_code:code>/feed/", public_page(CountryFeed()), name="country_feed"),
-    path("recommendations/", public_page(public_views.addressee_list), name="addressee_list"),
+    path("recommendations/", public_page(public_views.tracker), name="tracker"),
+    # Before the addressee's slug: a lineage's UUID would match a slug too.
+    path(
+        "recommendations/<uuid:lineage>/",
+        public_page(public_views.tracked_recommendation),
+        name="tracked_recommendation",
+    ),
     path(
         "recommendations/<slug:slug>/", public_page(public_views.addressee_detail), name="addressee"
     ),
@@ -83,6 +89,16 @@ urlpatterns = [
         "data/ratings-excel.csv",
         public_page(public_views.ratings_csv_excel, mode=VALIDATED),
         name="ratings_csv_excel",
+    ),
+    path(
+        "data/recommendations.csv",
+        public_page(public_views.tracker_csv, mode=VALIDATED),
+        name="tracker_csv",
+    ),
+    path(
+        "data/recommendations.json",
+        public_page(public_views.tracker_json, mode=VALIDATED),
+        name="tracker_json",
     ),
     path("data/editions.json", public_page(public_views.editions_index), name="editions_index"),
     path("data/dictionary/", public_page(public_views.data_dictionary), name="data_dictionary"),

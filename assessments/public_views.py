@@ -37,13 +37,13 @@ from django.views.decorators.cache import cache_control
 from . import open_data as open_data_module
 from . import preview
 from . import search as search_module
+from . import tracked as tracked_module
 from .caching import accepted_encodings
 from .editions import (
     edition_revisions,
     latest_corrections,
     latest_editions,
     left_out,
-    published_addressees,
     published_countries,
     published_regions,
     rating_changes,
@@ -63,6 +63,7 @@ from .models import (
     RiskLevel,
     SearchEntry,
     StoredExport,
+    TrackedRecommendation,
 )
 from .pdf import PdfRenderError, PdfStorageError, latest_pdf, open_pdf
 from .stored_exports import RATINGS_CSV_EXCEL_NAME, RATINGS_CSV_NAME, latest_export, open_latest
@@ -73,6 +74,9 @@ logger = logging.getLogger(__name__)
 
 OUTLOOKS_PER_PAGE = 25
 RECOMMENDATIONS_PER_PAGE = 50
+TRACKED_PER_PAGE = 50
+# How many addressees the tracker's chart shows (the most made-to first).
+CHART_ADDRESSEES = 8
 OPEN_DATA_EDITIONS_PER_PAGE = 100
 # Published editions never change in place (a correction is a new revision with its own
 # date), so downloads can be cached by browsers and CDNs for a while.
@@ -255,6 +259,7 @@ def country_detail(request, code):
         "public/country_detail.html",
         {
             "country": country,
+            "tracked": TrackedRecommendation.objects.filter(country=country).exists(),
             "revision": latest,
             "newer_edition": newer,
             "history": history,
@@ -327,11 +332,13 @@ def addressee_detail(request, slug):
         if not entries or entries[-1]["revision"].id != revision.id:
             entries.append({"revision": revision, "items": []})
         entries[-1]["items"].append(recommendation)
+    counts = tracked_module.addressee_counts(TrackedRecommendation.objects.all(), [addressee.pk])
     return page(
         request,
         "public/addressee_detail.html",
         {
             "addressee": addressee,
+            "chart": tracked_module.chart(counts),
             "editions": editions,
             "recommendations": shown,
             "count": paginator.count,
@@ -340,8 +347,101 @@ def addressee_detail(request, slug):
     )
 
 
-def addressee_list(request):
-    return page(request, "public/addressee_list.html", {"addressees": published_addressees()})
+def tracker(request):
+    """The recommendation tracker: every published recommendation followed across
+    editions, as the reader filters it, a page at a time, with counts per addressee and
+    every addressee's page."""
+    choices = tracked_module.filter_choices()
+    filters, errors = tracked_module.read_filters(request.GET, choices)
+    rows = tracked_module.select(filters)
+    if errors:
+        rows = rows.none()
+    shown = Paginator(tracked_module.listed(rows), TRACKED_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    items = [
+        (row, tracked_module.text_html(row.text, row.last_outlook, row.country))
+        for row in tracked_module.with_editions(shown)
+    ]
+    everyone = tracked_module.made_per_addressee(TrackedRecommendation.objects.all())
+    params = filters.params()
+    made = tracked_module.made_per_addressee(rows) if params else everyone
+    counts = tracked_module.addressee_counts(rows, list(made)[:CHART_ADDRESSEES])
+    indexed = SearchEntry.objects.order_by().filter(addressee=OuterRef("pk"))
+    addressees = [
+        (addressee, everyone.get(addressee.pk, 0))
+        for addressee in Addressee.objects.filter(Exists(indexed))
+    ]
+    query = urlencode(params)
+    return page(
+        request,
+        "public/tracker.html",
+        {
+            "items": items,
+            "tracked": shown,
+            "count": shown.paginator.count,
+            "filtered": bool(params),
+            "errors": errors,
+            "options": tracked_module.filter_options(choices, filters),
+            "filters": filters,
+            "get": request.GET,
+            "filter_query": query,
+            "chart": tracked_module.chart(counts),
+            "addressees": addressees,
+            "canonical_url": canonical_url(request, shown, params),
+        },
+    )
+
+
+def tracked_recommendation(request, lineage):
+    """One recommendation's history: each edition that made it, with its text and what
+    changed in it, and when dropped, why."""
+    found = tracked_module.with_editions(
+        tracked_module.listed(TrackedRecommendation.objects.filter(lineage=lineage)).select_related(
+            "region"
+        )
+    )
+    if not found:
+        raise Http404("No tracked recommendation with this id.")
+    tracked = found[0]
+    return page(
+        request,
+        "public/tracked_recommendation.html",
+        {
+            "tracked": tracked,
+            "history": tracked_module.history(tracked),
+            "text": tracked_module.text_html(tracked.text, tracked.last_outlook, tracked.country),
+        },
+    )
+
+
+def tracker_download(request, chunks, content_type, filename):
+    """The tracker's rows as the page's filters select them, streamed; 400 with what is
+    wrong for a filter that is not one (a program reads the message, not a page)."""
+    filters, errors = tracked_module.read_filters(request.GET, tracked_module.filter_choices())
+    if errors:
+        return HttpResponse(
+            "\n".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    response = StreamingHttpResponse(
+        (chunk.encode() for chunk in chunks(filters)), content_type=content_type
+    )
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
+
+
+def tracker_csv(request):
+    """The tracker as CSV, with the page's filters: one row per recommendation lineage."""
+    return tracker_download(
+        request, tracked_module.csv_chunks, "text/csv; charset=utf-8", "recommendations.csv"
+    )
+
+
+def tracker_json(request):
+    """The tracker as JSON, with the page's filters."""
+    return tracker_download(
+        request, tracked_module.json_chunks, "application/json", "recommendations.json"
+    )
 
 
 def search(request):
@@ -687,5 +787,6 @@ def data_dictionary(request):
             "index_fields": open_data_module.json_fields(open_data_module.INDEX_SCHEMA),
             "edition_fields": open_data_module.json_fields(OUTLOOK_SCHEMA),
             "csv_fields": open_data_module.csv_fields(),
+            "tracker_fields": open_data_module.tracker_fields(),
         },
     )

@@ -11,11 +11,12 @@ exactly; none is better than a wrong one.
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from .editions import published_addressees, published_countries, published_regions
-from .models import Outlook, Revision
+from .models import Addressee, Country, Outlook, Revision, TrackedRecommendation
 
 # Each page's canonical address is the one it gives itself (public_views.page): these give
 # the same addresses, from the same values.
@@ -29,7 +30,7 @@ class ListsSitemap(Sitemap):
             "home",
             "outlook_list",
             "country_list",
-            "addressee_list",
+            "tracker",
             "open_data",
             "data_dictionary",
             "method",
@@ -88,6 +89,40 @@ class AddresseesSitemap(Sitemap):
         return reverse("addressee", args=[slug])
 
 
+class TrackerSitemap(Sitemap):
+    """The tracker's list of each addressee's and each country's recommendations, which
+    the addressee's and the country's pages link to. Two queries."""
+
+    def items(self):
+        tracked = TrackedRecommendation.objects.order_by()
+        addressees = (
+            Addressee.objects.filter(Exists(tracked.filter(addressee=OuterRef("pk"))))
+            .order_by("slug")
+            .values_list("slug", flat=True)
+        )
+        countries = (
+            Country.objects.filter(Exists(tracked.filter(country=OuterRef("pk"))))
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        return [("addressee", slug) for slug in addressees] + [
+            ("country", code.lower()) for code in countries
+        ]
+
+    def location(self, item):
+        return f"{reverse('tracker')}?{urlencode([item])}"
+
+
+class LineagesSitemap(Sitemap):
+    """Each tracked recommendation's history."""
+
+    def items(self):
+        return TrackedRecommendation.objects.order_by("lineage").values_list("lineage", flat=True)
+
+    def location(self, lineage):
+        return reverse("tracked_recommendation", args=[lineage])
+
+
 SITEMAPS = {
     "lists": ListsSitemap,
     "regions": RegionsSitemap,
@@ -95,4 +130,6 @@ SITEMAPS = {
     "versions": VersionsSitemap,
     "countries": CountriesSitemap,
     "addressees": AddresseesSitemap,
+    "tracker": TrackerSitemap,
+    "recommendations": LineagesSitemap,
 }

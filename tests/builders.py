@@ -59,6 +59,15 @@ STEPS_TO = {
 }
 
 
+def recommendation(addressee, text, lineage=None):
+    """An unsaved Recommendation to the addressee of that name; one of `lineage` continues
+    the recommendation of the same lineage in the country's previous edition."""
+    row = Recommendation(addressee=Addressee.objects.get_or_create(name=addressee)[0], text=text)
+    if lineage is not None:
+        row.lineage = lineage
+    return row
+
+
 def make_revision(
     assessment,
     *,
@@ -71,7 +80,8 @@ def make_revision(
     state=Revision.State.DRAFT,
     user=None,
 ):
-    """A revision with content; a published one becomes the assessment's live revision."""
+    """A revision with content; a published one becomes the assessment's live revision.
+    A recommendation is (addressee, text), or (addressee, text, lineage) to continue one."""
     revision = Revision.objects.create(
         assessment=assessment,
         number=assessment.next_revision_number(),
@@ -81,14 +91,7 @@ def make_revision(
     )
     revision.add_content(
         findings,
-        [
-            Recommendation(
-                addressee=Addressee.objects.get_or_create(name=name)[0],
-                text=text,
-                lineage=lineage[0] if lineage else uuid.uuid4(),
-            )
-            for name, text, *lineage in recommendations
-        ],
+        [recommendation(*item) for item in recommendations],
         [
             (number, Source.objects.create(title=title, url=url), "")
             for number, (title, url) in enumerate(footnotes, 1)
@@ -273,3 +276,27 @@ def give_reason(data, lineage, reason, superseded_by="", note=""):
     data[f"dropped-{i}-superseded_by"] = str(superseded_by or "")
     data[f"dropped-{i}-note"] = note
     return data
+
+
+def publish_history(editions, *, country="KP", kept=2, first=date(2020, 1, 1), lineages=None):
+    """`editions` published editions of one country's entry, a month apart from `first`:
+    each repeats `kept` recommendations, revises one, and drops the one it added the
+    edition before for a new one (so every status is in each edition but the first).
+    Returns the lineages of the kept and revised ones: given back as `lineages`, a later
+    history continues them."""
+    lineages = lineages or [uuid.uuid4() for _ in range(kept + 1)]
+    for number in range(editions):
+        period = date(
+            first.year + (first.month - 1 + number) // 12, (first.month - 1 + number) % 12 + 1, 1
+        )
+        outlook = make_outlook(period=period, published=True)
+        items = [
+            ("The UN Security Council", f"Keep recommending {index}.", lineages[index])
+            for index in range(kept)
+        ]
+        items.append(
+            ("The government of the DPRK", f"Revised in edition {number}.", lineages[kept])
+        )
+        items.append(("UN Member States", f"Added in edition {number}."))
+        add_assessment(outlook, country, recommendations=items, state=Revision.State.PUBLISHED)
+    return lineages

@@ -6,10 +6,12 @@ Each of public_urls' HTML pages must be here: test_html_validity checks that non
 out, so a new page is validated and checked for accessibility from the day it is added.
 """
 
+import uuid
 from datetime import date
 
+from assessments import tracker
 from assessments.importing import import_file
-from assessments.models import Revision
+from assessments.models import LineageMatch, Recommendation, Revision
 from tests.builders import add_assessment, make_outlook, publish_correction
 
 from .conftest import SAMPLE
@@ -18,6 +20,9 @@ from .conftest import SAMPLE
 # risk tables show changes, and the later edition has a corrected entry.
 SAMPLE_SLUG = "asia-pacific-2023-11"
 CORRECTED_SLUG = "asia-pacific-2024-05"
+# A recommendation of the earlier edition that the sample revises (an archive's match),
+# dropped by the later one: its page shows every part of a history.
+TRACKED_LINEAGE = uuid.UUID("5f0c2b7e-0d1e-4f6a-9b3c-2a1d0e9f8c7b")
 
 # Name: address. The names of public_urls' patterns, or what a page shows.
 PAGES = {
@@ -34,7 +39,10 @@ PAGES = {
     "country_list": "/countries/",
     "country": "/countries/kp/",
     "country with no correction": "/countries/mm/",
-    "addressee_list": "/recommendations/",
+    "tracker": "/recommendations/",
+    "tracker filtered": "/recommendations/?addressee=the-un-security-council&status=dropped",
+    "tracker with a filter error": "/recommendations/?country=zz&from=99999",
+    "tracked_recommendation": f"/recommendations/{TRACKED_LINEAGE}/",
     "addressee": "/recommendations/the-un-security-council/",
     "search": "/search/",
     "search with results": "/search/?q=human+rights&from=2023-01&to=2024-12",
@@ -57,6 +65,8 @@ DOWNLOADS = {
     "ratings_csv",
     "ratings_csv_excel",
     "editions_index",
+    "tracker_csv",
+    "tracker_json",
     "feed",
     "region_feed",
     "country_feed",
@@ -70,8 +80,24 @@ DOWNLOADS = {
 def make_public_site():
     """The published editions the pages show (the database of a test)."""
     earlier = make_outlook(period=date(2023, 5, 1), published=True)
-    add_assessment(earlier, "KP", risk="High", state=Revision.State.PUBLISHED)
+    revive = "Revive its informal dialogue on human rights with North Korea."
+    kp = add_assessment(
+        earlier,
+        "KP",
+        risk="High",
+        recommendations=[("The UN Security Council", revive, TRACKED_LINEAGE)],
+        state=Revision.State.PUBLISHED,
+    )
     sample = import_file(SAMPLE, publish=True).outlook
+    LineageMatch.objects.create(
+        recommendation=Recommendation.objects.get(
+            revision__assessment__outlook=sample, text__startswith="Revive its informal"
+        ),
+        predecessor=kp.published_revision.recommendations.get(),
+        similarity=0.96,
+        decision=LineageMatch.Decision.LINKED,
+    )
+    tracker.rebuild_country(sample.region_id, kp.country_id)
     # The widest row of a risk table: a long name, the longest rating, a change from it.
     published = Revision.State.PUBLISHED
     add_assessment(sample, "LA", risk="Very high", risk_status="Imminent", state=published)

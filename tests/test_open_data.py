@@ -13,9 +13,28 @@ from jsonschema import Draft202012Validator
 from assessments.exporting import to_json, to_public_json
 from assessments.importing import ImportFileError
 from assessments.importing.schema import OUTLOOK_SCHEMA
-from assessments.models import Country, Region, Revision, RiskLevel, RiskStatus
-from assessments.open_data import INDEX_SCHEMA, csv_fields, editions_index, json_fields
-from tests.builders import add_assessment, import_json, make_outlook, publish_correction
+from assessments.models import (
+    Country,
+    Region,
+    Revision,
+    RiskLevel,
+    RiskStatus,
+    TrackedRecommendation,
+)
+from assessments.open_data import (
+    INDEX_SCHEMA,
+    csv_fields,
+    editions_index,
+    json_fields,
+    tracker_fields,
+)
+from tests.builders import (
+    add_assessment,
+    import_json,
+    make_outlook,
+    publish_correction,
+    publish_history,
+)
 from tests.html import parse
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +121,44 @@ def test_an_import_checks_the_type_of_the_open_datas_own_fields(tmp_path):
         import_json(tmp_path, data)
 
 
+def test_an_editions_json_gives_each_recommendation_its_place_in_the_tracker(settings):
+    kept, revised = publish_history(2, kept=1)
+    outlook = TrackedRecommendation.objects.get(lineage=kept).last_outlook
+    entry = to_public_json(outlook)["assessments"][0]
+    tracked = [item for group in entry["recommendations"] for item in group["tracked"]]
+    items = [text for group in entry["recommendations"] for text in group["items"]]
+    assert [(item["lineage"], item["status"]) for item in tracked[:2]] == [
+        (str(kept), "repeated"),
+        (str(revised), "revised"),
+    ]
+    assert tracked[2]["status"] == "new" and items[2] == "Added in edition 1."
+    assert tracked[0]["url"] == f"{settings.SITE_URL}/recommendations/{kept}/"
+    assert tracked[0]["implementation"] is None
+    [dropped] = entry["dropped"]
+    gone = TrackedRecommendation.objects.get(text="Added in edition 0.")
+    assert dropped == {
+        "lineage": str(gone.lineage),
+        "addressee": "UN Member States",
+        "text": "Added in edition 0.",
+        "reason": "not_recorded",
+        "note": None,
+        "superseded_by": None,
+        "url": f"{settings.SITE_URL}/recommendations/{gone.lineage}/",
+    }
+
+
+def test_an_editions_json_with_the_tracker_still_imports_as_it_is(client, tmp_path):
+    kept, _ = publish_history(2, kept=1)
+    outlook = TrackedRecommendation.objects.get(lineage=kept).last_outlook
+    before = to_json(outlook)
+    downloaded = json.loads(body(client.get(f"/outlooks/{outlook.slug}.json")))
+    assert downloaded["assessments"][0]["dropped"]
+    Draft202012Validator(OUTLOOK_SCHEMA).validate(downloaded)
+    again = import_json(tmp_path, downloaded, publish=True, replace=True).outlook
+    assert again.pk == outlook.pk
+    assert to_json(again) == before
+
+
 # --- The data dictionary: every field, and only those -------------------------------------
 
 
@@ -120,9 +177,13 @@ def paths(data, prefix=""):
 
 def demo_edition():
     """A published edition of the demo region, with a correction, an introduction, a
-    footnote with an address and recommendations: every field the JSON can hold."""
+    footnote with an address, recommendations and one of the edition before dropped:
+    every field the JSON can hold."""
     Region.objects.update_or_create(name="Asia Pacific", defaults={"is_demo": True})
+    earlier = make_outlook(period=date(2023, 11, 1), published=True)
+    add_assessment(earlier, "KP", state="published")
     outlook, _ = corrected_edition(introduction="An *introduction*.")
+    assert to_public_json(outlook)["assessments"][0]["dropped"]
     return outlook
 
 
@@ -149,6 +210,15 @@ def test_every_column_of_the_csv_is_in_the_dictionary_and_back(client):
     assert header == [field.name for field in csv_fields()]
 
 
+def test_every_column_of_the_tracker_csv_and_json_is_in_the_dictionary(client):
+    publish_history(2)
+    names = [field.name for field in tracker_fields()]
+    header = next(csv.reader(io.StringIO(body(client.get("/data/recommendations.csv")).decode())))
+    assert header == names
+    rows = json.loads(body(client.get("/data/recommendations.json")))["recommendations"]
+    assert rows and all(list(row) == names for row in rows)
+
+
 def test_the_dictionary_page_documents_every_field(client):
     page = parse(client.get("/data/dictionary/").content)
     tables = {
@@ -161,6 +231,7 @@ def test_the_dictionary_page_documents_every_field(client):
     documented = {
         "Columns of the ratings CSV": csv_fields(),
         "Fields of an edition's JSON": json_fields(OUTLOOK_SCHEMA),
+        "Columns of the tracker's CSV, fields of its JSON": tracker_fields(),
         "Fields of the index of the editions": json_fields(INDEX_SCHEMA),
     }
     # A meaning's `names` are shown as code, without their backticks.

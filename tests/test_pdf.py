@@ -520,3 +520,23 @@ def test_the_risk_overview_says_what_a_changed_rating_was_and_only_that(db, tmp_
     overview = overview_text(pdf_pages(pdf.render_outlook_pdf(later), tmp_path))
     assert "Democratic People's Republic of Korea High Ongoing Unchanged Myanmar" in overview
     assert "Myanmar Very high Ongoing Raised (was High/Ongoing)" in overview
+
+
+def test_each_entry_says_what_became_of_the_recommendations_since_the_last_edition(db, tmp_path):
+    from datetime import date
+
+    from assessments.models import TrackedRecommendation
+    from tests.builders import publish_history
+
+    kept, *_ = publish_history(2, kept=2, first=date(2023, 11, 1))
+    second = TrackedRecommendation.objects.get(lineage=kept).last_outlook
+    # A country new in the edition has no previous entry to compare with.
+    add_assessment(second, "MM", state=Revision.State.PUBLISHED)
+    text = " ".join("\n".join(pdf_pages(pdf.render_outlook_pdf(second), tmp_path)).split())
+    note = "Recommendations since the last edition: 1 new, 2 repeated, 1 revised, 1 dropped."
+    assert text.count(note) == 1
+    assert text.count("Recommendations since the last edition") == 1
+    first = TrackedRecommendation.objects.get(lineage=kept).first_outlook
+    assert "since the last edition" not in pdf.outlook_html(first)
+    kp = second.assessments.get(country__code="KP").country
+    assert note in " ".join(pdf.outlook_html(second, country=kp).split())

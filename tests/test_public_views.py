@@ -538,7 +538,9 @@ def test_the_addressee_page_shows_a_page_at_a_time_grouped_by_edition(
     pages = first.find("ul", cls="pagination")
     assert "Page 1 of 2" in pages.words()
     assert [a.attrs["href"] for a in pages.find_all("a")] == ["?page=2"]
-    editions = [h.words() for h in first.find("main").find_all("h2")]
+    editions = [
+        h.words() for h in first.find("main").find_all("h2") if h.attrs["id"] != "tracked-title"
+    ]
     assert editions == [
         "Asia Pacific Regional Outlook March 2024",
         "Asia Pacific Regional Outlook February 2024",
@@ -547,7 +549,9 @@ def test_the_addressee_page_shows_a_page_at_a_time_grouped_by_edition(
     second = parse(client.get(UNSC + "?page=2").content)
     # The February entry, cut by the page break, is on both pages under its edition.
     assert calls_on(second) == ["Call 2b.", "Call 1a.", "Call 1b."]
-    assert [h.words() for h in second.find("main").find_all("h2")] == [
+    assert [
+        h.words() for h in second.find("main").find_all("h2") if h.attrs["id"] != "tracked-title"
+    ] == [
         "Asia Pacific Regional Outlook February 2024",
         "Asia Pacific Regional Outlook January 2024",
     ]

@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 
 from assessments import sitemaps
-from assessments.models import Revision
+from assessments.models import Revision, TrackedRecommendation
 from tests.builders import add_assessment, make_outlook, make_revision, publish_correction
 from tests.html import parse
 
@@ -79,12 +79,23 @@ PUBLISHED_PAGES = {
     "/countries/kp/",
     "/countries/mm/",
     "/recommendations/the-un-security-council/",
+    # The tracker's lists that the addressee's and the countries' pages link to.
+    "/recommendations/?addressee=the-un-security-council",
+    "/recommendations/?country=kp",
+    "/recommendations/?country=mm",
 }
+
+
+def published_pages():
+    """PUBLISHED_PAGES, and the page of each tracked recommendation (its id is drawn)."""
+    lineages = TrackedRecommendation.objects.values_list("lineage", flat=True)
+    assert len(lineages) == 2  # the live KP entry's and MM's
+    return PUBLISHED_PAGES | {f"/recommendations/{lineage}/" for lineage in lineages}
 
 
 def test_the_sitemap_lists_every_published_page_and_nothing_else(client, site):
     pages = sitemap_pages(client)
-    assert sorted(pages) == sorted(PUBLISHED_PAGES)
+    assert sorted(pages) == sorted(published_pages())
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url

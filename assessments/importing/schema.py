@@ -177,6 +177,48 @@ RISK = an_object(
     },
 )
 
+EXAMPLE_LINEAGE = "0b6c3f0e-5f0a-4a8e-9d43-2f1f7c1f6a15"
+EXAMPLE_SUCCESSOR = "5d1e2c3b-7a6f-4e1d-8c2b-1a0f9e8d7c6b"
+
+
+def lineage(description, example=EXAMPLE_LINEAGE):
+    return value("string", description, example)
+
+
+def tracker_page(example=EXAMPLE_LINEAGE):
+    return value(
+        "string",
+        "Its page in the recommendation tracker: its history, edition after edition.",
+        f"{EXAMPLE_SITE}/recommendations/{example}/",
+        format="uri",
+    )
+
+
+TRACKED = an_object(
+    "an object",
+    "What the recommendation tracker says of one item, in the same place in the list.",
+    required=[],
+    properties={
+        "lineage": lineage(
+            "The recommendation's stable id across editions (a UUID): the same in every "
+            "edition that makes it, and `lineage` in the tracker's CSV and JSON."
+        ),
+        "status": value(
+            ["string", "null"],
+            'Against the country\'s previous entry: "new", "repeated" (the same words to '
+            'the same addressee) or "revised".',
+            "repeated",
+        ),
+        "implementation": value(
+            ["string", "null"],
+            "For one made before, how far it has been acted on in the analysts' judgement: "
+            '"not_implemented", "partly_implemented" or "implemented"; null if not assessed.',
+            "partly_implemented",
+        ),
+        "url": tracker_page(),
+    },
+)
+
 RECOMMENDATION_GROUP = an_object(
     'an object with "addressee" and "items"',
     "Recommendations to one addressee.",
@@ -191,6 +233,49 @@ RECOMMENDATION_GROUP = an_object(
             "The recommendations, in Markdown.",
             "Refer the situation to the International Criminal Court.",
         ),
+        "tracked": written(
+            {
+                "type": "array",
+                "expected": "a list",
+                "description": "Each item's place in the recommendation tracker, in the "
+                "order of `items`.",
+                "items": TRACKED,
+            }
+        ),
+    },
+)
+
+DROPPED = an_object(
+    "an object",
+    "A recommendation of the country's previous entry that this entry does not make again.",
+    required=[],
+    properties={
+        "lineage": lineage("Its stable id (`lineage` of the recommendation it was)."),
+        "addressee": value("string", "Whom it was addressed to.", "UN Member States"),
+        "text": value(
+            "string",
+            "Its words as last made, in Markdown.",
+            "Appoint a Special Envoy on Human Rights in North Korea.",
+        ),
+        "reason": value(
+            "string",
+            'Why it was dropped: "implemented", "partly_implemented", "superseded" (by '
+            '`superseded_by`), "no_longer_relevant", "other" (see `note`), "not_recorded" '
+            '(no reason given) or "country_left" (the country left the outlook).',
+            "implemented",
+        ),
+        "note": value(
+            ["string", "null"],
+            "The analysts' note on why, if any.",
+            "The envoy was appointed in March.",
+        ),
+        "superseded_by": value(
+            ["string", "null"],
+            "When superseded, the `lineage` of the recommendation of this entry that "
+            "replaces it; else null.",
+            EXAMPLE_SUCCESSOR,
+        ),
+        "url": tracker_page(),
     },
 )
 
@@ -290,6 +375,15 @@ ENTRY = an_object(
             "description": "The recommendations, grouped by addressee in the order written.",
             "items": RECOMMENDATION_GROUP,
         },
+        "dropped": written(
+            {
+                "type": "array",
+                "expected": "a list",
+                "description": "The recommendations of the country's previous entry that "
+                "this one no longer makes, and why; empty for a country's first entry.",
+                "items": DROPPED,
+            }
+        ),
         "footnotes": {
             "type": "array",
             "expected": "a list",

@@ -4,16 +4,18 @@ import html
 import re
 
 from django import template
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import citing
-from ..models import Source
+from ..markdown import plain_text
+from ..models import Source, TrackedStatus
 from ..text_format import UN_SYMBOL_RE, URL_RE, isolate
 
 register = template.Library()
 
 register.filter("isolate", isolate)
+register.filter("plain_text", plain_text)
 
 
 @register.filter
@@ -141,3 +143,52 @@ def code_spans(value):
     """`value` escaped, its `backticked` names as <code> (the data dictionary's
     meanings name fields so)."""
     return mark_safe(CODE_SPAN_RE.sub(r"<code>\1</code>", str(conditional_escape(value))))
+
+
+@register.filter
+def edition_month(outlook, anchor=""):
+    """A link to an edition named by its month, the full title in its title attribute."""
+    return format_html(
+        '<a href="{}{}" title="{}">{}</a>',
+        outlook.get_absolute_url(),
+        anchor,
+        outlook.full_title,
+        outlook.period_label,
+    )
+
+
+@register.filter
+def made_in(tracked):
+    """How long a tracked recommendation has stood, each month a link to its edition:
+    "Made in 5 consecutive editions since May 2021", "Made in 3 consecutive editions, May
+    2021 to May 2022" once dropped, or "Made once, in May 2021"."""
+    first = edition_month(tracked.first_outlook)
+    if tracked.editions == 1:
+        return format_html("Made once, in {}", first)
+    if tracked.status == TrackedStatus.DROPPED:
+        last = edition_month(tracked.last_outlook)
+        return format_html(
+            "Made in {} consecutive editions, {} to {}", tracked.editions, first, last
+        )
+    return format_html("Made in {} consecutive editions since {}", tracked.editions, first)
+
+
+@register.filter
+def latest_made_in(tracked):
+    """A link to the latest edition that made a tracked recommendation, at the
+    recommendation."""
+    code = tracked.country.code.code.lower()
+    return edition_month(tracked.last_outlook, f"#{code}-rec-{tracked.latest.position}")
+
+
+@register.filter
+def select_options(options):
+    """A form list's <option>s from (value, label, chosen) triples. Written here, not in a
+    template loop: the tracker's lists hold hundreds of options (every addressee, every
+    country), which the template engine took tens of milliseconds to render."""
+    selected = mark_safe(" selected")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, selected if chosen else "", label) for value, label, chosen in options),
+    )
