@@ -82,33 +82,43 @@ def record_published(outlook, revisions):
     if previous is not None:
         present = set(outlook.assessments.values_list("country_id", flat=True))
         countries |= set(previous.assessments.values_list("country_id", flat=True)) - present
-    for country_id in sorted(countries):
-        rebuild_country(outlook.region_id, country_id)
+    rebuild_countries(outlook.region_id, countries)
 
 
 def rebuild():
     """Derive the whole tracker again from the published record."""
     with transaction.atomic():
         TrackedRecommendation.objects.all().delete()
-        chains = (
-            Assessment.objects.live()
-            .values_list("outlook__region_id", "country_id")
-            .distinct()
-            .order_by()
-        )
-        for region_id, country_id in sorted(set(chains)):
-            rebuild_country(region_id, country_id)
+        chains = defaultdict(set)
+        for region_id, country_id in (
+            Assessment.objects.live().values_list("outlook__region_id", "country_id").distinct()
+        ):
+            chains[region_id].add(country_id)
+        for region_id, countries in sorted(chains.items()):
+            rebuild_countries(region_id, countries)
 
 
 def rebuild_country(region_id, country_id):
     """Derive the tracked recommendations of one country in one region's outlooks."""
+    rebuild_countries(region_id, [country_id])
+
+
+def rebuild_countries(region_id, country_ids):
+    """Derive the tracked recommendations of `country_ids` in one region's outlooks, in
+    a fixed number of queries however many countries and editions there are."""
+    country_ids = sorted(set(country_ids))
+    if not country_ids:
+        return
+    chains = TrackedRecommendation.objects.filter(region_id=region_id, country_id__in=country_ids)
+    # The steps first, in one statement: then the cascade has nothing left to collect.
+    TrackedStep.objects.filter(tracked__in=chains).delete()
+    chains.delete()
     entries = list(
         Revision.objects.live_by_id()
-        .filter(assessment__country_id=country_id, assessment__outlook__region_id=region_id)
+        .filter(assessment__country_id__in=country_ids, assessment__outlook__region_id=region_id)
         .select_related("assessment__outlook")
         .order_by("assessment__outlook__period")
     )
-    TrackedRecommendation.objects.filter(region_id=region_id, country_id=country_id).delete()
     if not entries:
         return
     ids = [entry.pk for entry in entries]
@@ -130,18 +140,22 @@ def rebuild_country(region_id, country_id):
     reasons = defaultdict(dict)
     for row in DroppedRecommendation.objects.filter(revision_id__in=ids):
         reasons[row.revision_id][row.lineage] = row
-    later = (
-        Outlook.objects.published()
-        .filter(region_id=region_id, period__gt=entries[-1].assessment.outlook.period)
-        .order_by("period")
-        .first()
-    )
-    chain = _Chain()
+    editions = list(Outlook.objects.published().filter(region_id=region_id).order_by("period"))
+    by_country = defaultdict(list)
     for entry in entries:
-        chain.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
-    if later is not None:
-        chain.country_left(later)
-    chain.save(region_id, country_id)
+        by_country[entry.assessment.country_id].append(entry)
+    tracked, steps = [], []
+    for country_id, its_entries in by_country.items():
+        chain = _Chain()
+        for entry in its_entries:
+            chain.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
+        last = its_entries[-1].assessment.outlook.period
+        later = next((edition for edition in editions if edition.period > last), None)
+        if later is not None:
+            chain.country_left(later)
+        chain.rows(region_id, country_id, tracked, steps)
+    TrackedRecommendation.objects.bulk_create(tracked, batch_size=1000)
+    TrackedStep.objects.bulk_create(steps, batch_size=1000)
 
 
 class _Chain:
@@ -207,11 +221,11 @@ class _Chain:
             )
         self.previous = {}
 
-    def save(self, region_id, country_id):
-        tracked = []
-        for lineage, steps in self.steps.items():
-            made = [step for step in steps if step.recommendation is not None]
-            latest, last = made[-1].recommendation, steps[-1]
+    def rows(self, region_id, country_id, tracked, steps):
+        """Add the chain's TrackedRecommendations to `tracked`, their steps to `steps`."""
+        for lineage, steps_of_lineage in self.steps.items():
+            made = [step for step in steps_of_lineage if step.recommendation is not None]
+            latest, last = made[-1].recommendation, steps_of_lineage[-1]
             dropped = last.status == TrackedStatus.DROPPED
             tracked.append(
                 TrackedRecommendation(
@@ -222,8 +236,8 @@ class _Chain:
                     addressee_group=latest.addressee.group,
                     text=latest.text,
                     latest=latest,
-                    first_outlook=steps[0].outlook,
-                    first_period=steps[0].period,
+                    first_outlook=steps_of_lineage[0].outlook,
+                    first_period=steps_of_lineage[0].period,
                     last_outlook=made[-1].outlook,
                     last_period=made[-1].period,
                     editions=len(made),
@@ -235,7 +249,6 @@ class _Chain:
                     superseded_by=last.superseded_by,
                 )
             )
-            for step in steps:
+            for step in steps_of_lineage:
                 step.tracked_id = lineage
-        TrackedRecommendation.objects.bulk_create(tracked)
-        TrackedStep.objects.bulk_create(step for steps in self.steps.values() for step in steps)
+            steps.extend(steps_of_lineage)
