@@ -1306,6 +1306,12 @@ class TrackedRecommendation(models.Model):
                 name="tracked_superseded",
             ),
             models.Index(fields=["addressee", "-last_period"], name="tracked_addressee"),
+            # Counts per addressee (assessments.tracked.addressee_counts) from the index alone.
+            models.Index(
+                fields=["addressee"],
+                include=["editions", "status", "reason"],
+                name="tracked_addressee_counts",
+            ),
             models.Index(fields=["addressee_group", "-last_period"], name="tracked_group"),
             models.Index(fields=["country", "-last_period"], name="tracked_country"),
             models.Index(fields=["region", "-last_period"], name="tracked_region"),

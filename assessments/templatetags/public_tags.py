@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from .. import citing
 from ..markdown import plain_text
-from ..models import Source, TrackedStatus
+from ..models import Source, TrackedStatus, cached_reverse
 from ..text_format import UN_SYMBOL_RE, URL_RE, isolate
 
 register = template.Library()
@@ -191,4 +191,32 @@ def select_options(options):
         "",
         '<option value="{}"{}>{}</option>',
         ((value, selected if chosen else "", label) for value, label, chosen in options),
+    )
+
+
+@register.filter
+def latest_status(tracked):
+    """A tracked recommendation's latest status, in which edition, and when dropped, why.
+    Written here, not included from a template: the tracker's list shows fifty."""
+    badge = format_html(
+        '<span class="tracked-status tracked-{}">{}</span>',
+        tracked.status,
+        tracked.get_status_display(),
+    )
+    if tracked.status != TrackedStatus.DROPPED:
+        return format_html("{} in {}.", badge, latest_made_in(tracked))
+    note = format_html(" (<bdi>{}</bdi>)", tracked.note) if tracked.note else ""
+    successor = ""
+    if tracked.superseded_by:
+        successor = format_html(
+            '; <a href="{}">the recommendation that supersedes it</a>',
+            cached_reverse("tracked_recommendation", tracked.superseded_by),
+        )
+    return format_html(
+        "{} in {}: {}{}{}.",
+        badge,
+        edition_month(tracked.dropped_in),
+        tracked.get_reason_display(),
+        note,
+        successor,
     )
