@@ -89,13 +89,16 @@ def make_public_site():
         state=Revision.State.PUBLISHED,
     )
     sample = import_file(SAMPLE, publish=True).outlook
-    LineageMatch.objects.create(
+    # The importer links the sample's recommendation to the earlier one (assessments.lineage).
+    LineageMatch.objects.get_or_create(
         recommendation=Recommendation.objects.get(
             revision__assessment__outlook=sample, text__startswith="Revive its informal"
         ),
-        predecessor=kp.published_revision.recommendations.get(),
-        similarity=0.96,
-        decision=LineageMatch.Decision.LINKED,
+        defaults={
+            "predecessor": kp.published_revision.recommendations.get(),
+            "similarity": 0.96,
+            "decision": LineageMatch.Decision.LINKED,
+        },
     )
     tracker.rebuild_country(sample.region_id, kp.country_id)
     # The widest row of a risk table: a long name, the longest rating, a change from it.
