@@ -1250,17 +1250,16 @@ class TrackedStatus(models.TextChoices):
     DROPPED = "dropped", "Dropped"
 
 
-class TrackedReason(models.TextChoices):
-    """Why a recommendation was dropped: the analyst's reason (DropReason), or what the
-    tracker can say when none was given."""
-
-    IMPLEMENTED = "implemented", "Implemented"
-    PARTLY_IMPLEMENTED = "partly_implemented", "Partly implemented"
-    SUPERSEDED = "superseded", "Superseded by another recommendation"
-    NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
-    OTHER = "other", "Other"
-    NOT_RECORDED = "not_recorded", "No reason recorded"
-    COUNTRY_LEFT = "country_left", "The country left the outlook"
+# Why a recommendation was dropped, as the tracker says it: the analyst's reason
+# (DropReason, whose values and labels it takes), or what it can say when none was given.
+TrackedReason = models.TextChoices(
+    "TrackedReason",
+    [(reason.name, (reason.value, reason.label)) for reason in DropReason]
+    + [
+        ("NOT_RECORDED", ("not_recorded", "No reason recorded")),
+        ("COUNTRY_LEFT", ("country_left", "The country left the outlook")),
+    ],
+)
 
 
 class TrackedRecommendation(models.Model):
