@@ -25,6 +25,7 @@ from assessments.markdown import render_markdown
 from assessments.models import (
     Addressee,
     AuditEvent,
+    LineageMatch,
     Outlook,
     Region,
     Revision,
@@ -39,6 +40,7 @@ from .builders import (
     make_outlook,
     make_revision,
     publish_correction,
+    publish_entry,
 )
 
 pytestmark = pytest.mark.django_db
@@ -467,10 +469,19 @@ def test_editor_survives_numbers_too_long_to_convert(lenient_client, alice, text
 def post_urls(outlook, assessment, revision):
     from .test_permissions import RULES
 
+    match = LineageMatch.objects.create(
+        recommendation=revision.recommendations.first(),
+        predecessor=publish_entry("JP", period=date(2023, 11, 1))
+        .assessments.get()
+        .published_revision.recommendations.get(),
+        similarity=0.7,
+        decision=LineageMatch.Decision.TO_CONFIRM,
+    )
     kwargs = {
         "outlook": {"outlook_id": outlook.pk},
         "assessment": {"assessment_id": assessment.pk},
         "revision": {"revision_id": revision.pk},
+        "match": {"match_id": match.pk},
     }
     urls = []
     for name, (method, kind, _, _) in RULES.items():
@@ -488,12 +499,12 @@ def test_every_post_needs_a_csrf_token(django_user_model):
     revision = assessment.revisions.get()
     client = Client(enforce_csrf_checks=True)
     client.force_login(root)
-    before = AuditEvent.objects.count(), list(Revision.objects.values_list("state", "version"))
     urls = post_urls(outlook, assessment, revision) + [
         "/editor/outlooks/new/",
         f"/admin/assessments/region/{Region.objects.first().pk}/delete/",
         "/accounts/logout/",
     ]
+    before = AuditEvent.objects.count(), list(Revision.objects.values_list("state", "version"))
     for url in urls:
         response = client.post(url, {"comment": "x", "post": "yes"})
         assert response.status_code == 403, url
