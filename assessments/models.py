@@ -21,6 +21,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django_countries import countries as iso_countries
 from django_countries.fields import CountryField
 
 from .text_format import (
@@ -167,16 +168,20 @@ class Country(InTheRecord, models.Model):
         return [self.official_name, self.short_name, self.code.name, *self.aliases]
 
     def normalized_names(self):
-        # Kept on the instance while its names stay the same: an import checks each of
-        # its entries against every other country's names (checks.country_names_except),
-        # and normalising them all again took 55 ms an entry.
-        key = (self.code.code, self.official_name, self.short_name, *self.aliases)
-        cached = self.__dict__.get("_normalized_names")
-        if cached is None or cached[0] != key:
-            names = frozenset(normalize_name(name) for name in self.names() if name)
-            cached = (key, names)
-            self.__dict__["_normalized_names"] = cached
-        return cached[1]
+        return normalized_country_names(
+            self.code.code, self.official_name, self.short_name, tuple(self.aliases)
+        )
+
+
+@lru_cache(maxsize=4096)
+def normalized_country_names(code, official_name, short_name, aliases):
+    """A country's names, normalised (normalize_name), by what they are made of.
+
+    Kept for the process: every check of an entry compares it with every other country's
+    names, and normalising some thousand names again took 80 ms a check. Names that an
+    administrator edits make another key, so nothing stale is ever returned."""
+    names = [official_name, short_name, iso_countries.name(code), *aliases]
+    return frozenset(normalize_name(name) for name in names if name)
 
 
 class RiskLevel(InTheRecord, models.Model):

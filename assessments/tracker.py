@@ -76,12 +76,23 @@ def status_against(recommendation, prior):
 
 def record_published(outlook, revisions):
     """The derived.STEPS step: follow again the countries whose entries were published,
-    and those of the previous edition that this one leaves out."""
+    and those of the previous edition that this one leaves out, unless the tracker has
+    them dropped here already."""
     countries = {revision.assessment.country_id for revision in revisions}
     previous = outlook.previous_edition()
     if previous is not None:
         present = set(outlook.assessments.values_list("country_id", flat=True))
-        countries |= set(previous.assessments.values_list("country_id", flat=True)) - present
+        left_out = set(previous.assessments.values_list("country_id", flat=True)) - present
+        # Only the first publication in the edition drops their recommendations; a later
+        # one (an entry published on its own, a correction) changes nothing for them, and
+        # deriving them again each time made a large edition's publications quadratic.
+        countries |= set(
+            TrackedRecommendation.objects.filter(
+                region_id=outlook.region_id, country_id__in=left_out, last_outlook=previous
+            )
+            .exclude(dropped_in=outlook)
+            .values_list("country_id", flat=True)
+        )
     rebuild_countries(outlook.region_id, countries)
 
 
