@@ -97,9 +97,30 @@ EXPORTS = stored_files.FileKind(
 
 
 def store_exports(outlook, revisions):
-    """Publication step: store the edition's JSON again, and queue the ratings CSV's."""
-    regenerate(Kind.EDITION_JSON, outlook)
+    """Publication step: store the JSON of the edition again (and of the region's later
+    editions with its countries), and queue the ratings CSV's."""
+    store_edition_json(outlook, {revision.assessment.country_id for revision in revisions})
     queue_ratings_csv()
+
+
+def store_edition_json(outlook, country_ids):
+    """Store the JSON of `outlook` again, and of the region's later published editions
+    that have any of `country_ids`: each recommendation's status and tracked lineage there
+    follow from the editions before (a correction of an earlier edition, an analyst's
+    decision on an archive's match change them)."""
+    regenerate(Kind.EDITION_JSON, outlook)
+    later = (
+        Outlook.objects.published()
+        .filter(
+            region_id=outlook.region_id,
+            period__gt=outlook.period,
+            assessments__country_id__in=country_ids,
+        )
+        .distinct()
+        .order_by("period")
+    )
+    for edition in later:
+        regenerate(Kind.EDITION_JSON, edition)
 
 
 def store_preview(outlook):

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import caching, checks, derived, jobs, stored_files, tasks, tracker
+from . import caching, checks, derived, jobs, stored_exports, stored_files, tasks, tracker
 from .content import DroppedDraft, NewSource, revision_content
 from .models import (
     Addressee,
@@ -817,6 +817,7 @@ def decide_match(match, decision, *, user):
             similarity=locked.similarity,
         )
         tracker.rebuild_country(assessment.outlook.region_id, assessment.country_id)
-        # What the public tracker shows changed.
+        # What the public tracker and the edition's data show changed.
+        stored_exports.store_edition_json(assessment.outlook, [assessment.country_id])
         caching.bump_generation()
     return locked

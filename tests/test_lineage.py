@@ -1,6 +1,7 @@
 """Linking an archive's recommendations across editions (assessments.lineage), deciding
 the uncertain matches in the editor, and what the tracker makes of both."""
 
+import gzip
 import json
 import uuid
 from datetime import date
@@ -13,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import lineage, tracker, workflow
+from assessments import lineage, stored_exports, tracker, workflow
 from assessments.importing import import_file
 from assessments.models import (
     AuditEvent,
@@ -22,6 +23,7 @@ from assessments.models import (
     PublicationGeneration,
     Recommendation,
     Revision,
+    StoredExport,
     TrackedReason,
     TrackedRecommendation,
     TrackedStatus,
@@ -277,6 +279,30 @@ def test_confirming_a_match_continues_the_earlier_recommendation_in_the_tracker(
     assert PublicationGeneration.objects.get().value > generation
     event = AuditEvent.objects.get(action="confirm_match")
     assert event.actor == alice and "Myanmar recommendation 4" in event.description
+
+
+def stored_statuses(outlook):
+    """{text: (status, lineage)} of the recommendations in the edition's stored JSON."""
+    file, gzipped = stored_exports.open_latest(StoredExport.Kind.EDITION_JSON, outlook)
+    with file:
+        data = json.loads(gzip.decompress(file.read()) if gzipped else file.read())
+    return {
+        text: (tracked["status"], tracked["lineage"])
+        for entry in data["assessments"]
+        for group in entry["recommendations"]
+        for text, tracked in zip(group["items"], group["tracked"], strict=True)
+    }
+
+
+def test_the_stored_edition_data_follow_a_decided_match(archive, alice):
+    (first, _), (second, _), (third, _) = archive
+    before = stored_statuses(second)[MECHANISM_REWRITTEN]
+    assert before[0] == NEW
+    workflow.decide_match(match_of(second, MECHANISM_REWRITTEN), CONFIRMED, user=alice)
+    earlier = str(stored_statuses(first)[MECHANISM][1])
+    assert stored_statuses(second)[MECHANISM_REWRITTEN] == (REVISED, earlier)
+    # The later edition repeats it: the same status, under the lineage it now continues.
+    assert stored_statuses(third)[MECHANISM_REWRITTEN] == (REPEATED, earlier)
 
 
 def test_splitting_a_match_keeps_the_later_recommendation_new(archive, alice):

@@ -147,6 +147,39 @@ def test_an_editions_json_gives_each_recommendation_its_place_in_the_tracker(set
     }
 
 
+def test_a_correction_of_an_earlier_edition_reaches_the_later_editions_stored_json(client):
+    kept, _ = publish_history(2, kept=1)
+    tracked = TrackedRecommendation.objects.get(lineage=kept)
+    first, later = tracked.first_outlook, tracked.last_outlook
+
+    def statuses():
+        entry = json.loads(body(client.get(f"/outlooks/{later.slug}.json")))["assessments"][0]
+        return {
+            item["lineage"]: item["status"]
+            for group in entry["recommendations"]
+            for item in group["tracked"]
+        }
+
+    assert statuses()[str(kept)] == "repeated"
+    entry = first.assessments.get()
+    rows = entry.published_revision.recommendations.select_related("addressee")
+    publish_correction(
+        entry,
+        note="Corrected the first recommendation.",
+        recommendations=[
+            (
+                row.addressee.name,
+                "Keep recommending it, reworded." if index == 0 else row.text,
+                row.lineage,
+            )
+            for index, row in enumerate(rows)
+        ],
+    )
+    # The later edition's text is unchanged; against the corrected one, it now reads as
+    # a revision of it.
+    assert statuses()[str(kept)] == "revised"
+
+
 def test_an_editions_json_with_the_tracker_still_imports_as_it_is(client, tmp_path):
     kept, _ = publish_history(2, kept=1)
     outlook = TrackedRecommendation.objects.get(lineage=kept).last_outlook
