@@ -195,7 +195,8 @@ def archive_entries():
 def link_archives():
     """Link the live entries of archives already in the database, each country's in each
     region in period order, as the importer would have: what is matched or continues a
-    lineage stays as it is, so running it again changes nothing. Returns a Linking."""
+    lineage stays as it is, so running it again changes nothing. Returns the Linking and
+    the LineageMatches written."""
     archives = set(archive_entries().values_list("pk", flat=True))
     entries = list(
         Revision.objects.live_by_id()
@@ -211,18 +212,20 @@ def link_archives():
     chains = {}
     for pk, assessment_id, region_id, country_id in entries:
         chains.setdefault((region_id, country_id), []).append((pk, assessment_id))
-    linking = Linking()
+    linking, written = Linking(), []
     with transaction.atomic():
         for chain in chains.values():
-            linking += _link_chain(chain, archives)
-    return linking
+            counted, matches = _link_chain(chain, archives)
+            linking += counted
+            written += matches
+    return linking, written
 
 
 def _link_chain(chain, archives):
     """Link one country's entries in one region, [(revision id, assessment id)] in period
     order, whose assessment is in `archives`."""
     if not any(assessment_id in archives for _, assessment_id in chain):
-        return Linking()
+        return Linking(), []
     rows = {}
     recommendations = Recommendation.objects.filter(revision_id__in=[pk for pk, _ in chain])
     for row in recommendations.select_related("addressee").order_by("revision_id", "position"):
@@ -237,5 +240,4 @@ def _link_chain(chain, archives):
         new, counted = _matches(rows.get(pk, []), earlier, matched)
         matches += new
         linking += counted
-    LineageMatch.objects.bulk_create(matches)
-    return linking
+    return linking, LineageMatch.objects.bulk_create(matches)

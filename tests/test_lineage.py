@@ -397,7 +397,11 @@ def test_link_recommendations_links_archives_imported_before_and_is_idempotent(a
     # As if imported before the importer linked anything.
     LineageMatch.objects.all().delete()
     tracker.rebuild()
+    with transaction.atomic():
+        for outlook, _ in archive:
+            stored_exports.regenerate(StoredExport.Kind.EDITION_JSON, outlook)
     assert set(TrackedRecommendation.objects.values_list("status", flat=True)) == {NEW, DROPPED}
+    assert stored_statuses(archive[2][0])[FUEL_EDITED][0] == NEW
 
     output = link_command()
     assert "Recommendations of archives: 9 linked, 8 unlinked (new), 2 to confirm" in output
@@ -408,6 +412,9 @@ def test_link_recommendations_links_archives_imported_before_and_is_idempotent(a
     )
     made, _ = steps(archive[2][0])
     assert made[FUEL_EDITED] == REVISED
+    assert stored_statuses(archive[2][0])[FUEL_EDITED][0] == REVISED
+    event = AuditEvent.objects.get(action="link_recommendations")
+    assert event.actor is None and event.data["linking"]["linked"] == 9
 
     tracked = sorted(TrackedRecommendation.objects.values_list("lineage", "status", "editions"))
     again = link_command()

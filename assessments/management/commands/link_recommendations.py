@@ -2,11 +2,13 @@
 database to those of each country's previous edition, as the importer now does when it
 imports them (assessments.lineage), then rebuild the recommendation tracker."""
 
+from dataclasses import asdict
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assessments import caching, lineage, tracker
-from assessments.models import LineageMatch
+from assessments import caching, lineage, stored_exports, tracker, workflow
+from assessments.models import Assessment, LineageMatch
 
 
 class Command(BaseCommand):
@@ -18,10 +20,33 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            linking = lineage.link_archives()
+            linking, matches = lineage.link_archives()
             tracker.rebuild()
+            store_linked_editions(matches)
+            workflow.audit(
+                None,
+                "link_recommendations",
+                f"Linked the recommendations of archives: {linking}",
+                linking=asdict(linking),
+            )
             # The public tracker's pages show the links.
             caching.bump_generation()
         waiting = LineageMatch.objects.filter(decision=LineageMatch.Decision.TO_CONFIRM).count()
         self.stdout.write(f"Recommendations of archives: {linking}.")
         self.stdout.write(f"Matches waiting for an analyst in the editor: {waiting}.")
+
+
+def store_linked_editions(matches):
+    """Store again the JSON of each edition with a new match, and of the editions after
+    it with the country: their recommendations' statuses and lineages changed."""
+    earliest = {}
+    for assessment in (
+        Assessment.objects.filter(revisions__recommendations__match__in=matches)
+        .select_related("outlook")
+        .distinct()
+    ):
+        key = (assessment.outlook.region_id, assessment.country_id)
+        if key not in earliest or assessment.outlook.period < earliest[key].period:
+            earliest[key] = assessment.outlook
+    for (_, country_id), outlook in earliest.items():
+        stored_exports.store_edition_json(outlook, [country_id])
