@@ -1263,6 +1263,12 @@ TrackedReason = models.TextChoices(
     + [
         ("NOT_RECORDED", ("not_recorded", "No reason recorded")),
         ("COUNTRY_LEFT", ("country_left", "The country left the outlook")),
+        # An archive's reworded recommendation may continue it (LineageMatch TO_CONFIRM):
+        # dropped until an analyst confirms the match, and said so.
+        (
+            "TO_CONFIRM",
+            ("to_confirm", "Perhaps continued in other words, not yet confirmed"),
+        ),
     ],
 )
 

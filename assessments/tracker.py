@@ -16,8 +16,10 @@ edition that has the country), each recommendation of a published entry is
 - revised: one has, with other words (or another addressee),
 
 and each recommendation of the previous entry that has no continuation is dropped, with
-the reason the analyst gave (DroppedRecommendation), or none recorded; when the country
-is not in the region's next edition at all, its recommendations are dropped with it.
+the reason the analyst gave (DroppedRecommendation), or none recorded (or, when an
+archive's reworded recommendation may continue it, that an analyst is to confirm it);
+when the country is not in the region's next edition at all, its recommendations are
+dropped with it.
 
 TrackedRecommendation (one row a lineage) and TrackedStep (one a lineage and edition)
 hold the result. They are derived, rebuilt for the countries a publication touches
@@ -148,6 +150,14 @@ def rebuild_countries(region_id, country_ids):
             decision__in=LineageMatch.CONTINUES,
         ).values_list("recommendation__lineage", "predecessor__lineage")
     )
+    # The archive's recommendations that a reworded one may continue, for an analyst to
+    # confirm: the lineages of both.
+    pending = dict(
+        LineageMatch.objects.filter(
+            recommendation__revision__assessment_id__in=[entry.assessment_id for entry in entries],
+            decision=LineageMatch.Decision.TO_CONFIRM,
+        ).values_list("predecessor__lineage", "recommendation__lineage")
+    )
     reasons = defaultdict(dict)
     for row in DroppedRecommendation.objects.filter(revision_id__in=ids):
         reasons[row.revision_id][row.lineage] = row
@@ -159,7 +169,7 @@ def rebuild_countries(region_id, country_ids):
     for country_id, its_entries in by_country.items():
         chain = _Chain()
         for entry in its_entries:
-            chain.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk])
+            chain.follow(entry, recommendations[entry.pk], matches, reasons[entry.pk], pending)
         last = its_entries[-1].assessment.outlook.period
         later = next((edition for edition in editions if edition.period > last), None)
         if later is not None:
@@ -179,7 +189,7 @@ class _Chain:
         self.previous = {}  # lineage: recommendation, in the previous entry
         self.steps = defaultdict(list)  # lineage: [TrackedStep]
 
-    def follow(self, entry, recommendations, matches, reasons):
+    def follow(self, entry, recommendations, matches, reasons, pending):
         outlook = entry.assessment.outlook
         current = {}
         for recommendation in recommendations:
@@ -204,16 +214,28 @@ class _Chain:
         followed = {row.lineage: self.tracked[row.lineage] for row in recommendations}
         # A reason names the dropped recommendation by its own lineage too.
         reasons = {self.tracked.get(lineage, lineage): row for lineage, row in reasons.items()}
+        own = {recommendation.lineage for recommendation in recommendations}
+        maybe_continued = {
+            self.tracked.get(lineage, lineage)
+            for lineage, successor in pending.items()
+            if successor in own
+        }
         for lineage in self.previous:
             if lineage in current:
                 continue
             given = reasons.get(lineage)
+            if given is not None:
+                reason = given.reason
+            elif lineage in maybe_continued:
+                reason = TrackedReason.TO_CONFIRM
+            else:
+                reason = TrackedReason.NOT_RECORDED
             self.steps[lineage].append(
                 TrackedStep(
                     outlook=outlook,
                     period=outlook.period,
                     status=TrackedStatus.DROPPED,
-                    reason=given.reason if given else TrackedReason.NOT_RECORDED,
+                    reason=reason,
                     note=given.note if given else "",
                     superseded_by=followed.get(given.superseded_by) if given else None,
                 )

@@ -220,9 +220,10 @@ def test_importing_three_editions_links_repeats_and_edits_and_leaves_rewrites_to
         PRISONERS: REPEATED,
         ACCESS: NEW,
     }
+    # Until then, the tracker says the rewritten one may continue it.
     assert dropped == [
         (DROPPED, TrackedReason.NOT_RECORDED, INQUIRY),
-        (DROPPED, TrackedReason.NOT_RECORDED, MECHANISM),
+        (DROPPED, TrackedReason.TO_CONFIRM, MECHANISM),
     ]
     made, dropped = steps(third)
     assert made == {
@@ -234,7 +235,7 @@ def test_importing_three_editions_links_repeats_and_edits_and_leaves_rewrites_to
         ACCESS: REPEATED,
         AIR_STRIKES: NEW,
     }
-    assert dropped == [(DROPPED, TrackedReason.NOT_RECORDED, PRISONERS)]
+    assert dropped == [(DROPPED, TrackedReason.TO_CONFIRM, PRISONERS)]
     refer = TrackedRecommendation.objects.get(text=REFER)
     assert (refer.editions, refer.first_outlook, refer.status) == (3, first, REPEATED)
 

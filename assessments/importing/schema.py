@@ -261,7 +261,9 @@ DROPPED = an_object(
             "string",
             'Why it was dropped: "implemented", "partly_implemented", "superseded" (by '
             '`superseded_by`), "no_longer_relevant", "other" (see `note`), "not_recorded" '
-            '(no reason given) or "country_left" (the country left the outlook).',
+            '(no reason given), "country_left" (the country left the outlook) or "to_confirm" '
+            "(an archive's reworded recommendation may continue it; an analyst is to "
+            "confirm).",
             "implemented",
         ),
         "note": value(
