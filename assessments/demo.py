@@ -25,7 +25,7 @@ the published record refuses to delete a published edition, demo or not).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -34,6 +34,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks_db.models import DBTaskResult
 
@@ -178,7 +179,13 @@ def load_sample(log):
         log(f"Imported {result.outlook.full_title} as published.")
     region = Region.objects.get(name="Asia Pacific")
     if not Outlook.objects.filter(region=region, period=SAMPLE_NEXT_EDITION).exists():
-        outlook = workflow.create_edition(region, SAMPLE_NEXT_EDITION, user=account("editor"))
+        editor = account("editor")
+        outlook = workflow.create_edition(region, SAMPLE_NEXT_EDITION, user=editor)
+        # The first analyst finds it on the dashboard, under "Assigned to me".
+        for assessment in outlook.assessments.all():
+            workflow.assign(
+                assessment, analyst=account("analyst"), reviewer=account("reviewer"), user=editor
+            )
         log(f"Created the draft edition {outlook.full_title}.")
 
 
@@ -374,13 +381,25 @@ def correct(region):
 
 def draft_edition(region):
     """The draft edition after the last demo one, each DraftStep's entry moved along."""
-    outlook = workflow.create_edition(region, DRAFT_EDITION, user=account("editor"))
+    editor = account("editor")
+    outlook = workflow.create_edition(region, DRAFT_EDITION, user=editor)
+    # Due in a week and in a fortnight from the day the demo is loaded: the board and
+    # the dashboards count down to dates a visitor recognises.
+    today = timezone.localdate()
+    workflow.plan_edition(
+        outlook,
+        drafts_due=today + timedelta(days=7),
+        reviews_due=today + timedelta(days=14),
+        user=editor,
+    )
     reviewer = account("reviewer")
     for step in DRAFT_STEPS:
         analyst = account(step.analyst)
         revision = Revision.objects.with_content().get(
             assessment__outlook=outlook, assessment__country__code=step.country
         )
+        # The other entries stay unassigned: an analyst may take one on the board.
+        workflow.assign(revision.assessment, analyst=analyst, reviewer=reviewer, user=editor)
         content = DraftContent.from_revision(revision)
         content.findings[0] = (
             f"Demo text: {analyst.username} is redrafting this paragraph for the edition "

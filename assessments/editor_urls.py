@@ -10,6 +10,8 @@ outlook_patterns = [
     path("countries/", views.add_country, name="editor_add_country"),
     path("publish/", views.publish, name="editor_publish"),
     path("publication/", views.publication_status, name="editor_publication"),
+    path("board/", views.edition_board, name="editor_board"),
+    path("plan/", views.plan_edition, name="editor_plan_edition"),
 ]
 
 # Below /editor/assessments/<assessment_id>/: one country's entry in an edition.
@@ -18,6 +20,8 @@ assessment_patterns = [
     path("remove/", views.remove_country, name="editor_remove_country"),
     path("move/<str:direction>/", views.move_country, name="editor_move_country"),
     path("correction/", views.start_correction, name="editor_start_correction"),
+    path("assign/", views.assign, name="editor_assign"),
+    path("take/", views.take, name="editor_take"),
 ]
 
 # Below /editor/revisions/<revision_id>/: one revision, its editor, checks and review.

@@ -20,19 +20,22 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import checks, workflow
+from . import board, checks, workflow
 from .content import revision_content
 from .diff import diff_entries, recommendation_changes, word_diff
 from .forms import (
     AcknowledgeForm,
     AddCountryForm,
+    AssignForm,
     AuditFilterForm,
     EditionForm,
     EntryForms,
     MatchDecisionForm,
+    PlanEditionForm,
     ReviewForm,
     SourceSearchForm,
 )
@@ -142,7 +145,7 @@ def dashboard(request):
         "assessment__country", "assessment__outlook", "risk_level", "risk_status"
     ).order_by("-updated_at")
     mine = Q(contributors=user) | Q(created_by=user)
-    context = {"roles": sorted(permissions.roles)}
+    context = {"roles": sorted(permissions.roles), "assigned": board.assigned_to(user)}
     if permissions.can_draft():
         context["my_drafts"] = revisions.filter(mine, state=State.DRAFT).distinct()
         context["changes_requested"] = revisions.filter(
@@ -262,6 +265,105 @@ def add_country(request, outlook_id):
     return _outlook_page(request, outlook, add_form=form, status=400)
 
 
+# --- The edition board: who writes and reviews what, by when ---------------------------
+
+
+def _board_page(request, outlook, *, plan_form=None, failed=None, status=200):
+    """The board; `failed` is (assessment id, bound AssignForm) when an assignment was
+    refused, shown in its row with what is wrong."""
+    sort = request.GET.get("sort", "position")
+    if sort.lstrip("-") not in board.SORTS:
+        sort = "position"
+    rows = board.edition_board(outlook, sort)
+    permissions = Permissions(request.user)
+    can_assign = permissions.can("assign", outlook)
+    items = []
+    for row in rows:
+        form = None
+        if can_assign:
+            form = failed[1] if failed and failed[0] == row.assessment.pk else None
+            form = form or AssignForm(assessment=row.assessment)
+        items.append((row, form, permissions.can("take", row.assessment)))
+    context = {
+        "outlook": outlook,
+        "items": items,
+        "sort": sort,
+        "sort_columns": board.COLUMNS,
+        "can_assign": can_assign,
+        "plan_form": plan_form
+        or (
+            PlanEditionForm(
+                initial={"drafts_due": outlook.drafts_due, "reviews_due": outlook.reviews_due}
+            )
+            if permissions.can("plan_edition", outlook)
+            else None
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "editor/board.html", context, status=status)
+
+
+@require_GET
+@editor_page()
+def edition_board(request, outlook_id):
+    outlook = get_object_or_404(Outlook.objects.select_related("region"), pk=outlook_id)
+    return _board_page(request, outlook)
+
+
+@require_POST
+@editor_page()
+def plan_edition(request, outlook_id):
+    outlook = get_object_or_404(Outlook.objects.select_related("region"), pk=outlook_id)
+    Permissions(request.user).require("plan_edition", outlook)
+    form = PlanEditionForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.plan_edition(outlook, **form.cleaned_data, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved the dates.")
+            return redirect("editor_board", outlook.pk)
+    return _board_page(request, outlook, plan_form=form, status=400)
+
+
+@require_POST
+@editor_page()
+def assign(request, assessment_id):
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("outlook__region", "country"), pk=assessment_id
+    )
+    Permissions(request.user).require("assign", assessment.outlook)
+    form = AssignForm(request.POST, assessment=assessment)
+    if form.is_valid():
+        try:
+            workflow.assign(assessment, **form.cleaned_data, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Saved who writes and reviews {assessment.country}.")
+            return redirect(
+                reverse("editor_board", args=[assessment.outlook_id]) + f"#a{assessment.pk}"
+            )
+    return _board_page(request, assessment.outlook, failed=(assessment.pk, form), status=400)
+
+
+@require_POST
+@editor_page()
+def take(request, assessment_id):
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("outlook", "country"), pk=assessment_id
+    )
+    workflow.take(assessment, user=request.user)
+    messages.success(request, f"You are writing {assessment.country}.")
+    # Back where the button was: the board or the entry's page.
+    if request.POST.get("from") == "board":
+        return redirect(
+            reverse("editor_board", args=[assessment.outlook_id]) + f"#a{assessment.pk}"
+        )
+    return redirect("editor_assessment", assessment.pk)
+
+
 @require_POST
 @editor_page()
 def remove_country(request, assessment_id):
@@ -313,16 +415,22 @@ def publication_status(request, outlook_id):
 @editor_page()
 def assessment_detail(request, assessment_id):
     assessment = get_object_or_404(
-        Assessment.objects.select_related("country", "outlook__region"), pk=assessment_id
+        Assessment.objects.select_related("country", "outlook__region", "analyst", "reviewer"),
+        pk=assessment_id,
     )
     revisions = assessment.revisions.select_related(
         "risk_level", "risk_status", "created_by"
     ).order_by("-number")
-    can_correct = Permissions(request.user).can_correct(assessment)
+    permissions = Permissions(request.user)
     return render(
         request,
         "editor/assessment_detail.html",
-        {"assessment": assessment, "revisions": revisions, "can_correct": can_correct},
+        {
+            "assessment": assessment,
+            "revisions": revisions,
+            "can_correct": permissions.can_correct(assessment),
+            "can_take": permissions.can("take", assessment),
+        },
     )
 
 

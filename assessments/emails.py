@@ -42,12 +42,34 @@ def _link(name, *args):
     return settings.SITE_URL + reverse(name, args=args)
 
 
+def send_assigned(assessment, role, user):
+    """Tell an analyst or a reviewer that an editor asked them to write or review an
+    entry, and by when."""
+    outlook = assessment.outlook
+    due = outlook.reviews_due if role == "reviewer" else outlook.drafts_due
+    _send(
+        "assigned",
+        {
+            "assessment": assessment,
+            "role": role,
+            "due": due,
+            "link": _link("editor_assessment", assessment.pk),
+        },
+        _recipients([user]),
+    )
+
+
 def send_submitted(revision):
-    """Tell the reviewers who may approve a revision that it awaits them."""
-    prefetch_related_objects([revision], "contributors")
-    reviewers = [
-        user for user in users_with_role(REVIEWER) if Permissions(user).can_approve(revision)
-    ]
+    """Tell the reviewer asked to review the entry that a revision awaits them, or, when
+    nobody is asked (or they may not approve it), every reviewer who may approve it."""
+    prefetch_related_objects([revision], "contributors", "assessment__reviewer")
+    asked = revision.assessment.reviewer
+    if asked is not None and Permissions(asked).can_approve(revision):
+        reviewers = [asked]
+    else:
+        reviewers = [
+            user for user in users_with_role(REVIEWER) if Permissions(user).can_approve(revision)
+        ]
     _send(
         "submitted",
         {"revision": revision, "link": _link("editor_review", revision.pk)},
@@ -56,14 +78,15 @@ def send_submitted(revision):
 
 
 def send_decision(review):
-    """Tell a revision's analysts what the reviewer decided (and, if changes are
-    requested, where to make them)."""
+    """Tell a revision's analysts (and the analyst asked to write the entry) what the
+    reviewer decided (and, if changes are requested, where to make them)."""
     revision = review.revision
     page = "editor_revision" if review.decision == "approve" else "editor_edit"
+    asked = revision.assessment.analyst
     _send(
         "decision",
         {"review": review, "revision": revision, "link": _link(page, revision.pk)},
-        _recipients(revision.contributors.all()),
+        _recipients([*revision.contributors.all(), *([asked] if asked else [])]),
     )
 
 

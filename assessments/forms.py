@@ -10,6 +10,7 @@ import uuid
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils.text import Truncator
@@ -30,6 +31,7 @@ from .models import (
     RiskStatus,
     Source,
 )
+from .permissions import ANALYST, REVIEWER, users_with_role
 from .text_format import parse_period, validate_line, validate_text
 
 # Results of the checks a draft cannot be saved with: duplicate footnote numbers (the
@@ -715,6 +717,55 @@ class AddCountryForm(forms.Form):
         present = outlook.assessments.values("country_id")
         self.fields["country"].queryset = Country.objects.exclude(pk__in=present)
         self.outlook = outlook
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+class AssignForm(forms.Form):
+    """Who an editor asks to write and to review an entry (workflow.assign)."""
+
+    analyst = PersonChoiceField(
+        None,
+        required=False,
+        empty_label="Writer: nobody yet",
+        label="Writer",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    reviewer = PersonChoiceField(
+        None,
+        required=False,
+        empty_label="Reviewer: nobody yet",
+        label="Reviewer",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, assessment, **kwargs):
+        kwargs.setdefault(
+            "initial", {"analyst": assessment.analyst_id, "reviewer": assessment.reviewer_id}
+        )
+        kwargs.setdefault("prefix", f"a{assessment.pk}")
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.order_by("first_name", "last_name", "username")
+        self.fields["analyst"].queryset = people.filter(pk__in=users_with_role(ANALYST))
+        self.fields["reviewer"].queryset = people.filter(pk__in=users_with_role(REVIEWER))
+
+
+class PlanEditionForm(forms.Form):
+    """When a draft edition's drafts and reviews are due (workflow.plan_edition)."""
+
+    drafts_due = forms.DateField(
+        required=False,
+        label="Drafts due",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    reviews_due = forms.DateField(
+        required=False,
+        label="Reviews due",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
 
 
 class SourceSearchForm(forms.Form):

@@ -291,6 +291,9 @@ class Outlook(models.Model):
         blank=True,
         related_name="+",
     )
+    # The newsroom's plan (not the record): when drafts and reviews are due.
+    drafts_due = models.DateField("drafts due", null=True, blank=True)
+    reviews_due = models.DateField("reviews due", null=True, blank=True)
 
     objects = OutlookQuerySet.as_manager()
 
@@ -461,6 +464,22 @@ class Assessment(models.Model):
         blank=True,
         related_name="+",
         help_text="The revision the public sees. Nothing else is ever shown publicly.",
+    )
+    # Who is asked to write the entry and who to review it (workflow.assign): not who
+    # may; any analyst may help, and any reviewer who did not write it may approve.
+    analyst = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries_to_write",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries_to_review",
     )
 
     objects = AssessmentQuerySet.as_manager()

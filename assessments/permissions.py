@@ -88,6 +88,18 @@ def _correctable(user, assessment):
     return ""
 
 
+def _free_to_take(user, assessment):
+    if assessment.analyst_id == user.pk:
+        return "You are already asked to write this entry."
+    if assessment.analyst_id is not None:
+        writer = assessment.analyst.get_full_name() or assessment.analyst.username
+        return f"{writer} is asked to write this entry: an editor can change that."
+    if assessment.reviewer_id == user.pk:
+        # Four eyes, in the plan too: the one asked to review it is not its writer.
+        return "You are asked to review this entry: an editor can ask someone else first."
+    return ""
+
+
 @dataclass(frozen=True)
 class Rule:
     role: str
@@ -151,6 +163,19 @@ TRANSITIONS = {
         None,
         "{title} is published: its countries are fixed.",
         _not_being_published,
+    ),
+    # The newsroom's plan of a draft edition: who is asked to write and review each
+    # entry, and by when. Editors assign; an analyst may take an entry nobody writes.
+    "assign": Rule(EDITOR, _states(Edition.DRAFT), None, "{title} is published: nothing is due."),
+    "take": Rule(
+        ANALYST,
+        _states(Edition.DRAFT),
+        None,
+        "{title} is published: nothing is due.",
+        _free_to_take,
+    ),
+    "plan_edition": Rule(
+        EDITOR, _states(Edition.DRAFT), None, "{title} is published: nothing is due."
     ),
     # Asked for by the editor, carried out by a worker (assessments.jobs).
     "publish": Rule(

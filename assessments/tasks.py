@@ -28,6 +28,17 @@ def mail_submitted(revision_id):
 
 
 @task
+def mail_assigned(assessment_id, role, user_id):
+    from django.contrib.auth import get_user_model
+
+    from . import emails
+    from .models import Assessment
+
+    assessment = Assessment.objects.select_related("outlook", "country").get(pk=assessment_id)
+    emails.send_assigned(assessment, role, get_user_model().objects.get(pk=user_id))
+
+
+@task
 def mail_decision(review_id):
     from . import emails
     from .models import Review

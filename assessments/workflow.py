@@ -43,7 +43,7 @@ from .models import (
     RiskStatus,
     Source,
 )
-from .permissions import TRANSITIONS, Permissions
+from .permissions import ANALYST, REVIEWER, TRANSITIONS, Permissions
 
 State = Revision.State
 logger = logging.getLogger(__name__)
@@ -449,6 +449,104 @@ def add_country(outlook, country, *, user):
         _start_revision(assessment, user, Revision.objects.previous_entry(assessment))
         audit(user, "add_country", f"Added {country} to {outlook.full_title}", outlook=outlook)
     return assessment
+
+
+# --- The newsroom's plan: who writes and reviews each entry, and by when --------------
+
+
+def assign(assessment, *, analyst, reviewer, user):
+    """Ask `analyst` to write a draft edition's entry and `reviewer` to review it (None
+    for nobody); each newly named is told by mail. Who may edit or approve is unchanged."""
+    with transaction.atomic():
+        _claim_outlook(assessment.outlook, "assign", user)
+        locked = (
+            Assessment.objects.select_for_update().select_related("country").get(pk=assessment.pk)
+        )
+        _check_assignees(analyst, reviewer)
+        named = [
+            (role, person)
+            for role, person, before in (
+                ("analyst", analyst, locked.analyst_id),
+                ("reviewer", reviewer, locked.reviewer_id),
+            )
+            if person is not None and person.pk != before
+        ]
+        locked.analyst, locked.reviewer = analyst, reviewer
+        locked.save(update_fields=["analyst", "reviewer"])
+        audit(
+            user,
+            "assign",
+            f"Assigned {locked.country.short_name} in {locked.outlook.full_title}: "
+            f"analyst {_name(analyst)}, reviewer {_name(reviewer)}",
+            outlook=locked.outlook,
+            analyst=analyst.pk if analyst else None,
+            reviewer=reviewer.pk if reviewer else None,
+        )
+        for role, person in named:
+            jobs.enqueue(tasks.mail_assigned, locked.pk, role, person.pk)
+    return locked
+
+
+def take(assessment, *, user):
+    """An analyst takes a draft edition's entry that nobody is asked to write."""
+    with transaction.atomic():
+        outlook = Outlook.objects.select_for_update().get(pk=assessment.outlook_id)
+        locked = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("country", "analyst")
+            .get(pk=assessment.pk)
+        )
+        locked.outlook = outlook
+        _require(user, "take", locked)
+        locked.analyst = user
+        locked.save(update_fields=["analyst"])
+        audit(
+            user,
+            "take",
+            f"Took {locked.country.short_name} in {outlook.full_title} to write",
+            outlook=outlook,
+        )
+    return locked
+
+
+def plan_edition(outlook, *, drafts_due, reviews_due, user):
+    """Set when a draft edition's drafts and reviews are due (None for no date)."""
+    if drafts_due and reviews_due and reviews_due < drafts_due:
+        raise ValidationError(
+            {"reviews_due": "Reviews cannot be due before the drafts they review."}
+        )
+    with transaction.atomic():
+        locked = _claim_outlook(outlook, "plan_edition", user)
+        locked.drafts_due, locked.reviews_due = drafts_due, reviews_due
+        locked.save(update_fields=["drafts_due", "reviews_due"])
+        audit(
+            user,
+            "plan_edition",
+            f"Set the dates of {locked.full_title}: drafts due {drafts_due or 'any time'}, "
+            f"reviews due {reviews_due or 'any time'}",
+            outlook=locked,
+            drafts_due=drafts_due.isoformat() if drafts_due else None,
+            reviews_due=reviews_due.isoformat() if reviews_due else None,
+        )
+    return locked
+
+
+def _check_assignees(analyst, reviewer):
+    errors = {}
+    if analyst is not None and not Permissions(analyst).has_role(ANALYST):
+        errors["analyst"] = f"{_name(analyst)} does not hold the analyst role."
+    if reviewer is not None and not Permissions(reviewer).has_role(REVIEWER):
+        errors["reviewer"] = f"{_name(reviewer)} does not hold the reviewer role."
+    if analyst is not None and reviewer is not None and analyst.pk == reviewer.pk:
+        errors["reviewer"] = "The reviewer must be someone other than the analyst who writes it."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _name(user):
+    if user is None:
+        return "nobody"
+    return user.get_full_name() or user.username
 
 
 def remove_country(assessment, *, user):

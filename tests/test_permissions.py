@@ -65,7 +65,11 @@ RULES = {
         OS,
         lambda role, state: 286 if role in ANY_ROLE else 403,
     ),
+    "editor_board": ("get", "outlook", OS, everyone),
+    "editor_plan_edition": ("post", "outlook", OS, only("editor", when=DRAFT)),
     "editor_assessment": ("get", "assessment", AS, everyone),
+    "editor_assign": ("post", "assessment", AS, only("editor", when=DRAFT)),
+    "editor_take": ("post", "assessment", AS, only("analyst", when=DRAFT)),
     "editor_remove_country": ("post", "assessment", AS, only("editor", when=DRAFT)),
     "editor_move_country": ("post", "assessment", AS, only("editor", when=DRAFT)),
     "editor_start_correction": ("post", "assessment", AS, only("analyst", when=PUBLISHED)),
@@ -283,6 +287,11 @@ def refused_by_the_table(action, ready_draft, edition, published_sample, match, 
             edition, Country.objects.get(code="JP"), user=user
         ),
         "remove_country": lambda: workflow.remove_country(assessment, user=user),
+        "assign": lambda: workflow.assign(assessment, analyst=None, reviewer=None, user=user),
+        "take": lambda: workflow.take(assessment, user=user),
+        "plan_edition": lambda: workflow.plan_edition(
+            edition, drafts_due=None, reviews_due=None, user=user
+        ),
         "move_country": lambda: workflow.move_country(assessment, 1, user=user),
         "publish": lambda: workflow.publish(edition, user=user),
         "start_correction": lambda: workflow.start_correction(

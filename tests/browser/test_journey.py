@@ -286,6 +286,7 @@ def editor_pages(edition, alice, erin):
         "outlook-list": "/editor/outlooks/",
         "outlook-new": "/editor/outlooks/new/",
         "outlook-draft": f"/editor/outlooks/{edition.pk}/",
+        "board": f"/editor/outlooks/{edition.pk}/board/",
         "outlook-published": f"/editor/outlooks/{published.assessment.outlook_id}/",
         "assessment": f"/editor/assessments/{draft.assessment_id}/",
         "revision": f"/editor/revisions/{draft.pk}/",
