@@ -79,9 +79,11 @@ def make_revision(
     footnotes=(("Report of the Special Rapporteur, 1 March 2024, A/HRC/55/1.", ""),),
     state=Revision.State.DRAFT,
     user=None,
+    derive=True,
 ):
     """A revision with content; a published one becomes the assessment's live revision.
-    A recommendation is (addressee, text), or (addressee, text, lineage) to continue one."""
+    A recommendation is (addressee, text), or (addressee, text, lineage) to continue one.
+    `derive=False` leaves what publication derives to the caller (`derive_published`)."""
     revision = Revision.objects.create(
         assessment=assessment,
         number=assessment.next_revision_number(),
@@ -106,7 +108,7 @@ def make_revision(
     if state == Revision.State.PUBLISHED:
         assessment.published_revision = revision
         assessment.save(update_fields=["published_revision"])
-        if assessment.outlook.is_published:
+        if assessment.outlook.is_published and derive:
             # What the workflow's publication derives (the search index...) comes with it.
             with transaction.atomic():  # as a publication's own transaction
                 derived.record_published(assessment.outlook, [revision])
@@ -122,6 +124,15 @@ def add_assessment(outlook, country_code, **revision_fields):
     if revision_fields.pop("with_revision", True):
         make_revision(assessment, **revision_fields)
     return assessment
+
+
+def derive_published(outlook):
+    """What a publication derives (search index, tracker, stored JSON...) for every live
+    entry of `outlook`, at once: for entries added with `derive=False`."""
+    with transaction.atomic():
+        derived.record_published(
+            outlook, Revision.objects.live().filter(assessment__outlook=outlook)
+        )
 
 
 def publish_entry(

@@ -11,6 +11,7 @@ from assessments.models import Country, Revision, RiskLevel, RiskStatus
 from tests.builders import (
     ASIA_PACIFIC_CODES,
     add_assessment,
+    derive_published,
     make_dated_edition,
     make_outlook,
     make_published_edition,
@@ -455,7 +456,9 @@ def grow(outlook, count):
         Country.objects.exclude(code__in=ASIA_PACIFIC_CODES).values_list("code", flat=True)
     )
     for code in [c for c in codes if c not in present][: count - len(present)]:
-        add_assessment(outlook, code, state=Revision.State.PUBLISHED)
+        add_assessment(outlook, code, state=Revision.State.PUBLISHED, derive=False)
+    # Derived once for the edition, as one publication of it derives them.
+    derive_published(outlook)
 
 
 def derive(*outlooks):
