@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from . import checks
-from .models import Assessment, CheckAcknowledgement, Outlook, Revision
+from .models import Assessment, CheckAcknowledgement, Outlook, ReviewComment, Revision
 
 State = Revision.State
 # What each state waits for: the drafts' date or the reviews'.
@@ -29,6 +29,7 @@ COLUMNS = [
     ("analyst", "Writer"),
     ("reviewer", "Reviewer"),
     ("due", "Due"),
+    ("comments", "Open comments"),
     ("checks", "Checks"),
 ]
 # How the board sorts: by query parameter, the key of a row.
@@ -39,6 +40,7 @@ SORTS = {
     "analyst": lambda row: (row.analyst_name is None, (row.analyst_name or "").casefold()),
     "reviewer": lambda row: (row.reviewer_name is None, (row.reviewer_name or "").casefold()),
     "due": lambda row: (row.days_left is None, row.days_left or 0, row.assessment.position),
+    "comments": lambda row: (-row.open_comments, row.assessment.position),
     "checks": lambda row: (-row.errors, -row.warnings, row.assessment.position),
 }
 STATE_ORDER = [
@@ -59,6 +61,7 @@ class BoardRow:
     days_left: int | None  # negative when overdue
     errors: int = 0
     warnings: int = 0  # not acknowledged
+    open_comments: int = 0  # review comments on the revision
     asked: str = ""  # on a dashboard: what the user is asked to do, write or review
 
     @property
@@ -97,6 +100,7 @@ def edition_board(outlook, sort="position", *, today=None):
     today = today or timezone.localdate()
     rows = _rows(outlook.assessments.order_by("position"), today)
     _count_checks(outlook, rows, today)
+    _count_comments(rows)
     reverse = sort.startswith("-")
     key = SORTS.get(sort.lstrip("-"), SORTS["position"])
     return sorted(rows, key=key, reverse=reverse)
@@ -175,6 +179,21 @@ def _count_checks(outlook, rows, today):
                 row.errors += 1
             elif severity == checks.Severity.WARNING and (row.revision.pk, key) not in acknowledged:
                 row.warnings += 1
+
+
+def _count_comments(rows):
+    """Set each row's number of open review comments, in one query."""
+    counts = dict(
+        ReviewComment.objects.filter(
+            revision_id__in=[row.revision.pk for row in rows if row.revision],
+            state=ReviewComment.State.OPEN,
+        )
+        .values("revision_id")
+        .annotate(count=Count("pk"))
+        .values_list("revision_id", "count")
+    )
+    for row in rows:
+        row.open_comments = counts.get(row.revision.pk, 0) if row.revision else 0
 
 
 def _cache_key(revision, today):

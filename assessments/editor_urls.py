@@ -39,6 +39,7 @@ revision_patterns = [
     path("approve/", views.approve, name="editor_approve"),
     path("request-changes/", views.request_changes, name="editor_request_changes"),
     path("publish/", views.publish_correction, name="editor_publish_correction"),
+    path("comments/", views.add_comment, name="editor_add_comment"),
 ]
 
 urlpatterns = [
@@ -48,6 +49,10 @@ urlpatterns = [
     path("outlooks/<int:outlook_id>/", include(outlook_patterns)),
     path("assessments/<int:assessment_id>/", include(assessment_patterns)),
     path("revisions/<int:revision_id>/", include(revision_patterns)),
+    path(
+        "comments/<int:comment_id>/resolve/", views.resolve_comment, name="editor_resolve_comment"
+    ),
+    path("comments/<int:comment_id>/reopen/", views.reopen_comment, name="editor_reopen_comment"),
     path("matches/", views.matches, name="editor_matches"),
     path("matches/<int:match_id>/decide/", views.decide_match, name="editor_decide_match"),
     path("sources/search/", views.source_search, name="editor_source_search"),

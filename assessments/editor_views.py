@@ -32,10 +32,12 @@ from .forms import (
     AddCountryForm,
     AssignForm,
     AuditFilterForm,
+    CommentForm,
     EditionForm,
     EntryForms,
     MatchDecisionForm,
     PlanEditionForm,
+    ResolveCommentForm,
     ReviewForm,
     SourceSearchForm,
 )
@@ -46,6 +48,7 @@ from .models import (
     LineageMatch,
     Outlook,
     PublicationJob,
+    ReviewComment,
     Revision,
     Source,
 )
@@ -459,6 +462,7 @@ def revision_detail(request, revision_id):
             "recommendation_changes": recommendation_changes(revision, previous)
             if previous
             else None,
+            **_comments_context(revision, request.user),
         },
     )
 
@@ -583,6 +587,93 @@ def acknowledge(request, revision_id):
     return redirect("editor_edit", revision.pk)
 
 
+# --- Review comments -------------------------------------------------------------------
+
+
+def _comments_context(revision, user, *, form=None):
+    """What the comments panel shows: each comment with what the user may do with it,
+    and the form for a new one when the user may comment."""
+    permissions = Permissions(user)
+    comments = list(revision.comments.select_related("author", "resolved_by"))
+    for comment in comments:
+        comment.revision = revision
+    can_comment = permissions.can("comment", revision)
+    return {
+        "revision": revision,
+        "comments": [
+            (
+                comment,
+                permissions.can("resolve_comment", comment),
+                permissions.can("reopen_comment", comment),
+            )
+            for comment in comments
+        ],
+        "open_comments": sum(comment.is_open for comment in comments),
+        "comment_form": form or (CommentForm(revision=revision) if can_comment else None),
+    }
+
+
+def _comments_by_place(revision):
+    """{(anchor, position): [ReviewComment]} of the open comments, for the rows."""
+    places = {}
+    for comment in revision.comments.filter(state=ReviewComment.State.OPEN):
+        places.setdefault((comment.anchor, comment.position), []).append(comment)
+    return places
+
+
+@require_POST
+@editor_page()
+def add_comment(request, revision_id):
+    revision = _get_revision(revision_id)
+    Permissions(request.user).require("comment", revision)
+    form = CommentForm(request.POST, revision=revision)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            workflow.add_comment(
+                revision,
+                anchor=data["anchor"],
+                position=data["position"],
+                quote=data["quote"],
+                text=data["text"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("place", error.messages)
+        else:
+            messages.success(request, "Comment added: the analysts see it beside the text.")
+            return redirect(reverse("editor_review", args=[revision.pk]) + "#comments-panel")
+    return _review_page(request, revision, ReviewForm(), comment_form=form, status=400)
+
+
+@require_POST
+@editor_page()
+def resolve_comment(request, comment_id):
+    comment = get_object_or_404(ReviewComment, pk=comment_id)
+    form = ResolveCommentForm(request.POST)
+    if form.is_valid():
+        workflow.resolve_comment(comment, reply=form.cleaned_data["reply"], user=request.user)
+    else:
+        # Whoever may not resolve it is told so before being told what is wrong.
+        Permissions(request.user).require("resolve_comment", comment)
+        messages.error(request, "Not resolved: " + " ".join(form.errors["reply"]))
+    if request.headers.get("HX-Request"):
+        revision = _get_revision(comment.revision_id)
+        return render(
+            request, "editor/_comments_panel.html", _comments_context(revision, request.user)
+        )
+    return redirect(reverse("editor_edit", args=[comment.revision_id]) + "#comments-panel")
+
+
+@require_POST
+@editor_page()
+def reopen_comment(request, comment_id):
+    comment = get_object_or_404(ReviewComment, pk=comment_id)
+    workflow.reopen_comment(comment, user=request.user)
+    messages.success(request, "Comment reopened.")
+    return redirect(reverse("editor_review", args=[comment.revision_id]) + "#comments-panel")
+
+
 def _edit_page(request, revision, forms, *, status=200, conflict=None):
     addressees = Addressee.objects.values_list("name", flat=True)
     context = {
@@ -593,7 +684,20 @@ def _edit_page(request, revision, forms, *, status=200, conflict=None):
         "conflict": conflict,
         "can": Permissions(request.user).revision_actions(revision),
         **_checks_context(revision, request.user, context=forms.context),
+        **_comments_context(revision, request.user),
     }
+    # Each open comment beside its row (the rows as saved; a row the analyst moves in the
+    # page takes its comments along).
+    places = _comments_by_place(revision)
+    context["entry_comments"] = places.get(("entry", None), [])
+    forms.rating.review_comments = places.get(("rating", None), [])
+    for name, formset in (
+        ("finding", forms.findings),
+        ("recommendation", forms.recommendations),
+        ("footnote", forms.footnotes),
+    ):
+        for number, form in enumerate(formset.forms, 1):
+            form.review_comments = places.get((name, number), [])
     return render(request, "editor/edit.html", context, status=status)
 
 
@@ -679,7 +783,7 @@ def recall(request, revision_id):
     return redirect("editor_edit", revision.pk)
 
 
-def _review_page(request, revision, form, *, status=200):
+def _review_page(request, revision, form, *, comment_form=None, status=200):
     last_approved = Revision.objects.last_approved_before(revision)
     previous = Revision.objects.previous_entry(revision.assessment)
     current = revision_content(revision)
@@ -695,6 +799,7 @@ def _review_page(request, revision, form, *, status=200):
         "diff_previous": diff_entries(revision_content(previous), current) if previous else None,
         "recommendation_changes": recommendation_changes(revision, previous) if previous else None,
         **_checks_context(revision, request.user),
+        **_comments_context(revision, request.user, form=comment_form),
     }
     return render(request, "editor/review.html", context, status=status)
 

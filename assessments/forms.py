@@ -19,6 +19,7 @@ from . import checks
 from .content import DraftContent, DroppedDraft, FootnoteDraft, NewSource, RecommendationDraft
 from .models import (
     NOTE_MAX_LENGTH,
+    QUOTE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Addressee,
     CheckAcknowledgement,
@@ -27,6 +28,7 @@ from .models import (
     Implementation,
     LineageMatch,
     Region,
+    ReviewComment,
     RiskLevel,
     RiskStatus,
     Source,
@@ -668,6 +670,67 @@ class ReviewForm(FieldsOnly, forms.Form):
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Required when you request changes; the analysts see it on their draft.",
+    )
+
+
+class CommentForm(forms.Form):
+    """A reviewer's comment (workflow.add_comment): where, the words it is about, what."""
+
+    place = forms.ChoiceField(label="Where")
+    quote = TextField(
+        required=False,
+        max_length=QUOTE_MAX_LENGTH,
+        label="The words it is about",
+        help_text="Optional: select them in the entry, or type them.",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    text = TextField(
+        max_length=NOTE_MAX_LENGTH,
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, revision, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = comment_places(revision)
+        self.fields["place"].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        data = super().clean()
+        anchor, _, position = data.get("place", "").partition("-")
+        data["anchor"] = anchor
+        data["position"] = int(position) if position else None
+        return data
+
+
+def comment_places(revision):
+    """The parts of `revision` a comment can be on, as (value, label): "finding-2"."""
+    Anchor = ReviewComment.Anchor
+
+    def start(text):
+        return Truncator(" ".join(text.split())).words(8)
+
+    places = [
+        (Anchor.ENTRY.value, Anchor.ENTRY.label),
+        (Anchor.RATING.value, f"The rating: {revision.rating_label}"),
+    ]
+    for kind, rows in (
+        (Anchor.FINDING, revision.findings.all()),
+        (Anchor.RECOMMENDATION, revision.recommendations.all()),
+        (Anchor.FOOTNOTE, revision.footnotes.all()),
+    ):
+        for row in rows:
+            number = row.number if kind == Anchor.FOOTNOTE else row.position
+            places.append((f"{kind.value}-{number}", f"{kind.label} {number}: {start(row.text)}"))
+    return places
+
+
+class ResolveCommentForm(forms.Form):
+    reply = TextField(
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        label="Reply",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 

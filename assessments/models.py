@@ -37,6 +37,8 @@ from .text_format import (
 TEXT_MAX_LENGTH = 20_000
 # A note beside the text: a rationale, a correction note, a comment, a citation.
 NOTE_MAX_LENGTH = 5_000
+# The words a review comment quotes from the text it is about.
+QUOTE_MAX_LENGTH = 500
 # What a risk level or status means: printed in the legend beside every risk table, so
 # a sentence or two.
 DESCRIPTION_MAX_LENGTH = 500
@@ -1112,6 +1114,73 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.reviewer} on {self.revision}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on one part of a revision (the rating, a finding, a
+    recommendation, a footnote, or the entry as a whole), with the words it is about
+    when the reviewer selected some. The analyst resolves it, with a reply if they like;
+    the reviewer may reopen it. Part of the audit, never public."""
+
+    class Anchor(models.TextChoices):
+        ENTRY = "entry", "The entry as a whole"
+        RATING = "rating", "The rating"
+        FINDING = "finding", "Finding"
+        RECOMMENDATION = "recommendation", "Recommendation"
+        FOOTNOTE = "footnote", "Footnote"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    # The anchors that name a row, by its number in the revision when commented on.
+    NUMBERED = (Anchor.FINDING, Anchor.RECOMMENDATION, Anchor.FOOTNOTE)
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="comments")
+    anchor = models.CharField(max_length=20, choices=Anchor.choices)
+    position = models.PositiveIntegerField(null=True, blank=True)
+    quote = models.TextField(blank=True, max_length=QUOTE_MAX_LENGTH, validators=[validate_text])
+    text = models.TextField(max_length=NOTE_MAX_LENGTH, validators=[validate_text])
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH, validators=[validate_text])
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            at_most("quote", QUOTE_MAX_LENGTH),
+            at_most("text", NOTE_MAX_LENGTH),
+            at_most("reply", NOTE_MAX_LENGTH),
+            models.CheckConstraint(
+                condition=Q(anchor__in=["finding", "recommendation", "footnote"], position__gte=1)
+                | Q(anchor__in=["entry", "rating"], position__isnull=True),
+                name="comment_position_with_its_anchor",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["revision"], condition=Q(state="open"), name="comment_open_by_revision"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.place} on {self.revision}: {self.text[:40]}"
+
+    @property
+    def place(self):
+        """Where it is, as people say it: "Finding 2", "The rating"."""
+        if self.position:
+            return f"{self.get_anchor_display()} {self.position}"
+        return self.get_anchor_display()
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
 
 
 class CheckAcknowledgement(models.Model):

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .models import Assessment, LineageMatch, Outlook, PublicationJob, Revision
+from .models import Assessment, LineageMatch, Outlook, PublicationJob, ReviewComment, Revision
 
 # The Django groups of the editorial roles; a superuser holds every role.
 ANALYST, REVIEWER, EDITOR = "analyst", "reviewer", "editor"
@@ -26,6 +26,7 @@ ROLES = (ANALYST, REVIEWER, EDITOR)
 State = Revision.State
 Edition = Outlook.State
 Match = LineageMatch.Decision
+Comment = ReviewComment.State
 EDITABLE = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
 
 
@@ -100,6 +101,24 @@ def _free_to_take(user, assessment):
     return ""
 
 
+def _revision_being_revised(user, comment):
+    # The analyst answers comments while the revision is back with them.
+    revision = comment.revision
+    if revision.state not in EDITABLE:
+        return (
+            f"This revision is {revision.get_state_display().lower()}: its comments are "
+            "resolved while it is a draft."
+        )
+    return ""
+
+
+def _revision_under_review(user, comment):
+    revision = comment.revision
+    if revision.state not in (State.SUBMITTED, State.CHANGES_REQUESTED):
+        return f"This revision is {revision.get_state_display().lower()}: its comments are closed."
+    return ""
+
+
 @dataclass(frozen=True)
 class Rule:
     role: str
@@ -117,6 +136,28 @@ def _states(*states):
 
 
 TRANSITIONS = {
+    # Review comments (ReviewComment): a reviewer's on a submitted revision, resolved by
+    # an analyst while it is back with them, reopened by a reviewer.
+    "comment": Rule(
+        REVIEWER,
+        _states(State.SUBMITTED),
+        None,
+        "This revision is {state}: comments are made while it is submitted for review.",
+    ),
+    "resolve_comment": Rule(
+        ANALYST,
+        _states(Comment.OPEN),
+        Comment.RESOLVED,
+        "This comment is already {state}.",
+        _revision_being_revised,
+    ),
+    "reopen_comment": Rule(
+        REVIEWER,
+        _states(Comment.RESOLVED),
+        Comment.OPEN,
+        "This comment is {state}.",
+        _revision_under_review,
+    ),
     # A revision of an entry: drafted by analysts, decided by reviewers.
     "save": Rule(ANALYST, EDITABLE, None, "This revision is {state}: it cannot be edited now."),
     "submit": Rule(
@@ -213,7 +254,15 @@ TRANSITIONS = {
 }
 
 # The actions offered on a revision's pages.
-REVISION_ACTIONS = ("save", "submit", "recall", "approve", "request_changes", "publish_correction")
+REVISION_ACTIONS = (
+    "save",
+    "submit",
+    "recall",
+    "approve",
+    "request_changes",
+    "publish_correction",
+    "comment",
+)
 
 
 def _outlook_of(obj):
@@ -221,6 +270,8 @@ def _outlook_of(obj):
         return obj
     if isinstance(obj, Assessment):
         return obj.outlook
+    if isinstance(obj, ReviewComment):
+        return obj.revision.assessment.outlook
     return obj.assessment.outlook
 
 
@@ -229,12 +280,12 @@ def _state_of(obj):
     an entry's or edition's edition."""
     if isinstance(obj, LineageMatch):
         return obj.decision
-    return obj.state if isinstance(obj, Revision) else _outlook_of(obj).state
+    return obj.state if isinstance(obj, Revision | ReviewComment) else _outlook_of(obj).state
 
 
 def _refusal(rule, obj):
     state = ""
-    if isinstance(obj, Revision):
+    if isinstance(obj, Revision | ReviewComment):
         state = obj.get_state_display()
     elif isinstance(obj, LineageMatch):
         state = obj.get_decision_display()

@@ -38,6 +38,7 @@ from .models import (
     Outlook,
     PublicationJob,
     Recommendation,
+    ReviewComment,
     Revision,
     RiskLevel,
     RiskStatus,
@@ -303,7 +304,8 @@ def recall(revision, *, user):
 
 
 def approve(revision, *, user, comment=""):
-    """A reviewer approves a submitted revision they did not contribute to."""
+    """A reviewer approves a submitted revision they did not contribute to; with review
+    comments still open, only saying why (`comment`)."""
     return _decide(revision, "approve", user=user, comment=comment)
 
 
@@ -317,11 +319,103 @@ def request_changes(revision, *, user, comment):
 def _decide(revision, action, *, user, comment):
     with transaction.atomic():
         locked = _claim(revision, action, user)
+        still_open = locked.comments.filter(state=ReviewComment.State.OPEN).count()
+        if action == "approve" and still_open and not comment.strip():
+            raise ValidationError(
+                f"{still_open} review comment{'s are' if still_open > 1 else ' is'} still "
+                "open: say why you approve it as it is, or request changes."
+            )
         _move(locked, action)
         review = locked.reviews.create(reviewer=user, decision=action, comment=comment)
         verb = "Approved" if action == "approve" else "Requested changes to"
         audit(user, action, f"{verb} {_label(locked)}", revision=locked, comment=comment)
         jobs.enqueue(tasks.mail_decision, review.pk)
+    return locked
+
+
+# --- Review comments ------------------------------------------------------------------
+
+
+def add_comment(revision, *, anchor, position=None, quote="", text, user):
+    """A reviewer's comment on a part of a submitted revision (ReviewComment.Anchor, with
+    the row's number for a finding, recommendation or footnote)."""
+    with transaction.atomic():
+        locked = _claim(revision, "comment", user)
+        numbered = anchor in ReviewComment.NUMBERED
+        rows = {
+            ReviewComment.Anchor.FINDING: locked.findings,
+            ReviewComment.Anchor.RECOMMENDATION: locked.recommendations,
+            ReviewComment.Anchor.FOOTNOTE: locked.footnotes,
+        }
+        number = "number" if anchor == ReviewComment.Anchor.FOOTNOTE else "position"
+        if numbered and not rows[anchor].filter(**{number: position}).exists():
+            raise ValidationError(
+                {"anchor": f"This revision has no {anchor} {position}: choose another place."}
+            )
+        comment = ReviewComment.objects.create(
+            revision=locked,
+            anchor=anchor,
+            position=position if numbered else None,
+            quote=quote.strip(),
+            text=text,
+            author=user,
+        )
+        audit(
+            user,
+            "comment",
+            f"Commented on {comment.place} of {_label(locked)}",
+            revision=locked,
+            comment=comment.pk,
+            text=text,
+        )
+    return comment
+
+
+def resolve_comment(comment, *, reply="", user):
+    """An analyst resolves a review comment, with a reply if they like, while the
+    revision is back with them."""
+    with transaction.atomic():
+        locked = _claim_comment(comment, "resolve_comment", user)
+        locked.state = ReviewComment.State.RESOLVED
+        locked.resolved_by, locked.resolved_at, locked.reply = user, timezone.now(), reply
+        locked.save(update_fields=["state", "resolved_by", "resolved_at", "reply"])
+        audit(
+            user,
+            "resolve_comment",
+            f"Resolved the comment on {locked.place} of {_label(locked.revision)}",
+            revision=locked.revision,
+            comment=locked.pk,
+            reply=reply,
+        )
+    return locked
+
+
+def reopen_comment(comment, *, user):
+    """A reviewer reopens a resolved comment: it still stands."""
+    with transaction.atomic():
+        locked = _claim_comment(comment, "reopen_comment", user)
+        locked.state = ReviewComment.State.OPEN
+        locked.save(update_fields=["state"])
+        audit(
+            user,
+            "reopen_comment",
+            f"Reopened the comment on {locked.place} of {_label(locked.revision)}",
+            revision=locked.revision,
+            comment=locked.pk,
+        )
+    return locked
+
+
+def _claim_comment(comment, action, user):
+    """Lock the comment's revision, then the comment, and ask the gate."""
+    revision = (
+        Revision.objects.select_for_update()
+        .select_related("assessment__outlook", "assessment__country")
+        .get(pk=comment.revision_id)
+    )
+    locked = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    locked.revision = revision
+    _require(user, action, locked)
     return locked
 
 

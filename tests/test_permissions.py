@@ -49,6 +49,12 @@ def everyone(user_role, state):
 EDITABLE = {"draft", "changes_requested", "correction_draft"}
 DRAFT, PUBLISHED, SUBMITTED = {"draft"}, {"published"}, {"submitted"}
 OS, AS, RS = OUTLOOK_STATES, OUTLOOK_STATES, REVISION_STATES
+COMMENT_STATES = [
+    "open_changes_requested",
+    "open_submitted",
+    "resolved_submitted",
+    "resolved_approved",
+]
 
 # url name: (method, object kind, states, expectation(role, state))
 RULES = {
@@ -91,6 +97,20 @@ RULES = {
         RS,
         only("editor", when={"correction_approved"}),
     ),
+    "editor_add_comment": ("post", "revision", RS, only("reviewer", when=SUBMITTED)),
+    # A comment, open or resolved, on a revision in the state after the underscore.
+    "editor_resolve_comment": (
+        "post",
+        "comment",
+        COMMENT_STATES,
+        only("analyst", when={"open_changes_requested"}),
+    ),
+    "editor_reopen_comment": (
+        "post",
+        "comment",
+        COMMENT_STATES,
+        only("reviewer", when={"resolved_submitted"}),
+    ),
     "editor_matches": ("get", None, [None], only("analyst", ok=200)),
     # A match already decided is said so on the page it redirects to.
     "editor_decide_match": ("post", "match", ["to_confirm", "linked"], only("analyst")),
@@ -121,6 +141,21 @@ def make_object(kind, state, author):
         return {}
     if kind == "match":
         return {"match_id": make_match(state).pk}
+    if kind == "comment":
+        from assessments.models import ReviewComment
+
+        comment_state, revision_state = state.split("_", 1)
+        outlook = make_outlook(period=date(2024, 5, 1))
+        assessment = add_assessment(outlook, "KP", with_revision=False)
+        revision = make_revision(assessment, state=revision_state, user=author)
+        comment = ReviewComment.objects.create(
+            revision=revision,
+            anchor="entry",
+            text="Say more.",
+            author=author,
+            state=comment_state,
+        )
+        return {"comment_id": comment.pk}
     if kind in ("outlook", "assessment"):
         outlook = make_outlook(period=date(2024, 5, 1), published=state == "published")
         revision_state = State.PUBLISHED if state == "published" else State.DRAFT
@@ -195,6 +230,8 @@ def test_permission_matrix(client, make_user, published_sample, name, role, stat
     data = {"comment": "Please cite the 2024 report."} if name == "editor_request_changes" else {}
     if name == "editor_decide_match":
         data = {"decision": "split"}
+    if name == "editor_add_comment":
+        data = {"place": "entry", "text": "Say more."}
     if name == "editor_add_country":
         from assessments.models import Country
 
@@ -266,9 +303,12 @@ def refused_by_the_table(action, ready_draft, edition, published_sample, match, 
     """Call the workflow function of `action` as `user`, who lacks its role."""
     from assessments import workflow
     from assessments.content import DraftContent
-    from assessments.models import Country
+    from assessments.models import Country, ReviewComment
 
     assessment = edition.assessments.get()
+    comment = ReviewComment.objects.create(
+        revision=ready_draft, anchor="entry", text="x", author=ready_draft.created_by or user
+    )
     calls = {
         "save": lambda: workflow.save_draft(
             ready_draft,
@@ -298,6 +338,9 @@ def refused_by_the_table(action, ready_draft, edition, published_sample, match, 
             published_sample.assessments.get(), user=user
         ),
         "publish_correction": lambda: workflow.publish_correction(ready_draft, user=user),
+        "comment": lambda: workflow.add_comment(ready_draft, anchor="entry", text="x", user=user),
+        "resolve_comment": lambda: workflow.resolve_comment(comment, user=user),
+        "reopen_comment": lambda: workflow.reopen_comment(comment, user=user),
         "confirm_match": lambda: workflow.decide_match(match, "confirmed", user=user),
         "split_match": lambda: workflow.decide_match(match, "split", user=user),
         "import": lambda: workflow.store_imported_edition(

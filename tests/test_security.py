@@ -28,6 +28,7 @@ from assessments.models import (
     LineageMatch,
     Outlook,
     Region,
+    ReviewComment,
     Revision,
     Source,
 )
@@ -466,6 +467,12 @@ def test_editor_survives_numbers_too_long_to_convert(lenient_client, alice, text
 # --- CSRF and redirects --------------------------------------------------------------------
 
 
+def comment_author():
+    from django.contrib.auth.models import User
+
+    return User.objects.get_or_create(username="commenter")[0]
+
+
 def post_urls(outlook, assessment, revision):
     from .test_permissions import RULES
 
@@ -482,6 +489,11 @@ def post_urls(outlook, assessment, revision):
         "assessment": {"assessment_id": assessment.pk},
         "revision": {"revision_id": revision.pk},
         "match": {"match_id": match.pk},
+        "comment": {
+            "comment_id": ReviewComment.objects.create(
+                revision=revision, anchor="entry", text="Say more.", author=comment_author()
+            ).pk
+        },
     }
     urls = []
     for name, (method, kind, _, _) in RULES.items():

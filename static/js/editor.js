@@ -133,6 +133,17 @@
     if (event.target.matches("[data-dropped] select[name$='-reason']")) showSuccessor(event.target);
   });
 
+  // Review comments: words the reviewer selects in the entry become the comment's quote.
+  document.addEventListener("mouseup", () => {
+    const form = document.querySelector("[data-comment-form]");
+    const entry = document.querySelector("#tab-entry");
+    const selection = window.getSelection();
+    if (!form || !entry || !selection || selection.isCollapsed) return;
+    if (!entry.contains(selection.anchorNode) || !entry.contains(selection.focusNode)) return;
+    const words = selection.toString().replace(/\s+/g, " ").trim().slice(0, 500);
+    if (words) form.querySelector("textarea[name=quote]").value = words;
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-formset]").forEach(renumber);
     document.querySelectorAll("[data-dropped] select[name$='-reason']").forEach(showSuccessor);

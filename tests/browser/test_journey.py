@@ -127,7 +127,7 @@ def test_analyst_to_public_journey(page, live_server, edition, alice, bob, rita,
     page.get_by_role("tab", name="Changes since previous edition").click()
     expect(page.locator("#tab-previous ins").first).to_be_visible()
     shot(page, "05-review-diff")
-    page.get_by_label("Comment").fill("Say which report documents the forced labour.")
+    page.get_by_label("Comment", exact=True).fill("Say which report documents the forced labour.")
     page.get_by_role("button", name="Request changes").click()
     expect(page.get_by_text("Changes requested: the analysts have your comments.")).to_be_visible()
     sign_out(page)
@@ -261,14 +261,19 @@ Array.from(document.querySelectorAll("body *"))
 """
 
 
-def serious_violations(page):
+def violations(page, impacts=("minor", "moderate", "serious", "critical")):
+    """axe-core's violations on the page, of the given impacts: (id, help, targets)."""
     from axe_playwright_python.sync_playwright import Axe
 
     return [
         (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
         for v in Axe().run(page).response["violations"]
-        if v["impact"] in ("serious", "critical")
+        if v["impact"] in impacts
     ]
+
+
+def serious_violations(page):
+    return violations(page, ("serious", "critical"))
 
 
 @pytest.fixture
