@@ -114,6 +114,19 @@ GENERATION_TABLE = connection.ops.quote_name(PublicationGeneration._meta.db_tabl
 GENERATION_SQL = f"SELECT value, changed_at FROM {GENERATION_TABLE} WHERE id = %s"
 
 
+def kept_until_published(name, compute):
+    """`compute()`, kept in the default cache under `name` until the next change of the
+    publication generation: for what public pages read of the record that costs more to
+    compute than to fetch (the tracker's choice lists). One query: the generation's."""
+    key = f"{name}:{current_generation().key}"
+    cache = caches["default"]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return value
+
+
 def bump_generation():
     """Mark every public page as changed, in the caller's transaction."""
     with transaction.atomic():

@@ -363,15 +363,10 @@ def tracker(request):
         (row, tracked_module.text_html(row.text, row.last_outlook, row.country))
         for row in tracked_module.with_editions(shown)
     ]
-    everyone = tracked_module.made_per_addressee(TrackedRecommendation.objects.all())
+    everyone, addressees = tracked_module.every_addressee()
     params = filters.params()
     made = tracked_module.made_per_addressee(rows) if params else everyone
     counts = tracked_module.addressee_counts(rows, list(made)[:CHART_ADDRESSEES])
-    indexed = SearchEntry.objects.order_by().filter(addressee=OuterRef("pk"))
-    addressees = [
-        (addressee, everyone.get(addressee.pk, 0))
-        for addressee in Addressee.objects.filter(Exists(indexed))
-    ]
     query = urlencode(params)
     return page(
         request,

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .caching import kept_until_published
 from .diff import word_diff
 from .exporting import (
     INTEGER,
@@ -39,6 +40,7 @@ from .models import (
     Outlook,
     Recommendation,
     Region,
+    SearchEntry,
     TrackedReason,
     TrackedRecommendation,
     TrackedStatus,
@@ -100,8 +102,12 @@ YEAR_RE = re.compile(r"[0-9]{4}")
 
 def filter_choices():
     """What the tracker's form offers: the addressees, countries and regions of a tracked
-    recommendation (one index probe per option, whatever the data), the groups and the
-    statuses."""
+    recommendation, the groups and the statuses; kept until the next publication."""
+    return kept_until_published("tracker-choices", _filter_choices)
+
+
+def _filter_choices():
+    # One index probe per option, whatever the data.
     tracked = TrackedRecommendation.objects.order_by()
     return {
         "addressee": list(
@@ -116,6 +122,23 @@ def filter_choices():
         "region": list(Region.objects.filter(Exists(tracked.filter(region=OuterRef("pk"))))),
         "status": list(TrackedStatus.choices),
     }
+
+
+def every_addressee():
+    """({addressee id: recommendations tracked}, [(addressee, that number)]) of every
+    addressee with a page (a published recommendation), for the tracker's list of them;
+    kept until the next publication."""
+
+    def compute():
+        everyone = made_per_addressee(TrackedRecommendation.objects.all())
+        indexed = SearchEntry.objects.order_by().filter(addressee=OuterRef("pk"))
+        addressees = [
+            (addressee, everyone.get(addressee.pk, 0))
+            for addressee in Addressee.objects.filter(Exists(indexed))
+        ]
+        return everyone, addressees
+
+    return kept_until_published("tracker-addressees", compute)
 
 
 def filter_options(choices, filters):

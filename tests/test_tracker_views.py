@@ -366,3 +366,20 @@ def test_only_published_recommendations_are_tracked_or_shown(client, history):
     assert b"unpublished" not in body(client.get("/data/recommendations.csv"))
     assert client.get("/recommendations/?addressee=a-secret-addressee").status_code == 200
     assert listed(client.get("/recommendations/?addressee=a-secret-addressee")) == []
+
+
+def test_the_form_and_the_list_of_addressees_follow_each_publication(client):
+    """They are kept between publications (caching.kept_until_published), never past one."""
+    publish_history(1)
+    page = client.get("/recommendations/").content.decode()
+    assert "The Human Rights Council" not in page
+    outlook = make_outlook(period=date(2021, 6, 1), published=True)
+    add_assessment(
+        outlook,
+        "MM",
+        state="published",
+        recommendations=[("The Human Rights Council", "Renew the mandate.")],
+    )
+    page = client.get("/recommendations/").content.decode()
+    assert '<option value="the-human-rights-council">The Human Rights Council</option>' in page
+    assert "Recommendations to the Human Rights Council" in page
