@@ -32,6 +32,7 @@ from .models import (
     RiskLevel,
     RiskStatus,
     Source,
+    reading_order,
 )
 from .permissions import ANALYST, REVIEWER, users_with_role
 from .text_format import parse_period, validate_line, validate_text
@@ -778,7 +779,14 @@ class AddCountryForm(forms.Form):
     def __init__(self, *args, outlook, **kwargs):
         super().__init__(*args, **kwargs)
         present = outlook.assessments.values("country_id")
-        self.fields["country"].queryset = Country.objects.exclude(pk__in=present)
+        field = self.fields["country"]
+        field.queryset = Country.objects.exclude(pk__in=present)
+        # As people read the names (Åland with the A's, Réunion before Rwanda), not in
+        # the order of their code points, which the database's C collation gives.
+        countries = sorted(field.queryset, key=lambda country: reading_order(str(country)))
+        field.choices = [("", field.empty_label)] + [
+            (country.pk, str(country)) for country in countries
+        ]
         self.outlook = outlook
 
 

@@ -84,6 +84,12 @@ def normalize_name(name):
     return name.strip()
 
 
+def reading_order(name):
+    """A sort key that orders names as people read them: letters with accents among the
+    plain ones (Åland with the A's, Türkiye before Tuvalu), case aside."""
+    return (normalize_name(name), name)
+
+
 class InTheRecord:
     """A row that published entries print from (a source, an addressee, a tier of the
     risk framework, a country). Once a revision under review or published uses it, the

@@ -1,5 +1,6 @@
 """The editor area through the test client: forms, conflicts, bad input, pages."""
 
+import re
 import uuid
 from datetime import date
 from unittest import mock
@@ -776,3 +777,16 @@ def test_edit_page_queries_do_not_grow_with_recommendations(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert "Act on point 29." in page.content.decode()
+
+
+def test_the_add_country_list_sorts_names_as_people_read_them(client, erin, edition):
+    as_user(client, erin)
+    page = client.get(reverse("editor_outlook", args=[edition.pk])).content.decode()
+    names = re.findall(r'<option value="\d+">([^<]+)</option>', page)
+
+    def before(first, second):
+        return names.index(first) < names.index(second)
+
+    assert before("Réunion", "Rwanda") and before("Türkiye", "Tuvalu")
+    assert before("Åland Islands", "Albania") and before("Austria", "Azerbaijan")
+    assert before("Côte d&#x27;Ivoire", "Croatia")
