@@ -36,6 +36,7 @@ from .models import (
     Region,
     RenderedText,
     Review,
+    ReviewComment,
     Revision,
     RiskLevel,
     RiskStatus,
@@ -412,6 +413,13 @@ class CheckAcknowledgementAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["revision", "key", "user", "created_at"]
 
 
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(GovernedByTheWorkflow, ModelAdmin):
+    # Made, resolved and reopened in the editor (workflow.add_comment...), audited there.
+    list_display = ["revision", "anchor", "position", "author", "state", "created_at"]
+    list_filter = ["state", "anchor"]
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(GovernedByTheWorkflow, ModelAdmin):
     # The audit log is a record: in the database too it only grows (migration 0008).
@@ -454,6 +462,7 @@ def record_of(user):
         "revision contributed to": user.contributed_revisions.count(),
         "review": Review.objects.filter(reviewer=user).count(),
         "acknowledged warning": CheckAcknowledgement.objects.filter(user=user).count(),
+        "review comment": ReviewComment.objects.filter(author=user).count(),
         "edition published": Outlook.objects.filter(published_by=user).count(),
     }
     return ", ".join(f"{what}: {count}" for what, count in counts.items() if count)
