@@ -794,24 +794,23 @@ class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.username
 
+    @classmethod
+    def asked(cls, label):
+        """An optional choice of the person asked to be the entry's `label`."""
+        return cls(
+            None,
+            required=False,
+            empty_label=f"{label}: nobody yet",
+            label=label,
+            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        )
+
 
 class AssignForm(forms.Form):
     """Who an editor asks to write and to review an entry (workflow.assign)."""
 
-    analyst = PersonChoiceField(
-        None,
-        required=False,
-        empty_label="Writer: nobody yet",
-        label="Writer",
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    reviewer = PersonChoiceField(
-        None,
-        required=False,
-        empty_label="Reviewer: nobody yet",
-        label="Reviewer",
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
+    analyst = PersonChoiceField.asked("Writer")
+    reviewer = PersonChoiceField.asked("Reviewer")
 
     def __init__(self, *args, assessment, **kwargs):
         kwargs.setdefault(

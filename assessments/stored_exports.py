@@ -109,7 +109,13 @@ def store_edition_json(outlook, country_ids):
     follow from the editions before (a correction of an earlier edition, an analyst's
     decision on an archive's match change them)."""
     regenerate(Kind.EDITION_JSON, outlook)
-    later = (
+    for edition in editions_following(outlook, country_ids):
+        regenerate(Kind.EDITION_JSON, edition)
+
+
+def editions_following(outlook, country_ids):
+    """The region's published editions after `outlook` that have any of `country_ids`."""
+    return (
         Outlook.objects.published()
         .filter(
             region_id=outlook.region_id,
@@ -119,8 +125,6 @@ def store_edition_json(outlook, country_ids):
         .distinct()
         .order_by("period")
     )
-    for edition in later:
-        regenerate(Kind.EDITION_JSON, edition)
 
 
 def store_preview(outlook):

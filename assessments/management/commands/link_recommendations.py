@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessments import caching, lineage, stored_exports, tracker, workflow
-from assessments.models import Assessment, LineageMatch
+from assessments.models import Assessment, LineageMatch, StoredExport
 
 
 class Command(BaseCommand):
@@ -37,8 +37,9 @@ class Command(BaseCommand):
 
 
 def store_linked_editions(matches):
-    """Store again the JSON of each edition with a new match, and of the editions after
-    it with the country: their recommendations' statuses and lineages changed."""
+    """Store again, once each, the JSON of every edition with a new match and of the
+    editions after it with the country: their recommendations' statuses and lineages
+    changed."""
     earliest = {}
     for assessment in (
         Assessment.objects.filter(revisions__recommendations__match__in=matches)
@@ -48,5 +49,12 @@ def store_linked_editions(matches):
         key = (assessment.outlook.region_id, assessment.country_id)
         if key not in earliest or assessment.outlook.period < earliest[key].period:
             earliest[key] = assessment.outlook
+    editions = {}
     for (_, country_id), outlook in earliest.items():
-        stored_exports.store_edition_json(outlook, [country_id])
+        editions[outlook.pk] = outlook
+        editions.update(
+            (later.pk, later) for later in stored_exports.editions_following(outlook, [country_id])
+        )
+    # One country's chain after another would store a shared later edition many times.
+    for outlook in editions.values():
+        stored_exports.regenerate(StoredExport.Kind.EDITION_JSON, outlook)
