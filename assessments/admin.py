@@ -25,6 +25,8 @@ from .models import (
     CheckAcknowledgement,
     Country,
     DroppedRecommendation,
+    EmbargoLink,
+    EmbargoOpening,
     Finding,
     Footnote,
     LineageMatch,
@@ -446,9 +448,30 @@ class RenderedTextAdmin(GovernedByTheWorkflow, ModelAdmin):
 @admin.register(PublicationJob)
 class PublicationJobAdmin(GovernedByTheWorkflow, ModelAdmin):
     # Made by an editor's request and carried out by a worker (assessments.jobs).
-    list_display = ["created_at", "kind", "outlook", "requested_by", "state", "attempts"]
+    list_display = [
+        "created_at",
+        "kind",
+        "outlook",
+        "requested_by",
+        "scheduled_for",
+        "state",
+        "attempts",
+    ]
     list_filter = ["state", "kind"]
     date_hierarchy = "created_at"
+
+
+@admin.register(EmbargoLink)
+class EmbargoLinkAdmin(GovernedByTheWorkflow, ModelAdmin):
+    # Shared and withdrawn on the edition's editor page (workflow.share_embargoed), audited.
+    list_display = ["outlook", "recipient", "embargoed_until", "expires_at", "revoked_at"]
+    list_select_related = ["outlook__region"]
+
+
+@admin.register(EmbargoOpening)
+class EmbargoOpeningAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["opened_at", "link", "what", "address"]
+    list_select_related = ["link__outlook__region"]
 
 
 # --- Users ------------------------------------------------------------------------------

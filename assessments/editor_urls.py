@@ -12,6 +12,7 @@ outlook_patterns = [
     path("publication/", views.publication_status, name="editor_publication"),
     path("board/", views.edition_board, name="editor_board"),
     path("plan/", views.plan_edition, name="editor_plan_edition"),
+    path("embargoed/", views.share_embargoed, name="editor_share_embargoed"),
 ]
 
 # Below /editor/assessments/<assessment_id>/: one country's entry in an edition.
@@ -53,6 +54,16 @@ urlpatterns = [
         "comments/<int:comment_id>/resolve/", views.resolve_comment, name="editor_resolve_comment"
     ),
     path("comments/<int:comment_id>/reopen/", views.reopen_comment, name="editor_reopen_comment"),
+    path(
+        "publications/<int:job_id>/cancel/",
+        views.cancel_publication,
+        name="editor_cancel_publication",
+    ),
+    path(
+        "embargoed/<int:link_id>/revoke/",
+        views.revoke_embargoed,
+        name="editor_revoke_embargoed",
+    ),
     path("matches/", views.matches, name="editor_matches"),
     path("matches/<int:match_id>/decide/", views.decide_match, name="editor_decide_match"),
     path("sources/search/", views.source_search, name="editor_source_search"),

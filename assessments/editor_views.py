@@ -8,6 +8,7 @@ gate's reason.
 """
 
 import logging
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import board, checks, workflow
+from . import board, checks, embargo, workflow
 from .content import revision_content
 from .diff import diff_entries, recommendation_changes, word_diff
 from .forms import (
@@ -34,17 +35,20 @@ from .forms import (
     AuditFilterForm,
     CommentForm,
     EditionForm,
+    EmbargoForm,
     EntryForms,
     MatchDecisionForm,
     PlanEditionForm,
     ResolveCommentForm,
     ReviewForm,
+    ScheduleForm,
     SourceSearchForm,
 )
 from .models import (
     Addressee,
     Assessment,
     AuditEvent,
+    EmbargoLink,
     LineageMatch,
     Outlook,
     PublicationJob,
@@ -52,7 +56,7 @@ from .models import (
     Revision,
     Source,
 )
-from .permissions import Permissions
+from .permissions import EDITOR, Permissions, scheduled_time
 
 State = Revision.State
 logger = logging.getLogger(__name__)
@@ -89,14 +93,23 @@ def _submit(request, revision, success):
 
 
 def _publishing(request, publish, obj, *, page):
-    """Ask for a publication (workflow.publish or publish_correction) for the user; back to
-    `page` (a URL name taking obj's pk), which shows the job's progress and result.
+    """Ask for a publication (workflow.publish or publish_correction) for the user, now or,
+    with the form's `at`, then; back to `page` (a URL name taking obj's pk), which shows
+    the job's progress and result, or its schedule.
 
     The request returns at once: a worker publishes. A second request while one is under
     way (a double click) is told so on the page rather than with an error page.
     """
+    at = None
+    if "at" in request.POST:
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors["at"]:
+                messages.error(request, f"Publish at: {error}")
+            return redirect(page, obj.pk)
+        at = form.cleaned_data["at"]
     try:
-        job = publish(obj, user=request.user)
+        job = publish(obj, user=request.user, at=at)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -105,11 +118,15 @@ def _publishing(request, publish, obj, *, page):
             raise
         messages.info(request, str(refusal))
     else:
-        messages.info(
-            request,
-            f"{job.get_kind_display()} of {job.outlook.full_title} queued: "
-            "this page shows its progress.",
-        )
+        what = f"{job.get_kind_display()} of {job.outlook.full_title}"
+        if at is None:
+            messages.info(request, f"{what} queued: this page shows its progress.")
+        else:
+            messages.info(
+                request,
+                f"{what} scheduled for {scheduled_time(at)}: "
+                "you can cancel it on this page until it starts.",
+            )
     return redirect(page, obj.pk)
 
 
@@ -120,14 +137,17 @@ def _publication_under_way(obj):
     return jobs.filter(revision=obj).exists()
 
 
-def _latest_job(outlook_id, revision_id=None):
-    """The latest publication job of an edition (or of one correction), or None."""
+def _publication(user, outlook_id, revision_id=None):
+    """The latest publication job of an edition (or of one correction), or None, and
+    whether the user may cancel it: what editor/_publication.html shows."""
     jobs = PublicationJob.objects.select_related("requested_by", "outlook").filter(
         outlook_id=outlook_id
     )
     if revision_id is not None:
         jobs = jobs.filter(revision_id=revision_id)
-    return jobs.first()
+    job = jobs.first()
+    can_cancel = job is not None and Permissions(user).can("cancel_publication", job)
+    return {"job": job, "can_cancel": can_cancel, "schedule_form": ScheduleForm()}
 
 
 def _get_revision(revision_id):
@@ -220,7 +240,7 @@ def outlook_new(request):
     return render(request, "editor/outlook_new.html", {"form": form})
 
 
-def _outlook_page(request, outlook, *, add_form=None, status=200):
+def _outlook_page(request, outlook, *, add_form=None, embargo_form=None, status=200):
     in_progress = Revision.objects.in_progress().select_related("risk_level", "risk_status")
     assessments = (
         outlook.assessments.select_related(
@@ -237,9 +257,36 @@ def _outlook_page(request, outlook, *, add_form=None, status=200):
         "add_form": add_form or (AddCountryForm(outlook=outlook) if can_edit else None),
         "problems": outlook.publication_problems() if can_edit else [],
         "pdfs": outlook.pdfs.all()[:5],
-        "job": _latest_job(outlook.pk),
     }
+    context.update(_publication(request.user, outlook.pk))
+    context.update(_embargoed(request.user, outlook, embargo_form, context["job"]))
     return render(request, "editor/outlook_detail.html", context, status=status)
+
+
+def _embargoed(user, outlook, form, job):
+    """The edition's embargoed previews, for editors: the links, who opened them, and the
+    form for a new one (its embargo ending when `job`, the edition's latest publication
+    job, is scheduled to publish it)."""
+    permissions = Permissions(user)
+    if not permissions.can_see_embargoed_links():
+        return {}
+    links = outlook.embargo_links.select_related("created_by", "revoked_by").prefetch_related(
+        "openings"
+    )
+    can_share = permissions.can("share_embargoed", outlook)
+    if form is None and can_share:
+        now = timezone.localtime()
+        form = EmbargoForm(
+            initial={
+                "embargoed_until": job.scheduled_for if job and job.is_scheduled else None,
+                "expires_at": (now + timedelta(days=14)).replace(second=0, microsecond=0),
+            }
+        )
+    return {
+        "embargo_links": [(link, embargo.url(link), embargo.closed_reason(link)) for link in links],
+        "embargo_form": form if can_share else None,
+        "show_embargo": True,
+    }
 
 
 @require_GET
@@ -266,6 +313,36 @@ def add_country(request, outlook_id):
             messages.success(request, f"Added {assessment.country}.")
             return redirect("editor_outlook", outlook.pk)
     return _outlook_page(request, outlook, add_form=form, status=400)
+
+
+@require_POST
+@editor_page()
+def share_embargoed(request, outlook_id):
+    outlook = get_object_or_404(Outlook.objects.select_related("region"), pk=outlook_id)
+    Permissions(request.user).require("share_embargoed", outlook)
+    form = EmbargoForm(request.POST)
+    if form.is_valid():
+        try:
+            link = workflow.share_embargoed(outlook, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Made an embargoed preview link for {link.recipient}: copy it from the list "
+                "below and send it to them.",
+            )
+            return redirect(reverse("editor_outlook", args=[outlook.pk]) + "#embargoed")
+    return _outlook_page(request, outlook, embargo_form=form, status=400)
+
+
+@require_POST
+@editor_page()
+def revoke_embargoed(request, link_id):
+    link = get_object_or_404(EmbargoLink, pk=link_id)
+    link = workflow.revoke_embargoed(link, user=request.user)
+    messages.success(request, f"Withdrew the preview link of {link.recipient}: it opens no more.")
+    return redirect(reverse("editor_outlook", args=[link.outlook_id]) + "#embargoed")
 
 
 # --- The edition board: who writes and reviews what, by when ---------------------------
@@ -403,8 +480,11 @@ def publication_status(request, outlook_id):
     the polling (286) and reloads the page, which then shows the result."""
     outlook = get_object_or_404(Outlook, pk=outlook_id)
     revision_id = request.GET.get("revision", "")
-    job = _latest_job(outlook.pk, int(revision_id) if revision_id.isdigit() else None)
-    response = render(request, "editor/_publication_status.html", {"job": job})
+    context = _publication(
+        request.user, outlook.pk, int(revision_id) if revision_id.isdigit() else None
+    )
+    response = render(request, "editor/_publication_status.html", context)
+    job = context["job"]
     if job is None or not job.is_active:
         response.status_code = 286
         response["HX-Refresh"] = "true"
@@ -457,7 +537,7 @@ def revision_detail(request, revision_id):
         {
             "revision": revision,
             "can": Permissions(request.user).revision_actions(revision),
-            "job": _latest_job(revision.assessment.outlook_id, revision.pk),
+            **_publication(request.user, revision.assessment.outlook_id, revision.pk),
             "previous": previous,
             "recommendation_changes": recommendation_changes(revision, previous)
             if previous
@@ -857,6 +937,28 @@ def publish_correction(request, revision_id):
         pk=revision_id,
     )
     return _publishing(request, workflow.publish_correction, revision, page="editor_revision")
+
+
+@require_POST
+@editor_page()
+def cancel_publication(request, job_id):
+    job = get_object_or_404(PublicationJob.objects.select_related("outlook"), pk=job_id)
+    page = (
+        redirect("editor_revision", job.revision_id)
+        if job.revision_id
+        else redirect("editor_outlook", job.outlook_id)
+    )
+    try:
+        workflow.cancel_publication(job, user=request.user)
+    except PermissionDenied as refusal:
+        # Started (or ended) since the page was shown: say so there. Anything else (a
+        # role the user lacks) is a refusal page.
+        if not Permissions(request.user).has_role(EDITOR):
+            raise
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The scheduled publication is cancelled: nothing was published.")
+    return page
 
 
 # --- An archive's matches -------------------------------------------------------------

@@ -15,7 +15,15 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .permissions import EDITOR, REVIEWER, Permissions, editorial_team, users_with_role
+from .models import PublicationJob
+from .permissions import (
+    EDITOR,
+    REVIEWER,
+    Permissions,
+    editorial_team,
+    scheduled_time,
+    users_with_role,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +99,15 @@ def send_decision(review):
 
 
 def send_published(outlook):
-    """Tell the editorial team an edition is out."""
+    """Tell the editorial team an edition is out (and, if it was scheduled, by whom)."""
+    jobs = outlook.publication_jobs.filter(kind=PublicationJob.Kind.PUBLISH)
     _send(
         "published",
-        {"outlook": outlook, "link": settings.SITE_URL + outlook.get_absolute_url()},
+        {
+            "outlook": outlook,
+            "schedule": _schedule(jobs),
+            "link": settings.SITE_URL + outlook.get_absolute_url(),
+        },
         _recipients(editorial_team()),
     )
 
@@ -104,6 +117,36 @@ def send_correction_published(revision):
     users = [*revision.contributors.all(), *users_with_role(EDITOR)]
     _send(
         "correction_published",
-        {"revision": revision, "link": settings.SITE_URL + revision.get_absolute_url()},
+        {
+            "revision": revision,
+            "schedule": _schedule(revision.publication_jobs.all()),
+            "link": settings.SITE_URL + revision.get_absolute_url(),
+        },
         _recipients(users),
+    )
+
+
+def _schedule(jobs):
+    """Who scheduled the publication that succeeded, and for when; None if asked at once."""
+    job = (
+        jobs.filter(state=PublicationJob.State.SUCCEEDED, scheduled_for__isnull=False)
+        .select_related("requested_by")
+        .first()
+    )
+    if job is None:
+        return None
+    return {"requested_by": job.requested_by, "time": scheduled_time(job.scheduled_for)}
+
+
+def send_publication_failed(job):
+    """Tell the editor who scheduled a publication that it failed, and why."""
+    page = (
+        _link("editor_revision", job.revision_id)
+        if job.revision_id
+        else _link("editor_outlook", job.outlook_id)
+    )
+    _send(
+        "publication_failed",
+        {"job": job, "time": scheduled_time(job.scheduled_for), "link": page},
+        _recipients([job.requested_by]),
     )

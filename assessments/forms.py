@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms.formsets import TOTAL_FORM_COUNT
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from . import checks
@@ -836,6 +837,48 @@ class PlanEditionForm(forms.Form):
         label="Reviews due",
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
+
+
+def _moment_field(label):
+    return forms.DateTimeField(
+        label=label,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
+        ),
+        error_messages={"invalid": "Enter a date and a time, such as 2026-12-01 09:00."},
+    )
+
+
+class ScheduleForm(forms.Form):
+    """When to publish an edition or a correction (workflow.publish, publish_correction),
+    in the site's time zone; the workflow refuses a time that has passed."""
+
+    at = _moment_field("Publish at")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["at"].help_text = f"Time zone: {timezone.get_current_timezone_name()}."
+
+
+class EmbargoForm(forms.Form):
+    """An embargoed preview's link (workflow.share_embargoed), in the site's time zone."""
+
+    recipient = LineField(
+        max_length=200,
+        label="For",
+        help_text="Name and organisation of the reader: shown on every page they open.",
+    )
+    embargoed_until = _moment_field("Embargoed until")
+    expires_at = _moment_field("Link open until")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields[
+            "embargoed_until"
+        ].help_text = f"Time zone: {zone}. Usually the publication time; shown on the page and PDF."
+        self.fields["expires_at"].help_text = f"Time zone: {zone}. At most 90 days from now."
 
 
 class SourceSearchForm(forms.Form):

@@ -58,14 +58,15 @@ def enqueue(task, *args):
 # --- Requests (in the editor's transaction) -------------------------------------------
 
 
-def request(outlook, *, kind, user, revision=None):
-    """A queued job for a publication the caller has allowed, and its task."""
+def request(outlook, *, kind, user, revision=None, at=None):
+    """A queued job for a publication the caller has allowed, and its task; with `at`,
+    a job scheduled for then, whose task no worker takes before that time."""
     try:
         # A savepoint: where rows are not locked (SQLite), two requests at the same
         # instant meet the unique constraint, and the second is refused as the gate would.
         with transaction.atomic():
             job = Job.objects.create(
-                outlook=outlook, revision=revision, kind=kind, requested_by=user
+                outlook=outlook, revision=revision, kind=kind, requested_by=user, scheduled_for=at
             )
     except IntegrityError:
         raise PermissionDenied(under_way_reason(outlook)) from None
@@ -78,7 +79,10 @@ def under_way_reason(outlook):
 
 
 def _enqueue_job(job):
-    result = enqueue(tasks.publish, job.pk)
+    task = tasks.publish
+    if not job.is_due():
+        task = task.using(run_after=job.scheduled_for)
+    result = enqueue(task, job.pk)
     if result is not None:
         Job.objects.filter(pk=job.pk).update(task_id=result.id)
         job.task_id = result.id
@@ -103,10 +107,30 @@ def run(job_id):
             carry_out(job, progress=progress)
     except Exception as error:
         logger.exception("Publication job %s failed", job.pk)
-        Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts).update(
-            state=Job.State.FAILED, error=failure_reason(error), finished_at=timezone.now()
-        )
+        failed = Job.objects.filter(
+            pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts
+        ).update(state=Job.State.FAILED, error=failure_reason(error), finished_at=timezone.now())
+        if failed:
+            _tell_failed(job)
         raise
+
+
+def _tell_failed(job):
+    # An editor who scheduled a publication is not watching the page when it fails.
+    if job.scheduled_for is not None:
+        enqueue(tasks.mail_publication_failed, job.pk)
+
+
+def cancel(job):
+    """Cancel a scheduled job (the gate has allowed it, on the locked row): its task, if
+    still waiting, goes too; a worker that takes it anyway finds it cancelled."""
+    job.state = Job.State.CANCELLED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "cancelled_by", "finished_at"])
+    if job.task_id and isinstance(tasks.publish.get_backend(), DatabaseBackend):
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(id=job.task_id, status="READY").delete()
 
 
 def _claim(job_id):
@@ -119,9 +143,11 @@ def _claim(job_id):
             .filter(pk=job_id)
             .first()
         )
-        if job is None or job.state != Job.State.QUEUED:
-            return None
         now = timezone.now()
+        # Not yet due: a task run early (a backend that does not wait) leaves it queued;
+        # `recover` queues it again, for its time, once that task has gone.
+        if job is None or job.state != Job.State.QUEUED or not job.is_due(now):
+            return None
         job.state = Job.State.RUNNING
         job.attempts += 1
         job.started_at = job.heartbeat_at = now
@@ -281,12 +307,13 @@ def _start_again(job, now, why):
         )
         job.finished_at = now
         job.save(update_fields=["state", "error", "finished_at"])
+        _tell_failed(job)
         return
     logger.warning("Publication job %s: %s; queued again", job.pk, why)
     job.state = Job.State.QUEUED
     # A job that never started counts as an attempt too, so that a task that cannot
     # even start is not queued again for ever.
-    if why == "its task was lost":
+    if why == "its task was lost" and job.is_due(now):
         job.attempts += 1
     job.progress = f"Queued again: {why} (attempt {job.attempts})."
     job.heartbeat_at = now

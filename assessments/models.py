@@ -1485,6 +1485,7 @@ class PublicationJob(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     ACTIVE = (State.QUEUED, State.RUNNING)
 
@@ -1502,6 +1503,16 @@ class PublicationJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    # When a worker may carry it out, for a publication scheduled ahead; empty for "now".
+    # A scheduled job is queued, and so holds the edition as a running one does.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # How many times a worker has started it (a worker that died counts).
     attempts = models.PositiveIntegerField(default=0)
     # The id of its latest task on the queue (django-tasks' TaskResult.id).
@@ -1544,5 +1555,79 @@ class PublicationJob(models.Model):
         return self.state in self.ACTIVE
 
     @property
+    def is_scheduled(self):
+        """Waiting for its time: a scheduled job that no worker has started."""
+        return self.state == self.State.QUEUED and self.scheduled_for is not None
+
+    def is_due(self, now=None):
+        return self.scheduled_for is None or self.scheduled_for <= (now or timezone.now())
+
+    @property
     def percent(self):
         return round(100 * self.step / self.steps) if self.steps else 0
+
+
+class EmbargoLink(models.Model):
+    """A preview of a draft edition for a named reader outside the team (a partner, a
+    journalist) before publication: a signed address (assessments.embargo) to the
+    edition's page and PDF, marked "Embargoed until …", that expires and can be revoked.
+    Once the edition is published it leads to the public page."""
+
+    outlook = models.ForeignKey(Outlook, on_delete=models.CASCADE, related_name="embargo_links")
+    recipient = models.CharField(
+        max_length=200,
+        validators=[validate_line],
+        help_text="Who it is for, as the editors will recognise them: name and organisation.",
+    )
+    # Shown on every page and every PDF page: until when the reader may not publish.
+    embargoed_until = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Embargoed preview of {self.outlook} for {self.recipient}"
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None):
+        return self.expires_at <= (now or timezone.now())
+
+    def is_open(self, now=None):
+        """Whether the link still opens the preview."""
+        return not self.is_revoked and not self.is_expired(now)
+
+
+class EmbargoOpening(models.Model):
+    """One opening of an embargoed preview: when, what, and from where."""
+
+    class What(models.TextChoices):
+        PAGE = "page", "Page"
+        PDF = "pdf", "PDF"
+
+    link = models.ForeignKey(EmbargoLink, on_delete=models.CASCADE, related_name="openings")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=10, choices=What.choices)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_what_display()} opened {self.opened_at:%Y-%m-%d %H:%M}"

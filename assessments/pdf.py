@@ -74,9 +74,12 @@ def render_country_pdf(outlook, country):
     return html_to_pdf(outlook_html(outlook, country=country))
 
 
-def outlook_html(outlook, *, country=None):
-    """The final HTML WeasyPrint renders (the benchmark renders it alone too)."""
-    revisions = edition_revisions(outlook)
+def outlook_html(outlook, *, country=None, revisions=None, watermark=""):
+    """The final HTML WeasyPrint renders (the benchmark renders it alone too): the
+    edition's live entries, or the `revisions` given (an embargoed preview's, with its
+    `watermark` on every page)."""
+    if revisions is None:
+        revisions = edition_revisions(outlook)
     if country is not None:
         revisions = revisions.filter(assessment__country=country)
     revisions = list(revisions)
@@ -118,6 +121,7 @@ def outlook_html(outlook, *, country=None):
             "citation": citation,
             "created": created,
             "modified": modified,
+            "watermark": watermark,
             **(risk_framework() if country is None else {}),
         },
     )

@@ -16,8 +16,17 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils import dateformat, timezone
 
-from .models import Assessment, LineageMatch, Outlook, PublicationJob, ReviewComment, Revision
+from .models import (
+    Assessment,
+    EmbargoLink,
+    LineageMatch,
+    Outlook,
+    PublicationJob,
+    ReviewComment,
+    Revision,
+)
 
 # The Django groups of the editorial roles; a superuser holds every role.
 ANALYST, REVIEWER, EDITOR = "analyst", "reviewer", "editor"
@@ -69,16 +78,52 @@ def _not_being_published(user, obj):
     # A publication under way (a worker's job) publishes what the edition held when it
     # was asked for: its countries stay as they are, and a second request waits its turn.
     outlook = _outlook_of(obj)
-    if PublicationJob.objects.active().filter(outlook=outlook, kind="publish").exists():
-        return f"A publication of {outlook.full_title} is already under way."
-    return ""
+    job = PublicationJob.objects.active().filter(outlook=outlook, kind="publish").first()
+    if job is None:
+        return ""
+    if job.is_scheduled:
+        return (
+            f"{outlook.full_title} is scheduled to be published on {_when(job)}: "
+            "cancel the schedule to change it."
+        )
+    return f"A publication of {outlook.full_title} is already under way."
 
 
 def _a_correction_not_under_way(user, revision):
     reason = _a_correction(user, revision)
-    if not reason and PublicationJob.objects.active().filter(revision=revision).exists():
-        reason = "The publication of this correction is already under way."
+    job = PublicationJob.objects.active().filter(revision=revision).first() if not reason else None
+    if job is not None and job.is_scheduled:
+        return f"This correction is scheduled to be published on {_when(job)}."
+    if job is not None:
+        return "The publication of this correction is already under way."
     return reason
+
+
+def _when(job):
+    return scheduled_time(job.scheduled_for)
+
+
+def scheduled_time(moment):
+    """A scheduled moment as editors read it: "1 December 2026 at 09:00 (UTC)"."""
+    local = timezone.localtime(moment)
+    return f"{dateformat.format(local, 'j F Y')} at {local:%H:%M} ({local.tzname()})"
+
+
+def _not_revoked(user, link):
+    if link.revoked_at is not None:
+        return "This preview link is already withdrawn."
+    return ""
+
+
+def _cancellable(user, job):
+    # Until a worker starts it: a publication that has begun finishes, all or nothing.
+    if job.state == PublicationJob.State.RUNNING:
+        return "This publication has started: it can no longer be cancelled."
+    if not job.is_active:
+        return f"This publication is {job.get_state_display().lower()}: there is nothing to cancel."
+    if job.scheduled_for is None:
+        return "This publication was asked for at once: a worker is about to carry it out."
+    return ""
 
 
 def _correctable(user, assessment):
@@ -226,6 +271,13 @@ TRANSITIONS = {
         "{title} is already published.",
         _not_being_published,
     ),
+    # A scheduled publication (edition or correction), until a worker starts it.
+    "cancel_publication": Rule(EDITOR, None, PublicationJob.State.CANCELLED, "", _cancellable),
+    # Embargoed previews of a draft edition for readers outside the team.
+    "share_embargoed": Rule(
+        EDITOR, _states(Edition.DRAFT), None, "{title} is published: everyone can read it."
+    ),
+    "revoke_embargoed": Rule(EDITOR, None, None, "", _not_revoked),
     # A published entry: corrected through a new revision, reviewed like any other.
     "start_correction": Rule(
         ANALYST,
@@ -272,6 +324,8 @@ def _outlook_of(obj):
         return obj.outlook
     if isinstance(obj, ReviewComment):
         return obj.revision.assessment.outlook
+    if isinstance(obj, PublicationJob | EmbargoLink):
+        return obj.outlook
     return obj.assessment.outlook
 
 
@@ -346,6 +400,10 @@ class Permissions:
 
     def can_create_edition(self):
         return self.can("create_edition")
+
+    def can_see_embargoed_links(self):
+        """See the embargoed previews' links (bearer secrets) and who opened them."""
+        return self._role(EDITOR, "Embargoed previews")
 
     def can_decide_matches(self):
         """Open the list of an archive's matches to confirm or split."""

@@ -76,6 +76,9 @@ urlpatterns = [
         "recommendations/<slug:slug>/", public_page(public_views.addressee_detail), name="addressee"
     ),
     path("search/", public_page(public_views.search), name="search"),
+    # Not public pages: never cached (assessments.embargo).
+    path("embargoed/<str:token>/", public_views.embargoed_page, name="embargo_page"),
+    path("embargoed/<str:token>/pdf/", public_views.embargoed_pdf, name="embargo_pdf"),
     path("feed/", public_page(EditionsFeed()), name="feed"),
     path("feed/regions/<slug:slug>/", public_page(RegionFeed()), name="region_feed"),
     path("data/", public_page(public_views.open_data), name="open_data"),

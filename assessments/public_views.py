@@ -22,7 +22,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import (
@@ -34,8 +34,8 @@ from django.utils.cache import (
 from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.cache import cache_control
 
+from . import embargo, preview
 from . import open_data as open_data_module
-from . import preview
 from . import search as search_module
 from . import tracked as tracked_module
 from .caching import accepted_encodings
@@ -56,6 +56,7 @@ from .markdown import plain_text
 from .models import (
     Addressee,
     Country,
+    EmbargoOpening,
     Outlook,
     Recommendation,
     Region,
@@ -65,7 +66,14 @@ from .models import (
     StoredExport,
     TrackedRecommendation,
 )
-from .pdf import PdfRenderError, PdfStorageError, latest_pdf, open_pdf
+from .pdf import (
+    PdfRenderError,
+    PdfStorageError,
+    html_to_pdf,
+    latest_pdf,
+    open_pdf,
+    outlook_html,
+)
 from .stored_exports import RATINGS_CSV_EXCEL_NAME, RATINGS_CSV_NAME, latest_export, open_latest
 from .stored_files import StorageWriteError
 from .text_format import parse_period, without_control_characters
@@ -785,3 +793,82 @@ def data_dictionary(request):
             "tracker_fields": open_data_module.tracker_fields(),
         },
     )
+
+
+# --- Embargoed previews (assessments.embargo) ---------------------------------------------
+
+
+def _embargoed_response(response):
+    """Never kept by a cache, never indexed, and the secret address never sent on as a
+    referrer by a link on the page."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _embargoed_link(request, token):
+    """The open link a token names, or the response that says why not: the public page
+    once the edition is published, 410 once the link is closed."""
+    link = embargo.find(token)
+    outlook = link.outlook
+    if outlook.is_published:
+        return link, redirect(outlook.get_absolute_url())
+    closed = embargo.closed_reason(link)
+    if closed:
+        response = render(
+            request,
+            "public/embargoed_closed.html",
+            {"outlook": outlook, "reason": closed},
+            status=410,
+        )
+        return link, _embargoed_response(response)
+    return link, None
+
+
+def embargoed_page(request, token):
+    link, refusal = _embargoed_link(request, token)
+    if refusal is not None:
+        return refusal
+    outlook = link.outlook
+    revisions = list(embargo.revisions(outlook))
+    previous = outlook.previous_edition()
+    changes = rating_changes(outlook, revisions, previous)
+    embargo.record_opening(link, EmbargoOpening.What.PAGE, request)
+    response = render(
+        request,
+        "public/embargoed.html",
+        {
+            "link": link,
+            "token": token,
+            "watermark": embargo.watermark(link),
+            "outlook": outlook,
+            "revisions": revisions,
+            "rows": [
+                (revision, changes.get(revision.assessment.country_id) if changes else None)
+                for revision in revisions
+            ],
+            "has_changes": changes is not None,
+            "previous": previous,
+            **risk_framework(),
+        },
+    )
+    return _embargoed_response(response)
+
+
+def embargoed_pdf(request, token):
+    link, refusal = _embargoed_link(request, token)
+    if refusal is not None:
+        if refusal.status_code == 302:
+            return redirect(reverse("outlook_pdf", args=[link.outlook.slug]))
+        return refusal
+    outlook = link.outlook
+    html = outlook_html(
+        outlook, revisions=embargo.revisions(outlook), watermark=embargo.watermark(link)
+    )
+    data = html_to_pdf(html)
+    embargo.record_opening(link, EmbargoOpening.What.PDF, request)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{outlook.slug}-embargoed.pdf"'
+    return _embargoed_response(response)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 # Where no crawler has anything to read: the sign-in forms and what lies behind them.
-NOT_CRAWLED = ["/editor/", "/admin/", "/accounts/"]
+NOT_CRAWLED = ["/editor/", "/admin/", "/accounts/", "/embargoed/"]
 
 
 def robots_txt(request):

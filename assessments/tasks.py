@@ -63,6 +63,16 @@ def mail_correction_published(revision_id):
 
 
 @task
+def mail_publication_failed(job_id):
+    from . import emails
+    from .models import PublicationJob
+
+    emails.send_publication_failed(
+        PublicationJob.objects.select_related("outlook", "revision", "requested_by").get(pk=job_id)
+    )
+
+
+@task
 def store_ratings_csv():
     """Store the ratings CSV again after publications (stored_exports.queue_ratings_csv)."""
     from . import stored_exports

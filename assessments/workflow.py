@@ -21,19 +21,21 @@ the command line), which skips the permission check as an operator's shell would
 import logging
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import caching, checks, derived, jobs, stored_exports, stored_files, tasks, tracker
+from . import caching, checks, derived, embargo, jobs, stored_exports, stored_files, tasks, tracker
 from .content import DroppedDraft, NewSource, revision_content
 from .models import (
     Addressee,
     Assessment,
     AuditEvent,
     CheckAcknowledgement,
+    EmbargoLink,
     LineageMatch,
     Outlook,
     PublicationJob,
@@ -44,7 +46,7 @@ from .models import (
     RiskStatus,
     Source,
 )
-from .permissions import ANALYST, REVIEWER, TRANSITIONS, Permissions
+from .permissions import ANALYST, REVIEWER, TRANSITIONS, Permissions, scheduled_time
 
 State = Revision.State
 logger = logging.getLogger(__name__)
@@ -699,14 +701,17 @@ def _publication():
         yield
 
 
-def publish(outlook, *, user):
+def publish(outlook, *, user, at=None):
     """Ask for an edition to be published: every entry's approved revision, the pages and
     the PDFs, at once. Returns the PublicationJob, queued; a worker carries it out
-    (carry_out_publication), and the editor's page follows it.
+    (carry_out_publication), and the editor's page follows it. With `at` (an aware
+    datetime), a worker carries it out then; it can be cancelled until it starts.
 
     What the gate or the edition's problems refuse is refused here, at once
     (PermissionDenied, ValidationError), a second request while one is under way too.
+    The worker asks both again when it runs.
     """
+    check_schedule(at)
     # Asked first (of the row as it is now) without a lock, so that a request while a
     # publication runs is refused at once rather than after waiting for its row lock.
     _require(user, "publish", Outlook.objects.get(pk=outlook.pk))
@@ -715,15 +720,74 @@ def publish(outlook, *, user):
         problems = locked.publication_problems()
         if problems:
             raise ValidationError(problems)
-        job = jobs.request(locked, kind=PublicationJob.Kind.PUBLISH, user=user)
+        job = jobs.request(locked, kind=PublicationJob.Kind.PUBLISH, user=user, at=at)
+        if at is None:
+            audit(
+                user,
+                "request_publication",
+                f"Asked for {locked.full_title} to be published",
+                outlook=locked,
+                job=job.pk,
+            )
+        else:
+            audit(
+                user,
+                "schedule_publication",
+                f"Scheduled {locked.full_title} to be published on {scheduled_time(at)}",
+                outlook=locked,
+                job=job.pk,
+                at=at.isoformat(),
+            )
+    return job
+
+
+# How far ahead a publication may be scheduled: further is more likely a typo in the year.
+SCHEDULE_HORIZON = timedelta(days=366)
+
+
+def check_schedule(at, now=None):
+    """Refuse (ValidationError) a publication time that has passed or is over a year away."""
+    if at is None:
+        return
+    now = now or timezone.now()
+    if at <= now:
+        raise ValidationError(
+            f"Choose a time in the future: {scheduled_time(at)} has passed. "
+            "To publish now, use Publish now."
+        )
+    if at > now + SCHEDULE_HORIZON:
+        raise ValidationError(
+            f"Choose a time within a year: {scheduled_time(at)} is more than a year away."
+        )
+
+
+def cancel_publication(job, *, user):
+    """Cancel a scheduled publication (of an edition or a correction) before it starts."""
+    with transaction.atomic():
+        # The job's row lock: a worker that claims it waits, then finds it cancelled.
+        locked = (
+            PublicationJob.objects.select_for_update(of=("self",))
+            .select_related("outlook__region", "revision__assessment__country")
+            .get(pk=job.pk)
+        )
+        _require(user, "cancel_publication", locked)
+        locked.cancelled_by = user
+        jobs.cancel(locked)
+        what = (
+            locked.outlook.full_title
+            if locked.kind == PublicationJob.Kind.PUBLISH
+            else f"the correction {_label(locked.revision)}"
+        )
         audit(
             user,
-            "request_publication",
-            f"Asked for {locked.full_title} to be published",
-            outlook=locked,
-            job=job.pk,
+            "cancel_publication",
+            f"Cancelled the publication of {what}, "
+            f"scheduled for {scheduled_time(locked.scheduled_for)}",
+            outlook=locked.outlook,
+            revision=locked.revision,
+            job=locked.pk,
         )
-    return job
+    return locked
 
 
 def carry_out_publication(job, *, progress):
@@ -789,6 +853,66 @@ def carry_out_publication(job, *, progress):
     return locked
 
 
+# --- Embargoed previews -------------------------------------------------------------
+
+
+def share_embargoed(outlook, *, recipient, embargoed_until, expires_at, user):
+    """A signed link (EmbargoLink) to a draft edition's preview for a named reader
+    outside the team, until `expires_at` (at most embargo.LONGEST away)."""
+    with transaction.atomic():
+        locked = _claim_outlook(outlook, "share_embargoed", user)
+        now = timezone.now()
+        if expires_at <= now:
+            raise ValidationError("The link must expire in the future.")
+        if expires_at > now + embargo.LONGEST:
+            raise ValidationError(
+                f"A preview link may stay open for {embargo.LONGEST.days} days at most."
+            )
+        if embargoed_until <= now:
+            raise ValidationError("The embargo must last until a time in the future.")
+        link = EmbargoLink(
+            outlook=locked,
+            recipient=recipient,
+            embargoed_until=embargoed_until,
+            expires_at=expires_at,
+            created_by=user,
+        )
+        link.full_clean()
+        link.save()
+        audit(
+            user,
+            "share_embargoed",
+            f"Shared an embargoed preview of {locked.full_title} with {recipient}, "
+            f"open until {scheduled_time(expires_at)}",
+            outlook=locked,
+            link=link.pk,
+        )
+    return link
+
+
+def revoke_embargoed(link, *, user):
+    """Close an embargoed preview's link at once."""
+    with transaction.atomic():
+        locked = (
+            EmbargoLink.objects.select_for_update(of=("self",))
+            .select_related("outlook__region")
+            .get(pk=link.pk)
+        )
+        _require(user, "revoke_embargoed", locked)
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = user
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        audit(
+            user,
+            "revoke_embargoed",
+            f"Withdrew the embargoed preview of {locked.outlook.full_title} "
+            f"shared with {locked.recipient}",
+            outlook=locked.outlook,
+            link=locked.pk,
+        )
+    return locked
+
+
 # --- Corrections -------------------------------------------------------------------
 
 
@@ -812,24 +936,38 @@ def start_correction(assessment, *, user):
     return revision
 
 
-def publish_correction(revision, *, user):
+def publish_correction(revision, *, user, at=None):
     """Ask for an approved correction to be published: it becomes the entry the public
     sees, with its note. Returns the PublicationJob, queued; a worker carries it out
-    (carry_out_correction). Refusals are at once, as for publish()."""
+    (carry_out_correction), then or `at` the time given. Refusals are at once, as for
+    publish()."""
+    check_schedule(at)
     # Asked first without a lock, as publish() does.
     current = Revision.objects.select_related("assessment__outlook").get(pk=revision.pk)
     _require(user, "publish_correction", current)
     with transaction.atomic():
         locked = _claim(revision, "publish_correction", user)
         outlook = locked.assessment.outlook
-        job = jobs.request(outlook, kind=PublicationJob.Kind.CORRECTION, user=user, revision=locked)
-        audit(
-            user,
-            "request_correction",
-            f"Asked for a correction to be published: {_label(locked)}",
-            revision=locked,
-            job=job.pk,
+        job = jobs.request(
+            outlook, kind=PublicationJob.Kind.CORRECTION, user=user, revision=locked, at=at
         )
+        if at is None:
+            audit(
+                user,
+                "request_correction",
+                f"Asked for a correction to be published: {_label(locked)}",
+                revision=locked,
+                job=job.pk,
+            )
+        else:
+            audit(
+                user,
+                "schedule_correction",
+                f"Scheduled a correction to be published on {scheduled_time(at)}: {_label(locked)}",
+                revision=locked,
+                job=job.pk,
+                at=at.isoformat(),
+            )
     return job
 
 

@@ -7,11 +7,14 @@ out, so a new page is validated and checked for accessibility from the day it is
 """
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from assessments import tracker
 from assessments.importing import import_file
-from assessments.models import LineageMatch, Recommendation, Revision
+from assessments.models import EmbargoLink, LineageMatch, Recommendation, Revision
 from tests.builders import add_assessment, make_outlook, publish_correction
 
 from .conftest import SAMPLE
@@ -23,6 +26,19 @@ CORRECTED_SLUG = "asia-pacific-2024-05"
 # A recommendation of the earlier edition that the sample revises (an archive's match),
 # dropped by the later one: its page shows every part of a history.
 TRACKED_LINEAGE = uuid.UUID("5f0c2b7e-0d1e-4f6a-9b3c-2a1d0e9f8c7b")
+
+# Embargoed previews of a draft edition (assessments.embargo): one open, one withdrawn.
+# Their ids are fixed, so that their signed addresses are known here.
+EMBARGO_OPEN, EMBARGO_CLOSED = 9001, 9002
+
+
+def embargoed(link_id):
+    from django.core import signing
+
+    from assessments import embargo
+
+    return f"/embargoed/{signing.Signer(salt=embargo.SALT).sign_object(link_id)}/"
+
 
 # Name: address. The names of public_urls' patterns, or what a page shows.
 PAGES = {
@@ -54,7 +70,17 @@ PAGES = {
     "not found": "/outlooks/no-such-edition/",
     "login": "/accounts/login/",
     "password_reset": "/accounts/password/reset/",
+    "embargo_page": embargoed(EMBARGO_OPEN),
+    "embargo_page closed": embargoed(EMBARGO_CLOSED),
 }
+
+
+def expected_status(name):
+    """The status each of PAGES answers with."""
+    if name == "not found":
+        return 404
+    return 410 if name.endswith("closed") else 200
+
 
 # public_urls' patterns that answer with something other than an HTML page.
 DOWNLOADS = {
@@ -74,6 +100,7 @@ DOWNLOADS = {
     "favicon",
     "sitemap",
     "sitemap_section",
+    "embargo_pdf",
 }
 
 
@@ -117,3 +144,19 @@ def make_public_site():
         risk="Very high",
         footnotes=[("Report of the Special Rapporteur, 3 March 2024, A/HRC/55/1.", "")],
     )
+    # A draft edition, shared before publication.
+    draft = make_outlook(period=date(2024, 11, 1))
+    add_assessment(draft, "KP", risk="Very high", state=Revision.State.APPROVED)
+    add_assessment(draft, "MM", risk="High", state=Revision.State.APPROVED)
+    erin = get_user_model().objects.get_or_create(username="embargo-editor")[0]
+    now = timezone.now()
+    for pk, revoked in ((EMBARGO_OPEN, None), (EMBARGO_CLOSED, now)):
+        EmbargoLink.objects.create(
+            pk=pk,
+            outlook=draft,
+            recipient="Jane Doe, Daily Planet",
+            embargoed_until=now + timedelta(days=2),
+            expires_at=now + timedelta(days=7),
+            created_by=erin,
+            revoked_at=revoked,
+        )

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from assessments.models import AuditEvent, Outlook, Revision
+from assessments.models import AuditEvent, EmbargoLink, Outlook, PublicationJob, Revision
 
 from .builders import add_assessment, make_outlook, make_revision
 
@@ -72,6 +72,7 @@ RULES = {
         lambda role, state: 286 if role in ANY_ROLE else 403,
     ),
     "editor_board": ("get", "outlook", OS, everyone),
+    "editor_share_embargoed": ("post", "outlook", OS, only("editor", when=DRAFT)),
     "editor_plan_edition": ("post", "outlook", OS, only("editor", when=DRAFT)),
     "editor_assessment": ("get", "assessment", AS, everyone),
     "editor_assign": ("post", "assessment", AS, only("editor", when=DRAFT)),
@@ -111,6 +112,21 @@ RULES = {
         COMMENT_STATES,
         only("reviewer", when={"resolved_submitted"}),
     ),
+    # A publication job in the state given: the editor is told on the page when it is no
+    # longer scheduled (302 either way); nobody else may cancel anything.
+    "editor_cancel_publication": (
+        "post",
+        "job",
+        ["scheduled", "queued", "running", "cancelled"],
+        only("editor"),
+    ),
+    # An embargoed preview's link, open or already withdrawn.
+    "editor_revoke_embargoed": (
+        "post",
+        "embargo",
+        ["open", "revoked"],
+        only("editor", when={"open"}),
+    ),
     "editor_matches": ("get", None, [None], only("analyst", ok=200)),
     # A match already decided is said so on the page it redirects to.
     "editor_decide_match": ("post", "match", ["to_confirm", "linked"], only("analyst")),
@@ -141,6 +157,10 @@ def make_object(kind, state, author):
         return {}
     if kind == "match":
         return {"match_id": make_match(state).pk}
+    if kind == "job":
+        return {"job_id": make_job(state, author).pk}
+    if kind == "embargo":
+        return {"link_id": make_embargo_link(state, author).pk}
     if kind == "comment":
         from assessments.models import ReviewComment
 
@@ -177,6 +197,45 @@ def make_object(kind, state, author):
     return {"revision_id": revision.pk}
 
 
+def make_job(state, author):
+    """A publication job of a ready draft edition: scheduled (in an hour), asked for at
+    once (queued), running, or a cancelled schedule."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import PublicationJob
+
+    outlook = make_outlook(period=date(2024, 5, 1))
+    add_assessment(outlook, "KP", state=State.APPROVED, user=author)
+    scheduled = state in ("scheduled", "cancelled")
+    return PublicationJob.objects.create(
+        outlook=outlook,
+        kind="publish",
+        requested_by=author,
+        scheduled_for=timezone.now() + timedelta(hours=1) if scheduled else None,
+        state={"scheduled": "queued"}.get(state, state),
+    )
+
+
+def make_embargo_link(state, author):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import EmbargoLink
+
+    now = timezone.now()
+    return EmbargoLink.objects.create(
+        outlook=make_outlook(period=date(2024, 5, 1)),
+        recipient="Jane Doe",
+        embargoed_until=now + timedelta(days=1),
+        expires_at=now + timedelta(days=2),
+        created_by=author,
+        revoked_at=now if state == "revoked" else None,
+    )
+
+
 def make_match(decision):
     """An archive's match between the sample's first recommendation and the one of a
     later archive's entry, with `decision`."""
@@ -203,6 +262,8 @@ def url_kwargs(name, objects):
 def snapshot():
     return (
         AuditEvent.objects.count(),
+        list(PublicationJob.objects.order_by("pk").values_list("pk", "state")),
+        list(EmbargoLink.objects.order_by("pk").values_list("pk", "revoked_at")),
         list(Revision.objects.order_by("pk").values_list("pk", "state", "version")),
         list(Outlook.objects.order_by("pk").values_list("pk", "state")),
         list(
@@ -232,6 +293,17 @@ def test_permission_matrix(client, make_user, published_sample, name, role, stat
         data = {"decision": "split"}
     if name == "editor_add_comment":
         data = {"place": "entry", "text": "Say more."}
+    if name == "editor_share_embargoed":
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        soon = timezone.localtime() + timedelta(days=1)
+        data = {
+            "recipient": "Jane Doe",
+            "embargoed_until": soon.strftime("%Y-%m-%dT%H:%M"),
+            "expires_at": soon.strftime("%Y-%m-%dT%H:%M"),
+        }
     if name == "editor_add_country":
         from assessments.models import Country
 

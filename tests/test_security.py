@@ -10,13 +10,14 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from assessments import emails, workflow
@@ -25,8 +26,10 @@ from assessments.markdown import render_markdown
 from assessments.models import (
     Addressee,
     AuditEvent,
+    EmbargoLink,
     LineageMatch,
     Outlook,
+    PublicationJob,
     Region,
     ReviewComment,
     Revision,
@@ -489,6 +492,23 @@ def post_urls(outlook, assessment, revision):
         "assessment": {"assessment_id": assessment.pk},
         "revision": {"revision_id": revision.pk},
         "match": {"match_id": match.pk},
+        "job": {
+            "job_id": PublicationJob.objects.create(
+                outlook=outlook,
+                kind="publish",
+                requested_by=comment_author(),
+                scheduled_for=timezone.now() + timedelta(hours=1),
+            ).pk
+        },
+        "embargo": {
+            "link_id": EmbargoLink.objects.create(
+                outlook=outlook,
+                recipient="Jane Doe",
+                embargoed_until=timezone.now() + timedelta(days=1),
+                expires_at=timezone.now() + timedelta(days=1),
+                created_by=comment_author(),
+            ).pk
+        },
         "comment": {
             "comment_id": ReviewComment.objects.create(
                 revision=revision, anchor="entry", text="Say more.", author=comment_author()

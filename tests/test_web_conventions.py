@@ -174,6 +174,7 @@ def test_robots_txt_lets_crawlers_read_the_public_pages_only(client, db):
         "Disallow: /editor/",
         "Disallow: /admin/",
         "Disallow: /accounts/",
+        "Disallow: /embargoed/",
         "",
         "Sitemap: http://testserver/sitemap.xml",
     ]
