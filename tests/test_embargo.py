@@ -63,7 +63,7 @@ def test_an_editor_shares_a_preview_and_sees_its_link_on_the_edition_page(client
     link = EmbargoLink.objects.get()
     assert link.created_by == erin and link.recipient == "Jane Doe, Daily Planet"
     assert "Made an embargoed preview link for Jane Doe, Daily Planet" in page
-    assert embargo.url(link) in page and "Not yet" in page
+    assert embargo.url(link) in page and "Not opened yet." in page
     event = AuditEvent.objects.get(action="share_embargoed")
     assert event.actor == erin and "Jane Doe, Daily Planet" in event.description
 
