@@ -412,6 +412,16 @@ def draft_edition(region):
             workflow.approve(revision, user=reviewer, comment=step.comment)
         elif step.decision == "request_changes":
             workflow.request_changes(revision, user=reviewer, comment=step.comment)
+    # An embargoed preview shared with a (fictional) journalist: the edition's editor page
+    # lists it, and its link opens the preview.
+    publication = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    workflow.share_embargoed(
+        outlook,
+        recipient="Demo reader, Example News (fictional)",
+        embargoed_until=publication + timedelta(days=15),
+        expires_at=publication + timedelta(days=20),
+        user=editor,
+    )
     return outlook
 
 
