@@ -35,6 +35,7 @@ revision_patterns = [
     path("checks/", views.checks_panel, name="editor_checks"),
     path("checks/live/", views.checks_live, name="editor_checks_live"),
     path("checks/acknowledge/", views.acknowledge, name="editor_acknowledge"),
+    path("checks/acknowledge-all/", views.acknowledge_all, name="editor_acknowledge_all"),
     path("recall/", views.recall, name="editor_recall"),
     path("review/", views.review, name="editor_review"),
     path("approve/", views.approve, name="editor_approve"),

@@ -18,17 +18,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import board, checks, embargo, workflow
+from . import board, check_locations, checks, embargo, workflow
 from .content import revision_content
 from .diff import diff_entries, recommendation_changes, word_diff
 from .forms import (
+    AcknowledgeAllForm,
     AcknowledgeForm,
     AddCountryForm,
     AssignForm,
@@ -579,21 +582,83 @@ def preview_live(request, revision_id):
     return render(request, "editor/_live_preview.html", {"revision": draft})
 
 
-def _checks_context(revision, user, results=None, *, context=None, live=False, incomplete=False):
-    """What the checks panel shows: each result with its acknowledgement, if any."""
+def _checks_context(
+    revision,
+    user,
+    results=None,
+    *,
+    context=None,
+    live=False,
+    incomplete=False,
+    content=None,
+    fields=None,
+    message=None,
+):
+    """What the checks panel shows: each result with its acknowledgement and, beside the
+    editor's form (`fields`: check_locations.FormFields), where it is in the form; and a
+    `message` answering what the analyst just did, in the panel."""
     if results is None and not incomplete:
-        results = checks.check_revision(revision, context)
+        content = revision_content(revision)
+        context = context or checks.CheckContext.for_assessment(revision.assessment)
+        results = checks.check_content(content, context)
     results = results or []
+    paired = checks.with_acknowledgements(results, revision.acknowledgements.select_related("user"))
+    if fields is not None and content is not None:
+        locations = check_locations.locate(results, content, fields)
+    else:
+        locations = [None] * len(results)
+    if message and message.get("key") not in {None, *(result.key for result in results)}:
+        # The warning is gone from the panel too (the text changed): answer above the list.
+        message = {**message, "key": None}
+    can_acknowledge = Permissions(user).can_edit(revision)
+    # What "Acknowledge all" sends: the warnings the panel shows, not yet acknowledged.
+    open_warnings = [
+        result.key
+        for result, acknowledgement in paired
+        if result.severity == checks.Severity.WARNING and acknowledgement is None
+    ]
     return {
         "revision": revision,
-        "check_rows": checks.with_acknowledgements(
-            results, revision.acknowledgements.select_related("user")
-        ),
+        "check_rows": [
+            (result, acknowledgement, location)
+            for (result, acknowledgement), location in zip(paired, locations, strict=True)
+        ],
         "check_counts": checks.counts(results),
         "checks_live": live,
         "checks_incomplete": incomplete,
-        "can_acknowledge": Permissions(user).can_edit(revision),
+        "can_acknowledge": can_acknowledge,
+        "open_warnings": open_warnings if can_acknowledge else [],
+        "check_message": message,
     }
+
+
+def _saved_checks_context(revision, user, *, context=None, message=None):
+    """The panel with the checks of the stored draft, beside the form the page renders
+    from it."""
+    return _checks_context(
+        revision,
+        user,
+        context=context,
+        fields=check_locations.FormFields.of_saved(revision),
+        message=message,
+    )
+
+
+def _typed_checks_context(revision, forms, user, *, message=None):
+    """The panel with the checks of the editor's form as posted, nothing saved."""
+    content = forms.checkable_content()
+    if content is None:
+        return _checks_context(revision, user, live=True, incomplete=True, message=message)
+    entry = content.to_entry(revision.assessment.country)
+    return _checks_context(
+        revision,
+        user,
+        checks.check_content(entry, forms.context),
+        live=True,
+        content=entry,
+        fields=check_locations.FormFields.of_typed(forms),
+        message=message,
+    )
 
 
 @require_GET
@@ -601,7 +666,9 @@ def _checks_context(revision, user, results=None, *, context=None, live=False, i
 def checks_panel(request, revision_id):
     """The checks of the stored revision, with the analyst's acknowledgements."""
     revision = _get_revision(revision_id)
-    return render(request, "editor/_checks_panel.html", _checks_context(revision, request.user))
+    return render(
+        request, "editor/_checks_panel.html", _saved_checks_context(revision, request.user)
+    )
 
 
 @require_POST
@@ -609,38 +676,55 @@ def checks_panel(request, revision_id):
 def checks_live(request, revision_id):
     """The checks of the editor form as typed, not saved (the panel beside the text)."""
     revision, forms = _typed_forms(request, revision_id)
-    content = forms.checkable_content()
-    if content is None:
-        context = _checks_context(revision, request.user, live=True, incomplete=True)
+    return render(
+        request, "editor/_checks_panel.html", _typed_checks_context(revision, forms, request.user)
+    )
+
+
+def _panel_in_place(request, revision, message):
+    """The checks panel answering an acknowledgement in place (htmx): of the text as typed
+    when the page sent its form along, so the panel still shows what the analyst sees;
+    else of the stored draft."""
+    revision = _get_revision(revision.pk)
+    if f"finding-{TOTAL_FORM_COUNT}" in request.POST:
+        context = _typed_checks_context(
+            revision, _entry_forms(revision, request.POST), request.user, message=message
+        )
     else:
-        entry = content.to_entry(revision.assessment.country)
-        results = checks.check_content(entry, forms.context)
-        context = _checks_context(revision, request.user, results, live=True)
+        context = _saved_checks_context(revision, request.user, message=message)
     return render(request, "editor/_checks_panel.html", context)
 
 
-def _refused_acknowledgement(request, revision, form):
-    """The answer to an acknowledgement whose form is invalid: nothing is written, and the
-    user is told what is wrong with which field."""
+def _refused_acknowledgement(request, revision, problems):
+    """The answer to an acknowledgement refused for what was sent: nothing is written, and
+    the user is told why."""
     Permissions(request.user).require("save", revision)
-    problems = [
+    text = "Nothing was acknowledged. " + " ".join(problems)
+    if request.headers.get("HX-Request"):
+        # htmx swaps in no answer of status 4xx: the panel comes back as usual, with the
+        # message in it, where the user is looking.
+        return _panel_in_place(request, revision, {"level": "danger", "text": text})
+    messages.error(request, text)
+    revision = _get_revision(revision.pk)
+    return _edit_page(request, revision, _entry_forms(revision), status=400)
+
+
+def _form_problems(form):
+    return [
         f"{form.fields[name].label or name.capitalize()}: {message}"
+        if name in form.fields
+        else message
         for name, messages_ in form.errors.items()
         for message in messages_
     ]
-    text = "Nothing was acknowledged. " + " ".join(problems)
-    revision = _get_revision(revision.pk)
-    if request.headers.get("HX-Request"):
-        # htmx swaps in no answer of status 4xx: the panel comes back as usual, with the
-        # message above it, where the user is looking.
-        panel = render(
-            request, "editor/_checks_panel.html", _checks_context(revision, request.user)
-        )
-        alert = format_html('<div class="alert alert-danger" role="alert">{}</div>', text)
-        panel.content = alert.encode() + panel.content
-        return panel
-    messages.error(request, text)
-    return _edit_page(request, revision, _entry_forms(revision), status=400)
+
+
+# What an analyst is told who acknowledges a warning the stored draft does not produce:
+# most often one that is only in the text typed since the last save.
+NOT_IN_SAVED_DRAFT = (
+    "Not acknowledged: the saved draft does not have this warning; it is in text you have "
+    "not saved yet. Save the draft, then acknowledge it."
+)
 
 
 @require_POST
@@ -650,20 +734,49 @@ def acknowledge(request, revision_id):
     revision = get_object_or_404(Revision, pk=revision_id)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
-        return _refused_acknowledgement(request, revision, form)
+        return _refused_acknowledgement(request, revision, _form_problems(form))
     key, note = form.cleaned_data["key"], form.cleaned_data["note"]
     acknowledgement = workflow.acknowledge(revision, key, user=request.user, note=note)
+    if request.headers.get("HX-Request"):
+        if acknowledgement is None:
+            message = {"level": "warning", "text": NOT_IN_SAVED_DRAFT, "key": key}
+        else:
+            message = {"level": "success", "text": "Warning acknowledged.", "key": key}
+        return _panel_in_place(request, revision, message)
     if acknowledgement is None:
-        messages.warning(
-            request,
-            "That warning no longer stands for the saved draft (save first if you "
-            "changed the text): nothing was acknowledged.",
+        messages.warning(request, NOT_IN_SAVED_DRAFT)
+    else:
+        messages.success(request, "Warning acknowledged.")
+    return redirect("editor_edit", revision.pk)
+
+
+@require_POST
+@editor_page("can_draft")
+def acknowledge_all(request, revision_id):
+    """Acknowledge every warning the panel shows with one note; htmx gets the panel back,
+    others a redirect."""
+    revision = get_object_or_404(Revision, pk=revision_id)
+    form = AcknowledgeAllForm(request.POST)
+    if not form.is_valid():
+        return _refused_acknowledgement(request, revision, _form_problems(form))
+    keys, note = form.cleaned_data["keys"], form.cleaned_data["note"]
+    try:
+        done = workflow.acknowledge_all(revision, keys, user=request.user, note=note)
+    except ValidationError as error:
+        return _refused_acknowledgement(request, revision, error.messages)
+    text = f"{len(done)} warning{pluralize(len(done))} acknowledged."
+    left = len(set(keys)) - len(done)
+    level = "success"
+    if left:
+        level = "warning"
+        them = "it" if left == 1 else "them"
+        text += (
+            f" {left} not: already acknowledged, or in text you have not saved yet (save the "
+            f"draft, then acknowledge {them})."
         )
     if request.headers.get("HX-Request"):
-        revision = _get_revision(revision.pk)
-        return render(request, "editor/_checks_panel.html", _checks_context(revision, request.user))
-    if acknowledgement is not None:
-        messages.success(request, "Warning acknowledged.")
+        return _panel_in_place(request, revision, {"level": level, "text": text})
+    getattr(messages, level)(request, text)
     return redirect("editor_edit", revision.pk)
 
 
@@ -763,7 +876,7 @@ def _edit_page(request, revision, forms, *, status=200, conflict=None):
         "reviews": revision.reviews.all(),
         "conflict": conflict,
         "can": Permissions(request.user).revision_actions(revision),
-        **_checks_context(revision, request.user, context=forms.context),
+        **_saved_checks_context(revision, request.user, context=forms.context),
         **_comments_context(revision, request.user),
     }
     # Each open comment beside its row (the rows as saved; a row the analyst moves in the

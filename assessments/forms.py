@@ -746,6 +746,30 @@ class AcknowledgeForm(forms.Form):
     note = TextField(required=False, max_length=NOTE_MAX_LENGTH, label="Note")
 
 
+class AcknowledgeAllForm(forms.Form):
+    """An analyst acknowledges every warning the panel showed (`key`, one per warning)
+    with one note; the workflow refuses an empty note with its reason."""
+
+    # More keys than any entry has warnings is no panel's post.
+    MAX_KEYS = 500
+
+    note = TextField(required=False, max_length=NOTE_MAX_LENGTH, label="Note")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.keys = []
+        if data is not None:
+            self.keys = data.getlist("key")
+
+    def clean(self):
+        data = super().clean()
+        length = CheckAcknowledgement._meta.get_field("key").max_length
+        if len(self.keys) > self.MAX_KEYS or any(len(key) > length for key in self.keys):
+            raise ValidationError("The list of warnings sent is not one the panel shows.")
+        data["keys"] = [" ".join(key.split()) for key in self.keys]
+        return data
+
+
 class MonthField(forms.CharField):
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 

@@ -271,28 +271,62 @@ def acknowledge(revision, key, *, user, note=""):
     """
     with transaction.atomic():
         locked = _claim(revision, "save", user)
-        warnings = {
-            result.key: result
-            for result in checks.check_revision(locked)
-            if result.severity == checks.Severity.WARNING
-        }
+        warnings = _standing_warnings(locked)
         result = warnings.get(key)
         if result is None:
             return None
-        acknowledgement, created = CheckAcknowledgement.objects.get_or_create(
-            revision=locked, key=key, defaults={"user": user, "note": note}
-        )
-        if created:
-            locked.contributors.add(user)
-            audit(
-                user,
-                "acknowledge",
-                f"Acknowledged a warning on {_label(locked)}: {result.place_label}: "
-                f"{result.message}",
-                revision=locked,
-                key=key,
-                note=note,
+        return _acknowledge(locked, result, user=user, note=note)
+
+
+def acknowledge_all(revision, keys, *, user, note):
+    """Let every warning in `keys` that the stored draft still produces stand, with one
+    note (required: a bulk decision must say why); returns the warnings acknowledged now.
+
+    `keys` are the warnings the analyst saw: one the stored draft has since gained is not
+    acknowledged unseen, nor an error, nor a key no longer produced. Each acknowledgement
+    is audited as a single one is, in one transaction.
+    """
+    note = note.strip()
+    with transaction.atomic():
+        locked = _claim(revision, "save", user)
+        if not note:
+            raise ValidationError(
+                "Say in the note why these warnings stand: one note for all of them."
             )
+        warnings = _standing_warnings(locked)
+        done = set(locked.acknowledgements.values_list("key", flat=True))
+        acknowledged = []
+        for key in dict.fromkeys(keys):
+            result = warnings.get(key)
+            if result is not None and key not in done:
+                _acknowledge(locked, result, user=user, note=note)
+                acknowledged.append(result)
+    return acknowledged
+
+
+def _standing_warnings(revision):
+    """{key: result} of the warnings the stored draft produces now."""
+    return {
+        result.key: result
+        for result in checks.check_revision(revision)
+        if result.severity == checks.Severity.WARNING
+    }
+
+
+def _acknowledge(locked, result, *, user, note):
+    acknowledgement, created = CheckAcknowledgement.objects.get_or_create(
+        revision=locked, key=result.key, defaults={"user": user, "note": note}
+    )
+    if created:
+        locked.contributors.add(user)
+        audit(
+            user,
+            "acknowledge",
+            f"Acknowledged a warning on {_label(locked)}: {result.place_label}: {result.message}",
+            revision=locked,
+            key=result.key,
+            note=note,
+        )
     return acknowledgement
 
 

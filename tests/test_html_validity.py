@@ -84,3 +84,48 @@ def test_every_public_html_page_is_checked():
     names = {pattern.name for pattern in public_urls.urlpatterns if isinstance(pattern, URLPattern)}
     checked = {name.split(" ")[0] for name in PAGES}
     assert names - DOWNLOADS - checked == set()
+
+
+def test_the_editor_page_and_its_checks_panel_answers_are_valid_html(tmp_path, alice, copied_draft):
+    """The edit page with its checks panel, and the panel's answers in place (htmx), are
+    valid HTML but for htmx's own attributes (hx-*), which no HTML checker knows."""
+    from django.urls import reverse
+
+    from assessments import checks
+
+    from .builders import entry_data
+
+    client = Client()
+    client.force_login(alice)
+    typed = entry_data(copied_draft)
+    warning = next(r.key for r in checks.check_revision(copied_draft) if r.severity == "warning")
+    answers = {
+        "unsaved": {**typed, "key": "repetition.word:finding:0", "note": "Stands."},
+        "acknowledged": {**typed, "key": warning, "note": "Stands."},
+    }
+    pages = {"edit": client.get(reverse("editor_edit", args=[copied_draft.pk])).content}
+    for name, data in answers.items():
+        url = reverse("editor_acknowledge", args=[copied_draft.pk])
+        pages[name] = client.post(url, data, HTTP_HX_REQUEST="true").content
+    url = reverse("editor_acknowledge_all", args=[copied_draft.pk])
+    pages["no note"] = client.post(url, {"note": ""}, HTTP_HX_REQUEST="true").content
+    assert b"Not acknowledged: the saved draft does not have" in pages["unsaved"]
+    assert b"Warning acknowledged." in pages["acknowledged"]
+    assert b"Say in the note why" in pages["no note"]
+    names = {}
+    for index, (name, html) in enumerate(pages.items()):
+        html = html.decode()
+        if not html.startswith("<!"):
+            # A fragment, in the edit page: its buttons may belong to the page's form.
+            page = '<!doctype html><html lang="en"><title>Panel</title><form id="entry-form">'
+            html = f"{page}</form>{html}</html>"
+        file = tmp_path / f"page-{index}.html"
+        file.write_text(html, encoding="utf-8")
+        names[file.name] = name
+    errors = [
+        f"{names.get(Path(message.get('url', '')).name)}, line {message.get('lastLine')}: "
+        f"{message['message']} [{' '.join(message.get('extract', '').split())}]"
+        for message in validate(tmp_path / name for name in names)
+        if not message["message"].startswith("Attribute “hx-")
+    ]
+    assert not errors, "\n".join(errors)

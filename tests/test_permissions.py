@@ -89,6 +89,7 @@ RULES = {
     "editor_preview_live": ("post", "revision", RS, only("analyst", when=EDITABLE, ok=200)),
     "editor_checks_live": ("post", "revision", RS, only("analyst", when=EDITABLE, ok=200)),
     "editor_acknowledge": ("post", "revision", RS, only("analyst", when=EDITABLE)),
+    "editor_acknowledge_all": ("post", "revision", RS, only("analyst", when=EDITABLE)),
     "editor_review": ("get", "revision", RS, only("reviewer", ok=200)),
     "editor_approve": ("post", "revision", RS, only("reviewer", when=SUBMITTED)),
     "editor_request_changes": ("post", "revision", RS, only("reviewer", when=SUBMITTED)),
@@ -291,6 +292,8 @@ def test_permission_matrix(client, make_user, published_sample, name, role, stat
     data = {"comment": "Please cite the 2024 report."} if name == "editor_request_changes" else {}
     if name == "editor_decide_match":
         data = {"decision": "split"}
+    if name == "editor_acknowledge_all":
+        data = {"note": "Each was read.", "key": ["numbers.grouping:finding:0"]}
     if name == "editor_add_comment":
         data = {"place": "entry", "text": "Say more."}
     if name == "editor_share_embargoed":

@@ -485,3 +485,57 @@ def test_the_next_editions_copy_does_not_carry_the_previous_rationale(rerated, e
     # The rating is unchanged since the previous edition: there is nothing to explain.
     assert copy.rating_label == "High/Ongoing" and copy.rationale == ""
     assert rating_errors(copy) == []
+
+
+# --- Acknowledging all warnings at once ------------------------------------------------
+
+
+def _results(revision):
+    from assessments import checks
+
+    results = checks.check_revision(Revision.objects.with_content().get(pk=revision.pk))
+    warnings = [r.key for r in results if r.severity == checks.Severity.WARNING]
+    errors = [r.key for r in results if r.severity == checks.Severity.ERROR]
+    return warnings, errors
+
+
+def test_acknowledge_all_lets_the_warnings_sent_stand_with_one_note_each_audited(
+    copied_draft, alice
+):
+    warnings, errors = _results(copied_draft)
+    sent = warnings[:-1] + errors + ["numbers.grouping:finding:gone"]
+    done = workflow.acknowledge_all(copied_draft, sent, user=alice, note="  All read.  ")
+    assert [result.key for result in done] == warnings[:-1]
+    stored = {a.key: a.note for a in copied_draft.acknowledgements.all()}
+    # Neither an error, nor a key no longer produced, nor a warning not sent (unseen).
+    assert stored == dict.fromkeys(warnings[:-1], "All read.")
+    events = AuditEvent.objects.filter(action="acknowledge", revision=copied_draft)
+    assert sorted(e.data["key"] for e in events) == sorted(warnings[:-1])
+    assert alice in copied_draft.contributors.all()
+    # Again: nothing more to acknowledge, nothing audited twice.
+    assert workflow.acknowledge_all(copied_draft, sent, user=alice, note="Again.") == []
+    assert events.count() == len(warnings) - 1
+
+
+def test_acknowledge_all_refuses_an_empty_note_and_writes_nothing(copied_draft, alice):
+    warnings, _ = _results(copied_draft)
+    with pytest.raises(ValidationError, match="one note for all of them"):
+        workflow.acknowledge_all(copied_draft, warnings, user=alice, note="  ")
+    assert not copied_draft.acknowledgements.exists()
+    assert not AuditEvent.objects.filter(action="acknowledge").exists()
+
+
+def test_acknowledge_all_is_refused_to_a_reviewer_and_on_a_submitted_revision(
+    ready_draft, alice, bob
+):
+    warnings, _ = _results(ready_draft)
+    ready_draft.acknowledgements.all().delete()
+    with pytest.raises(PermissionDenied):
+        workflow.acknowledge_all(ready_draft, warnings, user=bob, note="Fine.")
+    ready_draft.acknowledgements.create(key=warnings[0], user=alice)
+    submitted = Revision.objects.get(pk=ready_draft.pk)
+    submitted.state = State.SUBMITTED
+    submitted.save(update_fields=["state"])
+    with pytest.raises(PermissionDenied):
+        workflow.acknowledge_all(submitted, warnings, user=alice, note="Fine.")
+    assert ready_draft.acknowledgements.count() == 1

@@ -47,7 +47,7 @@ def sign_out(page):
 
 def acknowledge_warnings(page):
     """Acknowledge, one by one, every warning the checks panel lists."""
-    buttons = page.locator("#checks-panel").get_by_role("button", name="Acknowledge")
+    buttons = page.locator("#checks-panel").get_by_role("button", name="Acknowledge", exact=True)
     while (count := buttons.count()) > 0:
         buttons.first.click()
         expect(buttons).to_have_count(count - 1)
