@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import board, check_locations, checks, embargo, workflow
+from . import board, check_locations, checks, embargo, two_factor, workflow
 from .content import revision_content
 from .diff import diff_entries, recommendation_changes, word_diff
 from .forms import (
@@ -66,13 +66,16 @@ logger = logging.getLogger(__name__)
 
 
 def editor_page(question="can_open_editor"):
-    """Sign-in, then the gate's answer to `question`, a method of Permissions that
-    takes no object (the object's own rules are asked in the view or the workflow)."""
+    """Sign-in, with the second factor where it is needed, then the gate's answer to
+    `question`, a method of Permissions that takes no object (the object's own rules are
+    asked in the view or the workflow)."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
+            if detour := two_factor.detour(request):
+                return detour
             answer = getattr(Permissions(request.user), question)()
             if not answer:
                 raise PermissionDenied(answer.reason)

@@ -929,3 +929,33 @@ class MatchDecisionForm(forms.Form):
             (LineageMatch.Decision.SPLIT, "Split: it is a new recommendation"),
         ]
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code of two-factor sign-in (assessments.two_factor): 6 digits from an
+    authenticator app or, where `recovery` allows it, a recovery code."""
+
+    code = LineField(
+        max_length=40,
+        label="Code",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args, recovery=True, focus=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if focus:  # the page's one task; not where the field is one form among others
+            field.widget.attrs["autofocus"] = True
+        if recovery:
+            field.help_text = (
+                "The 6-digit code your authenticator app shows, or one of your recovery codes."
+            )
+        else:
+            field.help_text = "The 6-digit code your authenticator app shows for Outlook."
+            field.widget.attrs["inputmode"] = "numeric"

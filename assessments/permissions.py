@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -361,6 +362,12 @@ def roles(user):
     return cached
 
 
+def two_factor_required(user):
+    """Whether the user must sign in with a second factor: editors and superusers (who hold
+    every role), unless the site turns the requirement off (OUTLOOK_REQUIRE_TWO_FACTOR)."""
+    return settings.OUTLOOK_REQUIRE_TWO_FACTOR and EDITOR in roles(user)
+
+
 class Permissions:
     """What one user may do: `can(action, obj)` answers from TRANSITIONS; the other
     methods answer the questions pages ask. Every answer carries its reason."""
@@ -408,6 +415,18 @@ class Permissions:
     def can_decide_matches(self):
         """Open the list of an archive's matches to confirm or split."""
         return self._role(TRANSITIONS["confirm_match"].role, "Confirming matches")
+
+    def must_use_two_factor(self):
+        return two_factor_required(self.user)
+
+    def can_turn_off_two_factor(self):
+        """Turn off one's own two-factor sign-in: not those of whom it is required."""
+        if self.must_use_two_factor():
+            return no(
+                "Editors and administrators sign in with two factors: it cannot be turned off. "
+                "Set up a new authenticator instead if you are replacing yours."
+            )
+        return YES
 
     # --- Actions --------------------------------------------------------------------
 

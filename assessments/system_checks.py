@@ -57,3 +57,16 @@ def site_url_is_public(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def two_factor_is_required(app_configs, **kwargs):
+    if settings.OUTLOOK_REQUIRE_TWO_FACTOR:
+        return []
+    return [
+        Warning(
+            "REQUIRE_TWO_FACTOR is off: editors and superusers may sign in with a password alone.",
+            hint="Leave REQUIRE_TWO_FACTOR unset (or 1) in production.",
+            id="outlook.W002",
+        )
+    ]

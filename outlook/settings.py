@@ -68,7 +68,8 @@ OUTLOOK_DATA_LICENCE = {
 OUTLOOK_TAG_AUTHORITY = os.environ.get("TAG_AUTHORITY", "").strip()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, whose site asks for the second factor as the editor does (admin_site.py).
+    "assessments.apps.OutlookAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +82,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -102,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session's sign-in was confirmed with a second factor (user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -231,6 +237,17 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor sign-in (assessments.two_factor): a code from an authenticator app (TOTP) or
+# a recovery code after the password. Required of editors and superusers unless turned
+# off; off by default with DEBUG, so that `make run`'s demo accounts sign in with their
+# passwords alone; optional for everyone else. A wrong code waits 1, 2, 4, 8... seconds
+# before the next is tried (django-otp's throttling, per device).
+OUTLOOK_REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("PUBLISHER_NAME", "Outlook")
+# A device's secret key is never shown in the admin: a superuser who could read it could
+# sign in as its owner.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 
 # Django's cache, which keeps the public pages (assessments.caching). CACHE_URL chooses it:

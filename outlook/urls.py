@@ -5,17 +5,30 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments import two_factor_views
 from assessments.public_views import risk_levels_css
 
 from .health import health
 
 # Signing in and out, and an editorial user's own password: Django's views with the
 # site's templates (templates/registration/). The reset email's link starts with SITE_URL,
-# as every other email's does.
+# as every other email's does. After the password, the second factor for those who use
+# it (assessments.two_factor_views).
 accounts = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", two_factor_views.SignInView.as_view(), name="login"),
+    path("two-factor/code/", two_factor_views.verify, name="two_factor_verify"),
+    path("two-factor/", two_factor_views.account, name="two_factor"),
+    path("two-factor/set-up/", two_factor_views.setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", two_factor_views.codes, name="two_factor_codes"),
+    path("two-factor/recovery-codes/new/", two_factor_views.new_codes, name="two_factor_new_codes"),
+    path("two-factor/off/", two_factor_views.turn_off, name="two_factor_off"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    # Changing the password needs the second factor too, where the account has one.
+    path(
+        "password/",
+        two_factor_views.account_page()(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

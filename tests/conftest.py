@@ -241,3 +241,34 @@ def _no_cached_page_between_tests():
 
     for cache in caches.all():
         cache.clear()
+
+
+# --- Signing in ------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """The test client's force_login leaves the session a sign-in with both factors would:
+    for those who must use a second factor (editors, superusers) or have one, the session
+    is verified with their authenticator (made if they have none).
+
+    The site requires the second factor in the suite, as in production; the tests of other
+    things sign their editors in with force_login as before, while tests/test_two_factor.py
+    signs in through the forms, and the permission matrix sends an unverified editor to
+    the code step from every editor page.
+    """
+    from django.test import Client
+    from django_otp import user_has_device
+
+    from assessments.permissions import two_factor_required
+
+    from .second_factor import verify_session
+
+    force_login = Client.force_login
+
+    def force_login_with_both_factors(self, user, backend=None):
+        force_login(self, user, backend)
+        if two_factor_required(user) or user_has_device(user):
+            verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_both_factors)

@@ -447,3 +447,83 @@ def test_every_action_of_the_table_is_guarded_by_it(
             call()
         assert str(refused.value) == f"This needs the {rule.role} role.", action
         assert snapshot() == before, action
+
+
+# --- Two-factor sign-in ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("has_authenticator", [True, False])
+def test_an_editor_signed_in_with_the_password_alone_opens_no_editor_url(
+    client, make_user, published_sample, name, has_authenticator
+):
+    """Until the second factor: the code step for an editor who has an authenticator, the
+    set-up page for one who has none; nothing changes."""
+    from tests.second_factor import authenticator
+
+    method, kind, states, _ = RULES[name]
+    author = make_user("author", "analyst")
+    objects = make_object(kind, states[0], author)
+    editor = make_user("user-editor", "editor")
+    if has_authenticator:
+        authenticator(editor)
+    response = client.post(
+        reverse("login"), {"username": "user-editor", "password": "secret-pass-123"}
+    )
+    assert response.status_code == 302
+    url = reverse(name, kwargs=url_kwargs(name, objects))
+    before = snapshot()
+    response = getattr(client, method)(url, {})
+    step = "two_factor_verify" if has_authenticator else "two_factor_setup"
+    assert response.status_code == 302
+    assert response.url.startswith(reverse(step) + "?next="), response.url
+    assert snapshot() == before
+
+
+def account_url_names():
+    from outlook.urls import accounts
+
+    return {pattern.name for pattern in accounts if pattern.name.startswith("two_factor")}
+
+
+def redirects(role):
+    return 302
+
+
+# The account pages of two-factor sign-in, as each role signed in with both factors
+# (force_login, tests/conftest.py): editors have an authenticator, which they may not turn
+# off; the others have none, so there are no recovery codes to show or make and nothing to
+# turn off or verify.
+ACCOUNT_RULES = {
+    "two_factor": ("get", lambda role: 200),
+    "two_factor_setup": ("get", lambda role: 200),
+    "two_factor_verify": ("get", redirects),
+    "two_factor_codes": ("get", redirects),
+    "two_factor_new_codes": ("post", redirects),
+    "two_factor_off": ("post", lambda role: 403 if role == "editor" else 302),
+}
+
+
+def test_every_two_factor_url_has_a_rule():
+    assert account_url_names() == set(ACCOUNT_RULES)
+
+
+@pytest.mark.parametrize("name", sorted(ACCOUNT_RULES))
+@pytest.mark.parametrize("role", ROLES)
+def test_two_factor_permission_matrix(client, make_user, name, role):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    method, expect = ACCOUNT_RULES[name]
+    user = None
+    if role != "anonymous":
+        user = make_user(f"user-{role}", *([] if role == "none" else [role]))
+        client.force_login(user)
+    devices = list(TOTPDevice.objects.values_list("pk", "key"))
+    response = getattr(client, method)(reverse(name), {})
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expect(role), f"{method.upper()} {name} as {role}"
+    if method == "post" and name != "two_factor_new_codes":
+        assert list(TOTPDevice.objects.values_list("pk", "key")) == devices

@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from .conftest import s3_client
 from .processes import Processes, django_env, free_port, s3_env
+from .second_factor import authenticator, current_code
 from .test_workflow import approve_all
 
 pytestmark = [
@@ -71,8 +72,9 @@ class Site:
             self.url + path, headers={**HOST, **headers}, timeout=60, allow_redirects=False
         )
 
-    def sign_in(self, username, password):
-        """A session signed in through the sign-in form, with its CSRF cookie."""
+    def sign_in(self, username, password, device):
+        """A session signed in through the sign-in form, with its CSRF cookie, and then
+        the code step with the code of `device`, the user's authenticator."""
         editor = session()
         editor.get(self.url + "/accounts/login/", timeout=30).raise_for_status()
         answer = editor.post(
@@ -82,6 +84,14 @@ class Site:
                 "password": password,
                 "csrfmiddlewaretoken": editor.cookies["csrftoken"],
             },
+            timeout=30,
+            allow_redirects=False,
+        )
+        assert answer.status_code == 302, answer.text
+        assert answer.headers["Location"].startswith("/accounts/two-factor/code/")
+        answer = editor.post(
+            self.url + answer.headers["Location"],
+            data={"code": current_code(device), "csrfmiddlewaretoken": editor.cookies["csrftoken"]},
             timeout=30,
             allow_redirects=False,
         )
@@ -145,7 +155,7 @@ def test_what_one_app_server_publishes_the_other_serves_at_once(
     first, second = (Site(port) for port in ports)
 
     # The editor publishes through the first server, as the browser would.
-    editor = first.sign_in(erin.username, PASSWORD)
+    editor = first.sign_in(erin.username, PASSWORD, authenticator(erin))
     answer = first.post(editor, f"/editor/outlooks/{edition.pk}/publish/")
     assert answer.status_code == 200, answer.status_code
     said = re.findall(r'<div class="alert[^"]*" role="status">(.*?)</div>', answer.text)

@@ -16,6 +16,8 @@ from playwright.sync_api import expect
 from assessments.models import PublicationJob, Revision
 from tests.builders import add_assessment, make_outlook
 
+from . import test_journey as journey
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -44,11 +46,7 @@ def running(erin):
 
 
 def sign_in(page, base):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Username").fill("erin")
-    page.get_by_label("Password").fill("secret-pass-123")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    journey.sign_in(page, base, "erin")
 
 
 def shot(page, name):
