@@ -761,7 +761,7 @@ def edit(request, revision_id):
         return _refused_save_page(request, revision)
     if request.POST.get("then") == "submit":
         return _submit(request, saved, "Saved and submitted for review.")
-    messages.success(request, f"Saved (version {saved.version}).")
+    messages.success(request, f"Saved: revision {saved.number} · version {saved.version}.")
     if request.POST.get("then") == "preview":
         return redirect("editor_preview", saved.pk)
     return redirect("editor_edit", saved.pk)

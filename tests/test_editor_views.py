@@ -25,6 +25,7 @@ from assessments.models import (
 )
 
 from .builders import entry_data, give_reason, level, pass_checks, remove_recommendation
+from .html import parse
 from .threads import run_in_threads
 from .worker import run_jobs
 
@@ -790,3 +791,42 @@ def test_the_add_country_list_sorts_names_as_people_read_them(client, erin, edit
     assert before("Réunion", "Rwanda") and before("Türkiye", "Tuvalu")
     assert before("Åland Islands", "Albania") and before("Austria", "Azerbaijan")
     assert before("Côte d&#x27;Ivoire", "Croatia")
+
+
+def test_the_edit_page_names_the_revision_and_its_version_as_everywhere(
+    client, alice, copied_draft
+):
+    page = as_user(client, alice).get(reverse("editor_edit", args=[copied_draft.pk]))
+    text = parse(page.content.decode()).find("h1").words()
+    assert text.endswith(f"Revision {copied_draft.number} · version {copied_draft.version}")
+
+
+def test_every_editor_page_names_a_revision_and_its_versions_one_way(
+    client, alice, bob, erin, copied_draft
+):
+    """One naming, "Revision 2 · version 5": never "v2", nor a version without its revision."""
+    submitted = workflow.submit(pass_checks(copied_draft, alice), user=alice)
+    assert submitted.version > 1
+    pages = {
+        erin: [
+            reverse("editor_outlook", args=[submitted.assessment.outlook_id]),
+            reverse("editor_board", args=[submitted.assessment.outlook_id]),
+            reverse("editor_assessment", args=[submitted.assessment_id]),
+            reverse("editor_revision", args=[submitted.pk]),
+            reverse("editor_preview", args=[submitted.pk]),
+            reverse("editor_audit"),
+        ],
+        bob: [reverse("editor_review", args=[submitted.pk])],
+    }
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            words = parse(client.get(url).content.decode()).words()
+            assert not re.search(r"\bv\d+\b", words), url
+            loose = re.findall(r"(?<!\d · )\bversion \d+", words, flags=re.IGNORECASE)
+            assert loose == [], url
+            assert re.search(r"[Rr]evision \d+", words), url
+    assert (
+        f"DPRK revision 1 · version {submitted.version} in"
+        in AuditEvent.objects.filter(action="submit").get().description
+    )
