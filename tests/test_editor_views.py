@@ -793,12 +793,46 @@ def test_the_add_country_list_sorts_names_as_people_read_them(client, erin, edit
     assert before("Côte d&#x27;Ivoire", "Croatia")
 
 
+def test_the_session_endpoint_says_signed_out_without_sending_to_sign_in(client, db):
+    response = client.get(reverse("editor_session"))
+    assert response.status_code == 200
+    assert response.json() == {"signed_in": False}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_session_endpoint_gives_a_signed_in_analyst_a_token_the_save_accepts(
+    alice, copied_draft
+):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    answer = client.get(reverse("editor_session")).json()
+    assert answer["signed_in"] is True
+    data = entry_data(copied_draft, finding=[{"text": "Typed before the session ended."}])
+    data["csrfmiddlewaretoken"] = answer["csrf_token"]
+    response = client.post(reverse("editor_edit", args=[copied_draft.pk]), data)
+    assert response.status_code == 302
+    assert Revision.objects.get(pk=copied_draft.pk).version == copied_draft.version + 1
+
+
+def test_a_save_after_the_session_ended_goes_to_sign_in_and_saves_nothing(client, copied_draft):
+    url = reverse("editor_edit", args=[copied_draft.pk])
+    data = entry_data(copied_draft, finding=[{"text": "Typed before the session ended."}])
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert f"next={url}" in response.url.replace("%2F", "/")
+    assert Revision.objects.get(pk=copied_draft.pk).version == copied_draft.version
+
+
 def test_the_edit_page_names_the_revision_and_its_version_as_everywhere(
     client, alice, copied_draft
 ):
     page = as_user(client, alice).get(reverse("editor_edit", args=[copied_draft.pk]))
     text = parse(page.content.decode()).find("h1").words()
     assert text.endswith(f"Revision {copied_draft.number} · version {copied_draft.version}")
+    assert f'data-draft-version="{copied_draft.version}"' in page.content.decode()
 
 
 def test_every_editor_page_names_a_revision_and_its_versions_one_way(
