@@ -864,3 +864,25 @@ def test_every_editor_page_names_a_revision_and_its_versions_one_way(
         f"DPRK revision 1 · version {submitted.version} in"
         in AuditEvent.objects.filter(action="submit").get().description
     )
+
+
+def test_the_edit_page_with_its_action_bar_and_kept_text_offer_is_valid_html(
+    tmp_path, client, alice, copied_draft
+):
+    from .test_html_validity import validate
+
+    as_user(client, alice)
+    url = reverse("editor_edit", args=[copied_draft.pk])
+    bounced = client.post(url, {**entry_data(copied_draft), "risk_level": "999"})
+    assert bounced.status_code == 400
+    assert b"data-draft-unsaved" in bounced.content
+    pages = {"edit": client.get(url).content, "bounced": bounced.content}
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_bytes(html)
+    errors = [
+        f"{message.get('url')}, line {message.get('lastLine')}: {message['message']}"
+        for message in validate(sorted(tmp_path.glob("*.html")))
+        # htmx's attributes (hx-post…) are not HTML's: the editor pages have them throughout.
+        if not message["message"].startswith("Attribute “hx-")
+    ]
+    assert not errors, "\n".join(errors)

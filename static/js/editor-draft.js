@@ -233,9 +233,7 @@
       const [name, copy] = copies[0];
       const box = document.getElementById("draft-restore");
       if (!box) return;
-      const time = box.querySelector("[data-draft-time]");
-      time.dateTime = copy.savedAt;
-      time.textContent = clock(new Date(copy.savedAt));
+      box.querySelector("[data-draft-time]").textContent = clock(new Date(copy.savedAt));
       box.querySelector("[data-draft-older]").hidden = copy.version >= version;
       box.querySelector("[data-draft-older-version]").textContent = copy.version;
       offered = name;

@@ -22,12 +22,14 @@ pytestmark = [
 ]
 
 TYPED = "Typed in the editor and not yet saved."
+# For what follows a page load: the edit page runs the checks of the whole entry.
+LOADED = {"timeout": 20_000}
 KEPT = "() => Object.keys(localStorage).filter((k) => k.startsWith('outlook-draft:'))"
 
 
 def wait_until_kept(page, count=1):
     """Wait for the page to keep its typed text (the page's CSP refuses wait_for_function)."""
-    for _ in range(50):
+    for _ in range(100):
         if len(page.evaluate(KEPT)) == count:
             return
         page.wait_for_timeout(100)
@@ -77,7 +79,7 @@ def test_leaving_with_unsaved_text_asks_and_a_reload_offers_it_back(
     page.reload()
     assert "beforeunload" in leave
     offer = page.locator("#draft-restore")
-    expect(offer).to_be_visible()
+    expect(offer).to_be_visible(**LOADED)
     expect(offer).to_contain_text(
         re.compile(r"Text you typed at \d\d:\d\d was not saved"), use_inner_text=True
     )
@@ -95,7 +97,7 @@ def test_leaving_with_unsaved_text_asks_and_a_reload_offers_it_back(
     # Saving is not leaving: no question, and the kept copy goes once the save is stored.
     questions = len(leave)
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("Saved: revision 1 · version 2.")).to_be_visible()
+    expect(page.get_by_text("Saved: revision 1 · version 2.")).to_be_visible(**LOADED)
     assert len(leave) == questions
     assert page.evaluate(KEPT) == []
     saved = Revision.objects.with_content().get(pk=copied_draft.pk)
@@ -117,7 +119,7 @@ def test_text_typed_in_a_closed_tab_is_offered_in_the_next(page, live_server, co
 
     again = page.context.new_page()
     again.goto(edit_url(base, copied_draft))
-    expect(again.locator("#draft-restore")).to_be_visible()
+    expect(again.locator("#draft-restore")).to_be_visible(**LOADED)
     again.get_by_role("button", name="Discard").click()
     expect(again.locator("#draft-restore")).to_be_hidden()
     assert again.evaluate(KEPT) == []
@@ -136,7 +138,7 @@ def test_a_save_after_the_session_ended_keeps_the_text_and_saves_after_signing_i
 
     page.get_by_role("button", name="Save", exact=True).click()
     signed_out = page.get_by_role("alert").filter(has_text="Your session has ended")
-    expect(signed_out).to_be_visible()
+    expect(signed_out).to_be_visible(**LOADED)
     expect(page.get_by_label("Rationale")).to_have_value(TYPED)
     assert page.url == edit_url(base, copied_draft)
     assert Revision.objects.get(pk=copied_draft.pk).version == copied_draft.version
@@ -150,11 +152,11 @@ def test_a_save_after_the_session_ended_keeps_the_text_and_saves_after_signing_i
     other.get_by_label("Username").fill("alice")
     other.get_by_label("Password").fill("secret-pass-123")
     other.get_by_role("button", name="Sign in").click()
-    expect(other.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(other.get_by_role("heading", name="Dashboard")).to_be_visible(**LOADED)
     other.close()
 
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("Saved: revision 1 · version 2.")).to_be_visible()
+    expect(page.get_by_text("Saved: revision 1 · version 2.")).to_be_visible(**LOADED)
     assert Revision.objects.get(pk=copied_draft.pk).rationale == TYPED
 
 
@@ -168,16 +170,16 @@ def test_without_the_session_check_sign_in_comes_first_and_the_text_is_offered_b
     page.get_by_label("Rationale").fill(TYPED)
     Session.objects.all().delete()
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page).to_have_url(re.compile(r"/accounts/login/"), **LOADED)
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("secret-pass-123")
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(edit_url(base, copied_draft))
+    expect(page).to_have_url(edit_url(base, copied_draft), **LOADED)
     offer = page.locator("#draft-restore")
-    expect(offer).to_be_visible()
+    expect(offer).to_be_visible(**LOADED)
     offer.get_by_role("button", name="Restore").click()
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("Saved: revision 1 · version 2.")).to_be_visible()
+    expect(page.get_by_text("Saved: revision 1 · version 2.")).to_be_visible(**LOADED)
     assert Revision.objects.get(pk=copied_draft.pk).rationale == TYPED
     assert page.evaluate(KEPT) == []
 
