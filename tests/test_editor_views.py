@@ -878,6 +878,7 @@ def test_the_edit_page_with_its_action_bar_and_kept_text_offer_is_valid_html(
     assert b"data-draft-unsaved" in bounced.content
     pages = {"edit": client.get(url).content, "bounced": bounced.content}
     for name, html in pages.items():
+        assert b"{#" not in html, name  # A template comment is one line.
         (tmp_path / f"{name}.html").write_bytes(html)
     errors = [
         f"{message.get('url')}, line {message.get('lastLine')}: {message['message']}"

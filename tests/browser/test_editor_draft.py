@@ -118,8 +118,11 @@ def test_text_typed_in_a_closed_tab_is_offered_in_the_next(page, live_server, co
     page.close()  # As a crash would: no question, nothing sent.
 
     again = page.context.new_page()
+    again.set_viewport_size({"width": 390, "height": 844})
     again.goto(edit_url(base, copied_draft))
     expect(again.locator("#draft-restore")).to_be_visible(**LOADED)
+    shot(again, "editor-draft-offer-phone")
+    assert violations(again) == []
     again.get_by_role("button", name="Discard").click()
     expect(again.locator("#draft-restore")).to_be_hidden()
     assert again.evaluate(KEPT) == []
@@ -144,6 +147,12 @@ def test_a_save_after_the_session_ended_keeps_the_text_and_saves_after_signing_i
     assert Revision.objects.get(pk=copied_draft.pk).version == copied_draft.version
     shot(page, "editor-draft-signed-out-desktop")
     assert violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(signed_out).to_be_in_viewport()  # In the bar at the foot of the screen.
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/editor-draft-signed-out-phone-screen.png")
+    assert violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Signing in again in another tab (the link opens one) changes the CSRF token too.
     with page.context.expect_page() as opened:
