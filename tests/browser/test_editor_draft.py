@@ -236,3 +236,34 @@ def test_the_action_bar_is_on_screen_on_a_phone_and_one_line_on_a_desktop(
         field = page.locator("[data-formset=finding] textarea").last
         field.focus()
         assert field.bounding_box()["y"] + 20 <= bar.bounding_box()["y"], width_name
+
+
+def test_text_typed_on_a_version_saved_over_since_is_offered_saying_so(
+    page, live_server, copied_draft, alice
+):
+    from tests.builders import pass_checks
+
+    base = live_server.url
+    sign_in(page, base, "alice")
+    page.goto(edit_url(base, copied_draft))
+    page.get_by_label("Rationale").fill(TYPED)
+    wait_until_kept(page)
+    page.close()
+    saved = pass_checks(copied_draft, alice)  # Saved elsewhere meanwhile: version 2.
+
+    again = page.context.new_page()
+    again.goto(edit_url(base, copied_draft))
+    offer = again.locator("#draft-restore")
+    expect(offer).to_contain_text(
+        f"in version {copied_draft.version} (the draft has been saved as version "
+        f"{saved.version} since)",
+        use_inner_text=True,
+        **LOADED,
+    )
+    offer.get_by_role("button", name="Restore").click()
+    expect(again.get_by_label("Rationale")).to_have_value(TYPED)
+    again.get_by_role("button", name="Save", exact=True).click()
+    expect(again.get_by_text(f"Saved: revision 1 · version {saved.version + 1}.")).to_be_visible(
+        **LOADED
+    )
+    assert again.evaluate(KEPT) == []
