@@ -69,4 +69,5 @@ urlpatterns = [
     path("matches/<int:match_id>/decide/", views.decide_match, name="editor_decide_match"),
     path("sources/search/", views.source_search, name="editor_source_search"),
     path("audit/", views.audit_log, name="editor_audit"),
+    path("session/", views.session_state, name="editor_session"),
 ]

@@ -19,11 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.forms.formsets import TOTAL_FORM_COUNT
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -957,10 +959,29 @@ def edit(request, revision_id):
         return _refused_save_page(request, revision)
     if request.POST.get("then") == "submit":
         return _submit(request, saved, "Saved and submitted for review.")
-    messages.success(request, f"Saved (version {saved.version}).")
+    messages.success(request, f"Saved: revision {saved.number} · version {saved.version}.")
     if request.POST.get("then") == "preview":
         return redirect("editor_preview", saved.pk)
     return redirect("editor_edit", saved.pk)
+
+
+@require_GET
+def session_state(request):
+    """Whether the browser is still signed in to write drafts, and the form's CSRF token
+    if so: the edit page asks before saving, so that an ended session keeps the text.
+
+    Not behind login_required: a signed-out browser must get an answer, not the sign-in
+    page. The token changes at sign-in, so a page opened before it needs the new one.
+    """
+    if not request.user.is_authenticated:
+        response = JsonResponse({"signed_in": False})
+    else:
+        answer = Permissions(request.user).can_draft()
+        if not answer:
+            raise PermissionDenied(answer.reason)
+        response = JsonResponse({"signed_in": True, "csrf_token": get_token(request)})
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST

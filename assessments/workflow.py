@@ -119,8 +119,8 @@ def _set_state(revision, state, **fields):
 def _label(revision):
     assessment = revision.assessment
     return (
-        f"{assessment.country.short_name} revision {revision.number} "
-        f"in {assessment.outlook.full_title}"
+        f"{assessment.country.short_name} revision {revision.number} · version "
+        f"{revision.version} in {assessment.outlook.full_title}"
     )
 
 
@@ -160,7 +160,7 @@ def save_draft(revision, content, *, user, based_on_version):
         audit(
             user,
             "save",
-            f"Saved {_label(stored)} as version {stored.version}",
+            f"Saved {_label(stored)}",
             revision=stored,
             version=stored.version,
             content=revision_content(stored).to_json(),

@@ -25,6 +25,7 @@ from assessments.models import (
 )
 
 from .builders import entry_data, give_reason, level, pass_checks, remove_recommendation
+from .html import parse
 from .threads import run_in_threads
 from .worker import run_jobs
 
@@ -791,3 +792,99 @@ def test_the_add_country_list_sorts_names_as_people_read_them(client, erin, edit
     assert before("Réunion", "Rwanda") and before("Türkiye", "Tuvalu")
     assert before("Åland Islands", "Albania") and before("Austria", "Azerbaijan")
     assert before("Côte d&#x27;Ivoire", "Croatia")
+
+
+def test_the_session_endpoint_says_signed_out_without_sending_to_sign_in(client, db):
+    response = client.get(reverse("editor_session"))
+    assert response.status_code == 200
+    assert response.json() == {"signed_in": False}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_session_endpoint_gives_a_signed_in_analyst_a_token_the_save_accepts(
+    alice, copied_draft
+):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    answer = client.get(reverse("editor_session")).json()
+    assert answer["signed_in"] is True
+    data = entry_data(copied_draft, finding=[{"text": "Typed before the session ended."}])
+    data["csrfmiddlewaretoken"] = answer["csrf_token"]
+    response = client.post(reverse("editor_edit", args=[copied_draft.pk]), data)
+    assert response.status_code == 302
+    assert Revision.objects.get(pk=copied_draft.pk).version == copied_draft.version + 1
+
+
+def test_a_save_after_the_session_ended_goes_to_sign_in_and_saves_nothing(client, copied_draft):
+    url = reverse("editor_edit", args=[copied_draft.pk])
+    data = entry_data(copied_draft, finding=[{"text": "Typed before the session ended."}])
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert f"next={url}" in response.url.replace("%2F", "/")
+    assert Revision.objects.get(pk=copied_draft.pk).version == copied_draft.version
+
+
+def test_the_edit_page_names_the_revision_and_its_version_as_everywhere(
+    client, alice, copied_draft
+):
+    page = as_user(client, alice).get(reverse("editor_edit", args=[copied_draft.pk]))
+    text = parse(page.content.decode()).find("h1").words()
+    assert text.endswith(f"Revision {copied_draft.number} · version {copied_draft.version}")
+    assert f'data-draft-version="{copied_draft.version}"' in page.content.decode()
+
+
+def test_every_editor_page_names_a_revision_and_its_versions_one_way(
+    client, alice, bob, erin, copied_draft
+):
+    """One naming, "Revision 2 · version 5": never "v2", nor a version without its revision."""
+    submitted = workflow.submit(pass_checks(copied_draft, alice), user=alice)
+    assert submitted.version > 1
+    pages = {
+        erin: [
+            reverse("editor_outlook", args=[submitted.assessment.outlook_id]),
+            reverse("editor_board", args=[submitted.assessment.outlook_id]),
+            reverse("editor_assessment", args=[submitted.assessment_id]),
+            reverse("editor_revision", args=[submitted.pk]),
+            reverse("editor_preview", args=[submitted.pk]),
+            reverse("editor_audit"),
+        ],
+        bob: [reverse("editor_review", args=[submitted.pk])],
+    }
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            words = parse(client.get(url).content.decode()).words()
+            assert not re.search(r"\bv\d+\b", words), url
+            loose = re.findall(r"(?<!\d · )\bversion \d+", words, flags=re.IGNORECASE)
+            assert loose == [], url
+            assert re.search(r"[Rr]evision \d+", words), url
+    assert (
+        f"DPRK revision 1 · version {submitted.version} in"
+        in AuditEvent.objects.filter(action="submit").get().description
+    )
+
+
+def test_the_edit_page_with_its_action_bar_and_kept_text_offer_is_valid_html(
+    tmp_path, client, alice, copied_draft
+):
+    from .test_html_validity import validate
+
+    as_user(client, alice)
+    url = reverse("editor_edit", args=[copied_draft.pk])
+    bounced = client.post(url, {**entry_data(copied_draft), "risk_level": "999"})
+    assert bounced.status_code == 400
+    assert b"data-draft-unsaved" in bounced.content
+    pages = {"edit": client.get(url).content, "bounced": bounced.content}
+    for name, html in pages.items():
+        assert b"{#" not in html, name  # A template comment is one line.
+        (tmp_path / f"{name}.html").write_bytes(html)
+    errors = [
+        f"{message.get('url')}, line {message.get('lastLine')}: {message['message']}"
+        for message in validate(sorted(tmp_path.glob("*.html")))
+        # htmx's attributes (hx-post…) are not HTML's: the editor pages have them throughout.
+        if not message["message"].startswith("Attribute “hx-")
+    ]
+    assert not errors, "\n".join(errors)

@@ -51,7 +51,7 @@ def test_removing_a_recommendation_of_the_last_edition_asks_why(
     section.screenshot(path="/tmp/i12a-dropped-section.png")
 
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Saved \(version \d+\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Saved: revision \d+ · version \d+\."))).to_be_visible()
     row = DroppedRecommendation.objects.get(revision=draft)
     assert (row.lineage, row.reason, row.superseded_by) == (
         second.lineage,

@@ -121,7 +121,7 @@ def test_analyst_to_public_journey(page, live_server, edition, alice, bob, rita,
     expect(panel.locator(".check-error")).to_have_count(0)
     shot(page, "02b-live-checks")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Saved \(version \d+\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Saved: revision \d+ · version \d+\."))).to_be_visible()
     acknowledge_warnings(page)
     shot(page, "02c-acknowledged")
     page.get_by_role("button", name="Save and submit for review").click()
@@ -232,7 +232,7 @@ def test_two_sessions_saving_one_draft(browser, live_server, edition, alice, mak
         "Alice's wording of the first finding."
     )
     first.get_by_role("button", name="Save", exact=True).click()
-    expect(first.get_by_text("Saved (version 2).")).to_be_visible()
+    expect(first.get_by_text("Saved: revision 1 · version 2.")).to_be_visible()
 
     second.locator("[data-formset=finding] textarea").first.fill(
         "Dora's wording of the first finding."
