@@ -117,7 +117,7 @@ def test_acknowledging_a_warning_of_unsaved_text_answers_in_place(
 
     # Saving from the answer, then acknowledging, works.
     answer.get_by_role("button", name="Save the draft now").click()
-    expect(page.get_by_text(re.compile(r"^Saved \(version 2\)"))).to_be_visible()
+    expect(page.get_by_text("Saved: revision 1 · version 2.")).to_be_visible()
     warning = panel.locator("li", has_text="is written twice in a row")
     warning.get_by_role("button", name="Acknowledge", exact=True).click()
     expect(warning.get_by_role("status")).to_have_text("Warning acknowledged.")
