@@ -851,6 +851,7 @@ def embargoed_page(request, token):
             ],
             "has_changes": changes is not None,
             "previous": previous,
+            "left_out": left_out(previous, revisions),
             **risk_framework(),
         },
     )

@@ -755,24 +755,23 @@ def publish(outlook, *, user, at=None):
         if problems:
             raise ValidationError(problems)
         job = jobs.request(locked, kind=PublicationJob.Kind.PUBLISH, user=user, at=at)
-        if at is None:
-            audit(
-                user,
-                "request_publication",
-                f"Asked for {locked.full_title} to be published",
-                outlook=locked,
-                job=job.pk,
-            )
-        else:
-            audit(
-                user,
-                "schedule_publication",
-                f"Scheduled {locked.full_title} to be published on {scheduled_time(at)}",
-                outlook=locked,
-                job=job.pk,
-                at=at.isoformat(),
-            )
+        _audit_request(user, job, "publication", locked.full_title, outlook=locked)
     return job
+
+
+def _audit_request(user, job, kind, what, **target):
+    """Record a publication asked for now, or scheduled for job.scheduled_for."""
+    if job.scheduled_for is None:
+        audit(user, f"request_{kind}", f"Asked for {what} to be published", job=job.pk, **target)
+    else:
+        audit(
+            user,
+            f"schedule_{kind}",
+            f"Scheduled {what} to be published on {scheduled_time(job.scheduled_for)}",
+            job=job.pk,
+            at=job.scheduled_for.isoformat(),
+            **target,
+        )
 
 
 # How far ahead a publication may be scheduled: further is more likely a typo in the year.
@@ -985,23 +984,7 @@ def publish_correction(revision, *, user, at=None):
         job = jobs.request(
             outlook, kind=PublicationJob.Kind.CORRECTION, user=user, revision=locked, at=at
         )
-        if at is None:
-            audit(
-                user,
-                "request_correction",
-                f"Asked for a correction to be published: {_label(locked)}",
-                revision=locked,
-                job=job.pk,
-            )
-        else:
-            audit(
-                user,
-                "schedule_correction",
-                f"Scheduled a correction to be published on {scheduled_time(at)}: {_label(locked)}",
-                revision=locked,
-                job=job.pk,
-                at=at.isoformat(),
-            )
+        _audit_request(user, job, "correction", f"a correction ({_label(locked)})", revision=locked)
     return job
 
 
