@@ -971,9 +971,10 @@ def session_state(request):
     if so: the edit page asks before saving, so that an ended session keeps the text.
 
     Not behind login_required: a signed-out browser must get an answer, not the sign-in
-    page. The token changes at sign-in, so a page opened before it needs the new one.
+    page. The token changes at sign-in, so a page opened before it needs the new one. A
+    session still owing its second factor could not save either: signed out, for this.
     """
-    if not request.user.is_authenticated:
+    if not request.user.is_authenticated or two_factor.detour(request) is not None:
         response = JsonResponse({"signed_in": False})
     else:
         answer = Permissions(request.user).can_draft()

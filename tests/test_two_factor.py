@@ -155,6 +155,19 @@ def test_an_analyst_may_use_it_and_is_then_asked_for_a_code(client, alice):
 
 
 @pytest.mark.django_db
+def test_the_edit_page_counts_a_session_owing_its_code_as_signed_out(client, alice):
+    """Its save would be sent to the code step: the page keeps the text and asks first."""
+    sign_in(client, "alice")
+    set_up(client)
+    assert client.get("/editor/session/").json()["signed_in"] is True
+    client.post("/accounts/logout/")
+    sign_in(client, "alice")  # the password alone
+    assert client.get("/editor/session/").json() == {"signed_in": False}
+    assert enter(client, current_code(TOTPDevice.objects.get(user=alice))).status_code == 302
+    assert client.get("/editor/session/").json()["signed_in"] is True
+
+
+@pytest.mark.django_db
 @override_settings(OUTLOOK_REQUIRE_TWO_FACTOR=False)
 def test_with_the_requirement_off_an_editor_signs_in_with_the_password_alone(client, erin):
     response = sign_in(client, "erin")
