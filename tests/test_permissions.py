@@ -202,7 +202,7 @@ def make_object(kind, state, author):
     return {"revision_id": revision.pk}
 
 
-def make_job(state, author):
+def make_job(state, author, outlook=None):
     """A publication job of a ready draft edition: scheduled (in an hour), asked for at
     once (queued), running, or a cancelled schedule."""
     from datetime import timedelta
@@ -211,8 +211,9 @@ def make_job(state, author):
 
     from assessments.models import PublicationJob
 
-    outlook = make_outlook(period=date(2024, 5, 1))
-    add_assessment(outlook, "KP", state=State.APPROVED, user=author)
+    if outlook is None:
+        outlook = make_outlook(period=date(2024, 5, 1))
+        add_assessment(outlook, "KP", state=State.APPROVED, user=author)
     scheduled = state in ("scheduled", "cancelled")
     return PublicationJob.objects.create(
         outlook=outlook,
@@ -223,7 +224,7 @@ def make_job(state, author):
     )
 
 
-def make_embargo_link(state, author):
+def make_embargo_link(state, author, outlook=None):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -232,7 +233,7 @@ def make_embargo_link(state, author):
 
     now = timezone.now()
     return EmbargoLink.objects.create(
-        outlook=make_outlook(period=date(2024, 5, 1)),
+        outlook=outlook or make_outlook(period=date(2024, 5, 1)),
         recipient="Jane Doe",
         embargoed_until=now + timedelta(days=1),
         expires_at=now + timedelta(days=2),
@@ -382,8 +383,11 @@ def test_can_publish_says_what_is_missing(edition, erin, alice):
     assert Permissions(alice).can_publish(edition).reason == "This needs the editor role."
 
 
-def refused_by_the_table(action, ready_draft, edition, published_sample, match, user):
-    """Call the workflow function of `action` as `user`, who lacks its role."""
+def refused_by_the_table(
+    action, ready_draft, edition, published_sample, match, user, *, job=None, link=None
+):
+    """Call the workflow function of `action` as `user`, who lacks its role (`job` is a
+    scheduled publication, `link` an embargoed preview's)."""
     from assessments import workflow
     from assessments.content import DraftContent
     from assessments.models import Country, ReviewComment
@@ -417,6 +421,15 @@ def refused_by_the_table(action, ready_draft, edition, published_sample, match, 
         ),
         "move_country": lambda: workflow.move_country(assessment, 1, user=user),
         "publish": lambda: workflow.publish(edition, user=user),
+        "cancel_publication": lambda: workflow.cancel_publication(job, user=user),
+        "share_embargoed": lambda: workflow.share_embargoed(
+            edition,
+            recipient="x",
+            embargoed_until=link.embargoed_until,
+            expires_at=link.expires_at,
+            user=user,
+        ),
+        "revoke_embargoed": lambda: workflow.revoke_embargoed(link, user=user),
         "start_correction": lambda: workflow.start_correction(
             published_sample.assessments.get(), user=user
         ),
@@ -448,9 +461,13 @@ def test_every_action_of_the_table_is_guarded_by_it(
     from assessments.permissions import TRANSITIONS
 
     match = make_match("to_confirm")
+    job = make_job("scheduled", charlie, outlook=edition)
+    link = make_embargo_link("open", charlie, outlook=edition)
     for action, rule in TRANSITIONS.items():
         before = snapshot()
-        call = refused_by_the_table(action, ready_draft, edition, published_sample, match, charlie)
+        call = refused_by_the_table(
+            action, ready_draft, edition, published_sample, match, charlie, job=job, link=link
+        )
         with pytest.raises(PermissionDenied) as refused:
             call()
         assert str(refused.value) == f"This needs the {rule.role} role.", action
@@ -482,6 +499,10 @@ def test_an_editor_signed_in_with_the_password_alone_opens_no_editor_url(
     url = reverse(name, kwargs=url_kwargs(name, objects))
     before = snapshot()
     response = getattr(client, method)(url, {})
+    if name == "editor_session":
+        # The edit page's question gets an answer, not a page: not signed in to save.
+        assert response.json() == {"signed_in": False}
+        return
     step = "two_factor_verify" if has_authenticator else "two_factor_setup"
     assert response.status_code == 302
     assert response.url.startswith(reverse(step) + "?next="), response.url
