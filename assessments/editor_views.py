@@ -147,7 +147,7 @@ def _publication_under_way(obj):
 
 def _publication(user, outlook_id, revision_id=None):
     """The latest publication job of an edition (or of one correction), or None, and
-    whether the user may cancel it: what editor/_publication.html shows."""
+    whether the user may cancel it: what editor/_publication_status.html shows."""
     jobs = PublicationJob.objects.select_related("requested_by", "outlook").filter(
         outlook_id=outlook_id
     )
@@ -155,7 +155,7 @@ def _publication(user, outlook_id, revision_id=None):
         jobs = jobs.filter(revision_id=revision_id)
     job = jobs.first()
     can_cancel = job is not None and Permissions(user).can("cancel_publication", job)
-    return {"job": job, "can_cancel": can_cancel, "schedule_form": ScheduleForm()}
+    return {"job": job, "can_cancel": can_cancel}
 
 
 def _get_revision(revision_id):
@@ -266,7 +266,7 @@ def _outlook_page(request, outlook, *, add_form=None, embargo_form=None, status=
         "problems": outlook.publication_problems() if can_edit else [],
         "pdfs": outlook.pdfs.all()[:5],
     }
-    context.update(_publication(request.user, outlook.pk))
+    context.update(_publication(request.user, outlook.pk), schedule_form=ScheduleForm())
     context.update(_embargoed(request.user, outlook, embargo_form, context["job"]))
     return render(request, "editor/outlook_detail.html", context, status=status)
 
@@ -546,6 +546,7 @@ def revision_detail(request, revision_id):
             "revision": revision,
             "can": Permissions(request.user).revision_actions(revision),
             **_publication(request.user, revision.assessment.outlook_id, revision.pk),
+            "schedule_form": ScheduleForm(),
             "previous": previous,
             "recommendation_changes": recommendation_changes(revision, previous)
             if previous

@@ -121,10 +121,11 @@ def _tell_failed(job):
         enqueue(tasks.mail_publication_failed, job.pk)
 
 
-def cancel(job):
-    """Cancel a scheduled job (the gate has allowed it, on the locked row): its task, if
-    still waiting, goes too; a worker that takes it anyway finds it cancelled."""
+def cancel(job, user):
+    """Cancel a scheduled job for `user` (the gate has allowed it, on the locked row): its
+    task, if still waiting, goes too; a worker that takes it anyway finds it cancelled."""
     job.state = Job.State.CANCELLED
+    job.cancelled_by = user
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "cancelled_by", "finished_at"])
     if job.task_id and isinstance(tasks.publish.get_backend(), DatabaseBackend):

@@ -804,8 +804,7 @@ def cancel_publication(job, *, user):
             .get(pk=job.pk)
         )
         _require(user, "cancel_publication", locked)
-        locked.cancelled_by = user
-        jobs.cancel(locked)
+        jobs.cancel(locked, user)
         what = (
             locked.outlook.full_title
             if locked.kind == PublicationJob.Kind.PUBLISH

@@ -363,7 +363,7 @@ def test_a_new_authenticator_replaces_the_old_one(client, erin):
 
 @pytest.mark.django_db
 def test_the_two_factor_pages_are_valid_html(client, alice, tmp_path):
-    from .test_html_validity import validate
+    from .test_html_validity import html_errors
 
     sign_in(client, "alice")
     pages = {"account, off": client.get("/accounts/two-factor/")}
@@ -374,14 +374,7 @@ def test_the_two_factor_pages_are_valid_html(client, alice, tmp_path):
     client.post("/accounts/logout/")
     sign_in(client, "alice")
     pages["code step, refused code"] = enter(client, "nonsense")
-    files = {}
-    for index, (name, response) in enumerate(pages.items()):
+    for name, response in pages.items():
         assert response.status_code in (200, 400), name
-        file = tmp_path / f"page-{index}.html"
-        file.write_text(response.content.decode(), encoding="utf-8")
-        files[file.name] = name
-    errors = [
-        f"{files.get(message.get('url', '').rsplit('/', 1)[-1])}: {message['message']}"
-        for message in validate(tmp_path / name for name in files)
-    ]
+    errors = html_errors({name: r.content for name, r in pages.items()}, tmp_path)
     assert not errors, "\n".join(errors)
