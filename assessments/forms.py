@@ -959,3 +959,63 @@ class TwoFactorCodeForm(forms.Form):
         else:
             field.help_text = "The 6-digit code your authenticator app shows for Outlook."
             field.widget.attrs["inputmode"] = "numeric"
+
+
+# --- Following by email (assessments.subscriptions) --------------------------------------
+
+
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
+class FollowingForm(forms.Form):
+    """What a reader follows: any regions, countries and addressees, at least one. The
+    choices are those with something published (subscriptions.choices)."""
+
+    regions = forms.MultipleChoiceField(required=False, widget=CHECKBOXES)
+    countries = forms.MultipleChoiceField(required=False, widget=CHECKBOXES)
+    addressees = forms.MultipleChoiceField(required=False, widget=CHECKBOXES)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.fields["regions"].choices = [(r.slug, r.name) for r in choices.regions]
+        self.fields["countries"].choices = [
+            (c.code.code, c.official_name) for c in choices.countries
+        ]
+        self.fields["addressees"].choices = [(a.slug, a.name) for a in choices.addressees]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in ("regions", "countries", "addressees")):
+            raise ValidationError(
+                "Choose at least one region, country or addressee to follow.", code="empty"
+            )
+        return data
+
+    def grouped(self):
+        """(field, legend, whether its list folds away) for the page."""
+        return [
+            (self["regions"], "Regions: every country of the region's outlook", False),
+            (self["countries"], "Countries", True),
+            (self["addressees"], "Recommendations to", True),
+        ]
+
+    @property
+    def selection(self):
+        from .subscriptions import Selection
+
+        data = self.cleaned_data
+        return Selection.of(data["countries"], data["regions"], data["addressees"])
+
+
+class FollowForm(FollowingForm):
+    """Asking to follow: an email address, and what it follows."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We send a link to this address: nothing is sent until you open it and confirm.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    field_order = ["email"]

@@ -1631,3 +1631,142 @@ class EmbargoOpening(models.Model):
 
     def __str__(self):
         return f"{self.get_what_display()} opened {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+# --- Readers who follow by email (assessments.subscriptions, assessments.announcements) -
+
+
+class Subscription(models.Model):
+    """A reader's email address and what it follows: any countries, regions and addressees.
+
+    A row exists only once the address has confirmed (double opt-in: what it asked to
+    follow travels in the signed confirmation link until then), so every row is a
+    confirmed subscriber. Unsubscribing deletes the row, and with it everything stored
+    about the address; its past deliveries keep no trace of it."""
+
+    # Lower-cased: one subscription per address, however it is typed.
+    email = models.EmailField(max_length=254, unique=True)
+    # The secret in the links to manage the subscription and to unsubscribe: a new one for
+    # each subscription, so that a link of a deleted one never opens a later one.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    countries = models.ManyToManyField(Country, blank=True, related_name="subscriptions")
+    regions = models.ManyToManyField(Region, blank=True, related_name="subscriptions")
+    addressees = models.ManyToManyField(Addressee, blank=True, related_name="subscriptions")
+    confirmed_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["confirmed_at", "id"]
+
+    def __str__(self):
+        return f"Subscription {self.pk}"
+
+
+class Announcement(models.Model):
+    """The mail to subscribers about one publication (an edition, or a correction): one
+    message per subscriber it concerns, each a Delivery, sent by the queue's workers."""
+
+    class Kind(models.TextChoices):
+        EDITION = "edition", "Edition"
+        CORRECTION = "correction", "Correction"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    outlook = models.ForeignKey(Outlook, on_delete=models.PROTECT, related_name="announcements")
+    revision = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="announcements"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # When its deliveries were listed (who it concerns, as subscribed at that moment).
+    planned_at = models.DateTimeField(null=True, blank=True)
+    # The last time a worker did something for it: a worker that stops leaves this behind.
+    active_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One announcement per publication: a publication carried out again (a job
+            # retried) never mails anyone twice.
+            models.UniqueConstraint(
+                fields=["outlook"],
+                condition=Q(revision__isnull=True),
+                name="one_announcement_per_edition",
+            ),
+            models.UniqueConstraint(
+                fields=["revision"],
+                condition=Q(revision__isnull=False),
+                name="one_announcement_per_correction",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["active_at"],
+                condition=Q(finished_at__isnull=True),
+                name="announcement_unfinished",
+            )
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.CORRECTION:
+            return f"Correction to {self.outlook}"
+        return str(self.outlook)
+
+
+class Delivery(models.Model):
+    """One subscriber's message of an announcement, and what became of it.
+
+    A worker claims a batch (CLAIMED), marks each message SENDING just before it hands it
+    to the mail server and SENT once the server took it, committing each mark. A worker
+    that dies leaves its CLAIMED messages (never handed over, sent later) and at most one
+    SENDING message (perhaps handed over): that one becomes UNCERTAIN and is never sent
+    again, so that nobody gets the same announcement twice."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        CLAIMED = "claimed", "Claimed by a worker"
+        SENDING = "sending", "Being handed to the mail server"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        UNCERTAIN = "uncertain", "Perhaps sent (its worker stopped)"
+        UNSUBSCRIBED = "unsubscribed", "Not sent: unsubscribed"
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # Emptied when the subscriber unsubscribes: a delivery keeps no address.
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Not before then: a message the server turned away for now waits.
+    due_at = models.DateTimeField(default=timezone.now)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "subscription"], name="one_delivery_per_subscriber"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["announcement", "due_at", "id"],
+                condition=Q(state="pending"),
+                name="delivery_waiting",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(state__in=["claimed", "sending"]),
+                name="delivery_in_hand",
+            ),
+            models.Index(fields=["announcement", "state"], name="delivery_state"),
+        ]
+
+    def __str__(self):
+        return f"Delivery {self.pk} of {self.announcement_id}: {self.state}"

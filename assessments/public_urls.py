@@ -6,7 +6,7 @@ is a `public_page`: cached and revalidated for anonymous readers by assessments.
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import public_views, site_views
+from . import public_views, site_views, subscription_views
 from .caching import VALIDATED, public_page
 from .feeds import CountryFeed, EditionsFeed, RegionFeed
 from .sitemaps import SITEMAPS
@@ -79,6 +79,20 @@ urlpatterns = [
     # Not public pages: never cached (assessments.embargo).
     path("embargoed/<str:token>/", public_views.embargoed_page, name="embargo_page"),
     path("embargoed/<str:token>/pdf/", public_views.embargoed_pdf, name="embargo_pdf"),
+    # Following by email: forms and secret links, never cached (assessments.subscriptions).
+    path("follow/", subscription_views.follow, name="subscription_follow"),
+    path("follow/confirm/<str:token>/", subscription_views.confirm, name="subscription_confirm"),
+    path("follow/manage/<str:token>/", subscription_views.manage, name="subscription_manage"),
+    path(
+        "follow/manage/<str:token>/data.json",
+        subscription_views.stored_data,
+        name="subscription_data",
+    ),
+    path(
+        "follow/unsubscribe/<str:token>/",
+        subscription_views.unsubscribe,
+        name="subscription_unsubscribe",
+    ),
     path("feed/", public_page(EditionsFeed()), name="feed"),
     path("feed/regions/<slug:slug>/", public_page(RegionFeed()), name="region_feed"),
     path("data/", public_page(public_views.open_data), name="open_data"),

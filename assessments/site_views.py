@@ -6,8 +6,9 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
-# Where no crawler has anything to read: the sign-in forms and what lies behind them.
-NOT_CRAWLED = ["/editor/", "/admin/", "/accounts/", "/embargoed/"]
+# Where no crawler has anything to read: the sign-in forms and what lies behind them,
+# embargoed previews, and the forms and secret links of following by email.
+NOT_CRAWLED = ["/editor/", "/admin/", "/accounts/", "/embargoed/", "/follow/"]
 
 
 def robots_txt(request):

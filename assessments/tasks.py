@@ -78,3 +78,11 @@ def store_ratings_csv():
     from . import stored_exports
 
     stored_exports.store_ratings_csv()
+
+
+@task
+def send_announcement(announcement_id):
+    """Mail subscribers about a publication (assessments.announcements)."""
+    from . import announcements
+
+    announcements.send(announcement_id)

@@ -28,7 +28,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import caching, checks, derived, embargo, jobs, stored_exports, stored_files, tasks, tracker
+from . import (
+    announcements,
+    caching,
+    checks,
+    derived,
+    embargo,
+    jobs,
+    stored_exports,
+    stored_files,
+    tasks,
+    tracker,
+)
 from .content import DroppedDraft, NewSource, revision_content
 from .models import (
     Addressee,
@@ -881,6 +892,8 @@ def carry_out_publication(job, *, progress):
             revisions=[r.pk for r in revisions],
         )
         jobs.enqueue(tasks.mail_published, locked.pk)
+        # Subscribers are told by the queue, after the commit: never in this transaction.
+        announcements.announce(locked)
         jobs.succeed(job, f"Published {locked.full_title}.", progress)
     return locked
 
@@ -1036,6 +1049,7 @@ def carry_out_correction(job, *, progress):
             note=locked.correction_note,
         )
         jobs.enqueue(tasks.mail_correction_published, locked.pk)
+        announcements.announce(outlook, locked)
         jobs.succeed(job, "The correction is published.", progress)
     return locked
 

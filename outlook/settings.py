@@ -225,6 +225,27 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "outlook@localhost")
+# A mail server that does not answer within this many seconds is taken for unavailable.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
+# Readers who follow by email (assessments.subscriptions): a confirmation link is good for
+# SUBSCRIPTION_CONFIRM_HOURS; an address is sent at most SUBSCRIPTION_MAILS_PER_ADDRESS
+# links a day, and a client (REMOTE_ADDR) may ask SUBSCRIPTION_REQUESTS_PER_CLIENT times
+# an hour. Counted in the cache: with several app servers, a shared one (CACHE_URL).
+SUBSCRIPTION_CONFIRM_HOURS = env_int("SUBSCRIPTION_CONFIRM_HOURS", 48)
+SUBSCRIPTION_MAILS_PER_ADDRESS = env_int("SUBSCRIPTION_MAILS_PER_ADDRESS", 3)
+SUBSCRIPTION_REQUESTS_PER_CLIENT = env_int("SUBSCRIPTION_REQUESTS_PER_CLIENT", 20)
+# The mail to subscribers about a publication (assessments.announcements): sent in
+# batches of SUBSCRIBER_MAIL_BATCH by the queue's workers; a message the server turns
+# away for now is tried again after SUBSCRIBER_MAIL_RETRY_SECONDS, doubling, up to
+# SUBSCRIBER_MAIL_MAX_ATTEMPTS times; a batch untouched for SUBSCRIBER_MAIL_STALE_SECONDS
+# is taken for one whose worker stopped. Messages told the same are rendered once, the
+# last SUBSCRIBER_MAIL_RENDERED kept.
+SUBSCRIBER_MAIL_BATCH = env_int("SUBSCRIBER_MAIL_BATCH", 200)
+SUBSCRIBER_MAIL_RETRY_SECONDS = env_int("SUBSCRIBER_MAIL_RETRY_SECONDS", 300)
+SUBSCRIBER_MAIL_MAX_ATTEMPTS = env_int("SUBSCRIBER_MAIL_MAX_ATTEMPTS", 5)
+SUBSCRIBER_MAIL_STALE_SECONDS = env_int("SUBSCRIBER_MAIL_STALE_SECONDS", 300)
+SUBSCRIBER_MAIL_RENDERED = env_int("SUBSCRIBER_MAIL_RENDERED", 256)
 
 # Sign-in throttling (django-axes), on the editor's and the admin's sign-in forms alike:
 # after AXES_FAILURE_LIMIT wrong passwords in a row an account is locked for

@@ -2,7 +2,8 @@
 
 It is django-tasks-db's `db_worker` (same options), plus the recovery that django-tasks-db
 lacks: when it starts and then every PUBLICATION_STALE_SECONDS / 2, it starts again the
-publication jobs whose worker died or whose task was lost (assessments.jobs.recover).
+publication jobs whose worker died or whose task was lost (assessments.jobs.recover),
+and the subscriber mail a dead worker left (assessments.announcements.recover).
 """
 
 import logging
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from assessments import jobs
+from assessments import announcements, jobs
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +22,9 @@ def recover_quietly():
     try:
         for job in jobs.recover():
             logger.warning("Publication job %s recovered: %s", job.pk, job.get_state_display())
+        announcements.recover()
     except Exception:  # the next round tries again
-        logger.exception("Could not recover publication jobs")
+        logger.exception("Could not recover publication jobs or announcements")
     finally:
         connection.close()
 
