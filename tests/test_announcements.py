@@ -3,24 +3,26 @@ the test (tests/smtp.py): each subscriber it concerns gets one message listing o
 what concerns them, with RFC 8058's one-click unsubscribe; nobody else gets anything;
 a failing server delays the mail, never the publication; nothing is sent twice."""
 
+import time
 import uuid
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments import announcements, subscriptions, workflow
-from assessments.models import Addressee, Announcement, Delivery, Revision
+from assessments.models import Addressee, Announcement, Delivery, Revision, Subscription
 
 from .builders import add_assessment, make_outlook, pass_checks
 from .smtp import smtp_server, use_smtp
 from .test_subscriptions import path_of, subscribe
 from .test_workflow import save
-from .worker import run_jobs
+from .worker import run_jobs, worker_process
 
 State = Delivery.State
 COUNCIL, GOVERNMENT = "The UN Security Council", "The government of the DPRK"
@@ -309,3 +311,60 @@ def test_editorial_mail_still_goes_to_the_team_alone(smtp, history, readers, eri
     team = [r for r in published if r.to == "erin@example.org"]
     assert len(team) == 1 and "List-Unsubscribe" not in team[0].message
     assert not mail.outbox  # every message went to the real server
+
+
+# --- Real workers, one killed mid-batch ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_batch_and_another_started_mail_nobody_twice(tmp_path):
+    """A worker process is killed while the server holds a message unanswered (handed
+    over, not confirmed); a second worker takes up the rest. Every subscriber gets the
+    announcement once: the one in flight is not sent again, and no other is lost."""
+    outlook = make_outlook(period=date(2024, 5, 1), published=True)
+    add_assessment(outlook, "KP", state=Revision.State.PUBLISHED)
+    now = timezone.now()
+    addresses = [f"reader{n:02}@example.org" for n in range(40)]
+    for address in addresses:
+        Subscription.objects.create(email=address, confirmed_at=now, updated_at=now).regions.set(
+            [outlook.region]
+        )
+    with transaction.atomic():
+        announcement = announcements.announce(outlook)
+    media = tmp_path / "media"
+    media.mkdir()
+    with smtp_server() as (handler, port):
+        env = {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "SITE_URL": "https://outlook.example.org",
+            "SUBSCRIBER_MAIL_BATCH": "8",
+            # Recovery every second, of what a worker left a second ago.
+            "SUBSCRIBER_MAIL_STALE_SECONDS": "1",
+            "PUBLICATION_STALE_SECONDS": "2",
+        }
+        handler.hold_at = 10  # in the second batch
+        with worker_process(media_root=media, env=env) as first:
+            assert handler.holding.wait(90), "the first worker sent nothing"
+            first.kill()
+            first.wait(30)
+        handler.release.set()
+        held = handler.received[9].to
+        states = dict(Delivery.objects.values_list("subscription__email", "state"))
+        assert states[held] == State.SENDING
+        assert sum(state == State.SENT for state in states.values()) == 9
+
+        with worker_process(media_root=media, env=env) as second:
+            deadline = time.monotonic() + 120
+            announcement.refresh_from_db()
+            while announcement.finished_at is None:
+                assert time.monotonic() < deadline, "the second worker did not finish"
+                assert second.poll() is None
+                time.sleep(0.2)
+                announcement.refresh_from_db()
+        received = [item.to for item in handler.received if item.to in addresses]
+    assert len(received) == len(set(received)) == len(addresses)
+    states = dict(Delivery.objects.values_list("subscription__email", "state"))
+    assert states.pop(held) == State.UNCERTAIN
+    assert set(states.values()) == {State.SENT}
