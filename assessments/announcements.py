@@ -35,6 +35,15 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    PositiveSmallIntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -546,21 +555,43 @@ def _reason(error):
 
 
 def _sending(delivery, claim, sent):
-    """In one transaction, commit that `sent` was taken by the server and that `delivery`
-    is being handed over, each only if this claim still holds it. Whether it does."""
+    """Commit that `sent` was taken by the server and that `delivery` is being handed
+    over, each only if this claim still holds it, in one statement (a round trip a
+    message). Whether `delivery` is now this worker's to hand over."""
     now = timezone.now()
-    with transaction.atomic():
-        if sent is not None:
-            Delivery.objects.filter(pk=sent.pk, claim=claim, state=State.SENDING).update(
-                state=State.SENT, sent_at=now, attempts=sent.attempts + 1, error=""
-            )
-        if delivery is None:
-            return False
-        return bool(
-            Delivery.objects.filter(pk=delivery.pk, claim=claim, state=State.CLAIMED).update(
-                state=State.SENDING, claimed_at=now
-            )
-        )
+    marks = Q(pk__in=[])
+    if delivery is not None:
+        marks |= Q(pk=delivery.pk, state=State.CLAIMED)
+    if sent is not None:
+        marks |= Q(pk=sent.pk, state=State.SENDING)
+    # In an UPDATE every CASE reads the row as it was: SENDING rows become SENT.
+    was_sending = Q(state=State.SENDING)
+    done = Delivery.objects.filter(marks, claim=claim).update(
+        state=Case(
+            When(was_sending, then=Value(State.SENT)),
+            default=Value(State.SENDING),
+        ),
+        sent_at=Case(
+            When(was_sending, then=Value(now)), default=F("sent_at"), output_field=DateTimeField()
+        ),
+        attempts=Case(
+            When(was_sending, then=F("attempts") + 1),
+            default=F("attempts"),
+            output_field=PositiveSmallIntegerField(),
+        ),
+        error=Case(When(was_sending, then=Value("")), default=F("error")),
+        claimed_at=Case(
+            When(was_sending, then=F("claimed_at")),
+            default=Value(now),
+            output_field=DateTimeField(),
+        ),
+    )
+    if delivery is None:
+        return False
+    if done == 1 + (sent is not None):
+        return True
+    # One of the two was taken from this worker meanwhile (rare): which?
+    return Delivery.objects.filter(pk=delivery.pk, claim=claim, state=State.SENDING).exists()
 
 
 def _mark(delivery, claim, state, *, error="", sending=False):
