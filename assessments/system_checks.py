@@ -70,3 +70,18 @@ def two_factor_is_required(app_configs, **kwargs):
             id="outlook.W002",
         )
     ]
+
+
+@register(deploy=True)
+def site_url_is_https(app_configs, **kwargs):
+    if urlsplit(settings.SITE_URL).scheme == "https":
+        return []
+    return [
+        Warning(
+            f"SITE_URL is {settings.SITE_URL!r}, not HTTPS: mail providers ignore a one-click "
+            "unsubscribe address (List-Unsubscribe, RFC 8058) that is not HTTPS, and the "
+            "subscribers' links would travel in clear.",
+            hint="Serve the site over HTTPS and set SITE_URL to its https:// address.",
+            id="outlook.W003",
+        )
+    ]

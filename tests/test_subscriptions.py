@@ -280,3 +280,11 @@ def test_unsubscribing_leaves_no_address_in_past_deliveries(published_sample):
 
 def test_the_follow_pages_are_not_crawled(client, db):
     assert "Disallow: /follow/" in client.get("/robots.txt").content.decode()
+
+
+def test_the_deployment_checks_warn_when_the_site_is_not_https():
+    """Mail providers ignore a one-click unsubscribe address that is not HTTPS."""
+    from .test_signin import PRODUCTION, manage
+
+    result = manage("check", "--deploy", **{**PRODUCTION, "SITE_URL": "http://outlook.example.org"})
+    assert "outlook.W003" in result.stderr
