@@ -215,7 +215,9 @@ def test_after_a_one_click_unsubscribe_nothing_more_arrives(
     assert correction_mail.message["Subject"] == (
         "Correction: DPRK in Asia Pacific Regional Outlook May 2024"
     )
-    assert "Correction note: Corrected the date of a report." in correction_mail.part("text/plain")
+    text = correction_mail.part("text/plain")
+    assert "Correction note: Corrected the date of a report." in text
+    assert "https://outlook.example.org/outlooks/asia-pacific-2024-05.pdf" in text
     assert len(smtp.to("council@example.org")) == 2
     assert len(smtp.to("mm@example.org")) == 1  # Myanmar is not corrected
     assert Announcement.objects.count() == 2
