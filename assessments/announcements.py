@@ -54,6 +54,7 @@ from .markdown import plain_text
 from .models import (
     Announcement,
     Delivery,
+    DeliveryAttempt,
     Outlook,
     Revision,
     Subscription,
@@ -64,6 +65,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 State = Delivery.State
+Outcome = DeliveryAttempt.Outcome
 ARROWS = {RAISED: "↑", LOWERED: "↓"}
 # A recommendation quoted in a mail: the start of it, and the link to the rest.
 QUOTE_LENGTH = 300
@@ -595,22 +597,30 @@ def _sending(delivery, claim, sent):
 
 
 def _mark(delivery, claim, state, *, error="", sending=False):
-    Delivery.objects.filter(
+    marked = Delivery.objects.filter(
         pk=delivery.pk, claim=claim, state=State.SENDING if sending else State.CLAIMED
     ).update(state=state, error=error, attempts=delivery.attempts + int(sending))
+    if marked and state == State.UNCERTAIN:
+        DeliveryAttempt.objects.create(delivery=delivery, outcome=Outcome.UNCERTAIN, error=error)
 
 
 def _turned_away(delivery, claim, error):
     """The server did not take it: later again if it may change its mind, else failed."""
     attempts = delivery.attempts + 1
     give_up = not error.temporary or attempts >= settings.SUBSCRIBER_MAIL_MAX_ATTEMPTS
-    Delivery.objects.filter(pk=delivery.pk, claim=claim, state=State.SENDING).update(
+    marked = Delivery.objects.filter(pk=delivery.pk, claim=claim, state=State.SENDING).update(
         state=State.FAILED if give_up else State.PENDING,
         attempts=attempts,
         error=_reason(error),
         claim=None,
         due_at=timezone.now() + _delay(attempts),
     )
+    if marked:
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            outcome=Outcome.LATER if error.temporary and not give_up else Outcome.REFUSED,
+            error=_reason(error),
+        )
 
 
 def _delay(attempts):
@@ -668,11 +678,16 @@ def recover(now=None):
         Delivery.objects.filter(state=State.CLAIMED, claimed_at__lt=stale).update(
             state=State.PENDING, claim=None
         )
-        Delivery.objects.filter(state=State.SENDING, claimed_at__lt=stale).update(
-            state=State.UNCERTAIN,
-            error="Its worker stopped while handing it to the mail server: perhaps sent, "
-            "so not sent again.",
+        dead = Delivery.objects.filter(state=State.SENDING, claimed_at__lt=stale)
+        reason = (
+            "Its worker stopped while handing it to the mail server: perhaps sent, so not "
+            "sent again."
         )
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(delivery_id=pk, outcome=Outcome.UNCERTAIN, error=reason, at=now)
+            for pk in dead.values_list("pk", flat=True)
+        )
+        dead.update(state=State.UNCERTAIN, error=reason)
         abandoned = list(
             Announcement.objects.select_for_update(skip_locked=True).filter(
                 finished_at=None, active_at__lt=stale

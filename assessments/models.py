@@ -1770,3 +1770,25 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"Delivery {self.pk} of {self.announcement_id}: {self.state}"
+
+
+class DeliveryAttempt(models.Model):
+    """A try at handing a subscriber's message over that did not end in its being sent:
+    when, and what the server (or the connection) said. With the delivery's own record
+    of the try that succeeded (`sent_at`), every attempt is on record."""
+
+    class Outcome(models.TextChoices):
+        LATER = "later", "Turned away for now: tried again later"
+        REFUSED = "refused", "Refused"
+        UNCERTAIN = "uncertain", "Perhaps sent: not tried again"
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts_made")
+    at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -267,6 +267,10 @@ def test_a_temporary_refusal_is_tried_again_and_a_permanent_one_fails(
     # Tried again until the limit, then given up.
     assert kp.state == State.FAILED and kp.attempts == settings.SUBSCRIBER_MAIL_MAX_ATTEMPTS
     assert kp.error == "451 Try again later"
+    # Every attempt on record: those turned away, then the last refused.
+    assert [(a.outcome, a.error) for a in kp.attempts_made.all()] == [
+        ("later", "451 Try again later")
+    ] * (kp.attempts - 1) + [("refused", "451 Try again later")]
     assert deliveries["region@example.org"].state == State.SENT
     assert len(smtp.to("region@example.org")) == 1
 
@@ -298,6 +302,8 @@ def test_a_worker_that_stopped_leaves_claimed_mail_to_send_and_perhaps_sent_mail
     run_jobs()
     states = dict(announcement.deliveries.values_list("pk", "state"))
     assert states[claimed[0].pk] == State.UNCERTAIN
+    [attempt] = claimed[0].attempts_made.all()
+    assert attempt.outcome == "uncertain" and "worker stopped" in attempt.error
     assert [states[d.pk] for d in claimed[1:]] == [State.SENT] * 4
     # The uncertain one is not sent again (here it had not even reached the server).
     assert sorted(r.to for r in smtp.received if r.to in CONCERNED) == sorted(
