@@ -51,6 +51,7 @@ from .importing import import_file
 from .importing.store import store_outlook
 from .models import (
     Addressee,
+    Announcement,
     Assessment,
     Country,
     Outlook,
@@ -60,6 +61,7 @@ from .models import (
     Revision,
     Source,
     StoredExport,
+    Subscription,
 )
 from .permissions import ANALYST, EDITOR, REVIEWER
 
@@ -166,11 +168,37 @@ def load(*, reset=False, log=print):
             if not Outlook.objects.filter(region=region, period=period).exists():
                 store_outlook(edition_content(index), publish=True, user=account("editor"))
                 log(f"Published the demo edition {REGION} Regional Outlook {period:%B %Y}.")
+        load_subscribers(region)
         if correct(region):
             log("Queued the demo correction for publication (the worker publishes it).")
         if not Outlook.objects.filter(region=region, period=DRAFT_EDITION).exists():
             draft_edition(region)
             log(f"Created the demo draft edition of {DRAFT_EDITION:%B %Y}, with its drafts.")
+
+
+# Readers who follow the demo by email (example.org addresses, which receive nothing): the
+# editors' subscribers page has counts to show, and the demo's correction is mailed.
+SUBSCRIBERS = {
+    "demo-reader-1@example.org": {"regions": [REGION]},
+    "demo-reader-2@example.org": {"countries": ["MM", "AF"]},
+    "demo-reader-3@example.org": {"countries": ["LK"], "addressees": ["The UN Security Council"]},
+}
+
+
+def load_subscribers(region):
+    now = timezone.now()
+    for email, follows in SUBSCRIBERS.items():
+        subscription, created = Subscription.objects.get_or_create(
+            email=email, defaults={"confirmed_at": now, "updated_at": now}
+        )
+        if created:
+            subscription.regions.set(Region.objects.filter(name__in=follows.get("regions", [])))
+            subscription.countries.set(
+                Country.objects.filter(code__in=follows.get("countries", []))
+            )
+            subscription.addressees.set(
+                Addressee.objects.filter(name__in=follows.get("addressees", []))
+            )
 
 
 def load_sample(log):
@@ -449,6 +477,8 @@ def remove_demo_editions(*, log=print):
     # What guards the published record in the ORM (PROTECT), undone for demo editions
     # alone: their PDFs' rows, and their entries' links to their published revisions.
     OutlookPdf.objects.filter(outlook__in=editions).delete()
+    # Their mail to subscribers, with its record of deliveries.
+    Announcement.objects.filter(outlook__in=editions).delete()
     Assessment.objects.filter(outlook__in=editions).update(published_revision=None)
     editions.delete()
     # Sources and addressees are libraries: only those no entry cites any more go.

@@ -191,6 +191,23 @@ def test_the_correction_is_published_with_its_note(demo_data):
     assert entry.revisions.get(number=1).state == Revision.State.PUBLISHED
 
 
+def test_the_correction_is_mailed_to_the_demo_readers_who_follow_it(demo_data):
+    from django.core import mail
+
+    from assessments.models import Announcement, Delivery
+
+    announcement = Announcement.objects.get(kind="correction", outlook__region=demo_data)
+    sent = announcement.deliveries.filter(state=Delivery.State.SENT)
+    # The region's follower and Sri Lanka's; not the one who follows Myanmar and Afghanistan.
+    assert sorted(sent.values_list("subscription__email", flat=True)) == [
+        "demo-reader-1@example.org",
+        "demo-reader-3@example.org",
+    ]
+    [message] = [m for m in mail.outbox if m.to == ["demo-reader-3@example.org"]]
+    assert message.body.startswith("DEMO DATA")
+    assert "Correction note: Demo text:" in message.body
+
+
 def test_the_draft_edition_holds_every_workflow_state_for_the_demo_accounts(demo_data):
     draft = demo_editions(demo_data)[-1]
     revisions = Revision.objects.filter(assessment__outlook=draft).select_related(
@@ -269,6 +286,9 @@ def test_on_sqlite_the_demo_loads_in_under_10_seconds_and_reset_rebuilds_it(tmp_
     assert seconds < 10, f"seed_demo took {seconds:.1f} s on SQLite"
     assert "Published the demo edition" in loaded.stdout
     first = sqlite_snapshot(database)
+    # The worker publishes the queued correction and mails its followers: reset removes
+    # that mail's record with the editions.
+    sqlite_manage(database, "worker", "--batch", "--queue-name=*", "--no-startup-delay")
     reset = sqlite_manage(database, "seed_demo", "--reset")
     assert "Removed 6 demo editions." in reset.stdout
     assert sqlite_snapshot(database) == first
