@@ -69,5 +69,11 @@ urlpatterns = [
     path("matches/<int:match_id>/decide/", views.decide_match, name="editor_decide_match"),
     path("sources/search/", views.source_search, name="editor_source_search"),
     path("audit/", views.audit_log, name="editor_audit"),
+    path("subscribers/", views.subscribers, name="editor_subscribers"),
+    path(
+        "subscribers/announcements/<int:announcement_id>/",
+        views.announcement_report,
+        name="editor_announcement",
+    ),
     path("session/", views.session_state, name="editor_session"),
 ]

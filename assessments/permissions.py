@@ -405,6 +405,11 @@ class Permissions:
     def can_view_audit_log(self):
         return self._role(EDITOR, "The audit log")
 
+    def can_see_subscribers(self):
+        """See how many subscribers follow what, and how each announcement's mail went
+        (counts only: no page shows a subscriber's address)."""
+        return self._role(EDITOR, "Subscribers and their mail")
+
     def can_create_edition(self):
         return self.can("create_edition")
 

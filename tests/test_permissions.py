@@ -133,6 +133,14 @@ RULES = {
     "editor_decide_match": ("post", "match", ["to_confirm", "linked"], only("analyst")),
     "editor_source_search": ("get", None, [None], only("analyst", ok=200)),
     "editor_audit": ("get", None, [None], only("editor", ok=200)),
+    "editor_subscribers": ("get", None, [None], only("editor", ok=200)),
+    # The mail about a published edition, or about a correction of one of its entries.
+    "editor_announcement": (
+        "get",
+        "announcement",
+        ["edition", "correction"],
+        only("editor", ok=200),
+    ),
     # Signed out, the answer is "signed out" (JSON), not the sign-in page: see below.
     "editor_session": ("get", None, [None], only("analyst", ok=200)),
 }
@@ -166,6 +174,8 @@ def make_object(kind, state, author):
         return {"job_id": make_job(state, author).pk}
     if kind == "embargo":
         return {"link_id": make_embargo_link(state, author).pk}
+    if kind == "announcement":
+        return {"announcement_id": make_announcement(state, author).pk}
     if kind == "comment":
         from assessments.models import ReviewComment
 
@@ -240,6 +250,20 @@ def make_embargo_link(state, author, outlook=None):
         created_by=author,
         revoked_at=now if state == "revoked" else None,
     )
+
+
+def make_announcement(kind, author):
+    """The mail to subscribers about a published edition, or about a correction of its
+    entry: one message sent, one failed."""
+    from assessments.models import Announcement, Delivery
+
+    outlook = make_outlook(period=date(2024, 5, 1), published=True)
+    entry = add_assessment(outlook, "KP", state=State.PUBLISHED, user=author)
+    revision = entry.published_revision if kind == "correction" else None
+    announcement = Announcement.objects.create(kind=kind, outlook=outlook, revision=revision)
+    for state in (Delivery.State.SENT, Delivery.State.FAILED):
+        Delivery.objects.create(announcement=announcement, state=state, error="550 refused")
+    return announcement
 
 
 def make_match(decision):
