@@ -24,6 +24,7 @@ own links to manage the subscription and to unsubscribe in one click (RFC 8058).
 
 import contextlib
 import logging
+import re
 import smtplib
 import uuid
 from collections import OrderedDict, defaultdict
@@ -37,6 +38,7 @@ from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
+    Count,
     DateTimeField,
     F,
     PositiveSmallIntegerField,
@@ -500,7 +502,9 @@ def _send_batch(batch, messages):
                 continue
             except Exception as error:
                 # Lost while the text was on its way: perhaps delivered, so never again.
-                _mark(delivery, batch.claim, State.UNCERTAIN, error=_reason(error), sending=True)
+                _mark(
+                    delivery, batch.claim, State.UNCERTAIN, error=failure_text(error), sending=True
+                )
                 _release(batch.claim, f"The connection to the mail server was lost: {error}")
                 raise ServerUnavailable(str(error)) from error
             sent = delivery
@@ -552,8 +556,14 @@ def _reset(smtp):
         smtp.rset()
 
 
-def _reason(error):
-    return (str(error) or type(error).__name__)[:500]
+# A mail server's reply may quote the address ("550 <jane@example.org>: no such user"):
+# what is stored of it keeps no address, so that nothing of a subscriber outlives them.
+EMAIL_RE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+
+
+def failure_text(error):
+    """What is recorded of a failure: its text, any email address in it taken out."""
+    return EMAIL_RE.sub("[address]", str(error) or type(error).__name__)[:500]
 
 
 def _sending(delivery, claim, sent):
@@ -611,7 +621,7 @@ def _turned_away(delivery, claim, error):
     marked = Delivery.objects.filter(pk=delivery.pk, claim=claim, state=State.SENDING).update(
         state=State.FAILED if give_up else State.PENDING,
         attempts=attempts,
-        error=_reason(error),
+        error=failure_text(error),
         claim=None,
         due_at=timezone.now() + _delay(attempts),
     )
@@ -619,7 +629,7 @@ def _turned_away(delivery, claim, error):
         DeliveryAttempt.objects.create(
             delivery=delivery,
             outcome=Outcome.LATER if error.temporary and not give_up else Outcome.REFUSED,
-            error=_reason(error),
+            error=failure_text(error),
         )
 
 
@@ -708,21 +718,61 @@ def recover(now=None):
 # --- For editors ---------------------------------------------------------------------------
 
 
-def report(announcement):
-    """{state label: number} of an announcement's deliveries, and the reasons of those that
-    failed or wait, most frequent first (no addresses)."""
-    from django.db.models import Count
+# What each state of a message means, beside its label, on an announcement's report.
+MEANINGS = {
+    State.PENDING: "Not yet handed to the mail server, or turned away for now and "
+    "tried again later.",
+    State.CLAIMED: "In a worker's batch, about to be handed over.",
+    State.SENDING: "Being handed to the mail server now.",
+    State.SENT: "The mail server took it.",
+    State.FAILED: "The mail server refused it, or turned it away too many times.",
+    State.UNCERTAIN: "Its worker stopped while handing it over: it may have arrived, "
+    "and it is never sent again, so that nobody gets it twice.",
+    State.UNSUBSCRIBED: "The subscriber left before it was sent.",
+}
+# The list's columns, and the states each counts: a message a worker holds or is handing
+# over is still waiting.
+TALLIES = {
+    "Sent": (State.SENT,),
+    "Waiting": (State.PENDING, State.CLAIMED, State.SENDING),
+    "Failed": (State.FAILED,),
+    "Perhaps sent": (State.UNCERTAIN,),
+    "Unsubscribed": (State.UNSUBSCRIBED,),
+}
 
+
+def tallies(shown):
+    """{announcement id: {heading of TALLIES: number}} for the announcements `shown`: one
+    query, whatever their number."""
+    numbers = defaultdict(lambda: dict.fromkeys(TALLIES, 0))
+    column = {state: name for name, states in TALLIES.items() for state in states}
+    rows = (
+        Delivery.objects.filter(announcement__in=[announcement.pk for announcement in shown])
+        .values("announcement", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        numbers[row["announcement"]][column[row["state"]]] += row["n"]
+    return numbers
+
+
+def report(announcement):
+    """An announcement's deliveries: their total, (label, number, meaning) per state, and
+    the reasons of those that failed or wait, most frequent first (no addresses: they
+    were taken out when stored)."""
     counts = dict(announcement.deliveries.values_list("state").annotate(n=Count("id")).order_by())
     reasons = list(
         announcement.deliveries.exclude(error="")
         .filter(state__in=[State.FAILED, State.PENDING, State.UNCERTAIN])
         .values_list("error")
         .annotate(n=Count("id"))
-        .order_by("-n")[:10]
+        .order_by("-n", "error")[:10]
     )
     return {
         "total": sum(counts.values()),
-        "states": [(label, counts.get(value, 0)) for value, label in State.choices],
+        "states": [
+            (label, counts.get(value, 0), MEANINGS[value]) for value, label in State.choices
+        ],
         "reasons": reasons,
     }

@@ -8,8 +8,6 @@ gate's reason.
 """
 
 import logging
-import re
-from collections import defaultdict
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
@@ -65,7 +63,6 @@ from .models import (
     Announcement,
     Assessment,
     AuditEvent,
-    Delivery,
     EmbargoLink,
     LineageMatch,
     Outlook,
@@ -1261,57 +1258,6 @@ def audit_log(request):
 
 # --- Subscribers and their mail: counts only, never an address ---------------------------
 
-MailState = Delivery.State
-# What each state of a message means, beside its label, on an announcement's report.
-DELIVERY_MEANINGS = {
-    MailState.PENDING: "Not yet handed to the mail server, or turned away for now and "
-    "tried again later.",
-    MailState.CLAIMED: "In a worker's batch, about to be handed over.",
-    MailState.SENDING: "Being handed to the mail server now.",
-    MailState.SENT: "The mail server took it.",
-    MailState.FAILED: "The mail server refused it, or turned it away too many times.",
-    MailState.UNCERTAIN: "Its worker stopped while handing it over: it may have arrived, "
-    "and it is never sent again, so that nobody gets it twice.",
-    MailState.UNSUBSCRIBED: "The subscriber left before it was sent.",
-}
-# The list's columns, and the states each counts: a message a worker holds or is handing
-# over is still waiting.
-TALLIES = {
-    "Sent": (MailState.SENT,),
-    "Waiting": (MailState.PENDING, MailState.CLAIMED, MailState.SENDING),
-    "Failed": (MailState.FAILED,),
-    "Perhaps sent": (MailState.UNCERTAIN,),
-    "Unsubscribed": (MailState.UNSUBSCRIBED,),
-}
-# A mail server's reply may quote the address it refused ("550 <jane@example.org>: no
-# such user"): reasons are shown without it.
-EMAIL_RE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
-
-
-def _tallies(shown):
-    """{announcement id: {heading of TALLIES: number}} for the announcements `shown`: one
-    query."""
-    numbers = defaultdict(lambda: dict.fromkeys(TALLIES, 0))
-    column = {state: name for name, states in TALLIES.items() for state in states}
-    rows = (
-        Delivery.objects.filter(announcement__in=[announcement.pk for announcement in shown])
-        .values("announcement", "state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        numbers[row["announcement"]][column[row["state"]]] += row["n"]
-    return numbers
-
-
-def _without_addresses(reasons):
-    """(reason, number) pairs with any email address in a reason left out, those that
-    then read the same counted together, most frequent first."""
-    merged = defaultdict(int)
-    for reason, number in reasons:
-        merged[EMAIL_RE.sub("[address]", reason)] += number
-    return sorted(merged.items(), key=lambda item: -item[1])
-
 
 def _announcements():
     # What the list and the report name: the edition, or the corrected entry's country.
@@ -1326,7 +1272,7 @@ def subscribers(request):
     """How many confirmed subscribers follow each region, country and addressee, and the
     announcements of publications with how their mail went, newest first."""
     page = Paginator(_announcements(), 25).get_page(request.GET.get("page"))
-    tallies = _tallies(page.object_list)
+    tallies = announcements.tallies(page.object_list)
     rows = [(announcement, tallies[announcement.pk].items()) for announcement in page]
     counts = subscriptions.counts()
     followed = [
@@ -1342,7 +1288,7 @@ def subscribers(request):
             "followed": followed,
             "page": page,
             "rows": rows,
-            "tally_headings": list(TALLIES),
+            "tally_headings": list(announcements.TALLIES),
         },
     )
 
@@ -1354,18 +1300,13 @@ def announcement_report(request, announcement_id):
     that failed or wait did so."""
     announcement = get_object_or_404(_announcements(), pk=announcement_id)
     report = announcements.report(announcement)
-    # report() lists the states in the order of their choices.
-    states = [
-        (label, number, DELIVERY_MEANINGS[value])
-        for (value, _), (label, number) in zip(MailState.choices, report["states"], strict=True)
-    ]
     return render(
         request,
         "editor/announcement.html",
         {
             "announcement": announcement,
             "total": report["total"],
-            "states": states,
-            "reasons": _without_addresses(report["reasons"]),
+            "states": report["states"],
+            "reasons": report["reasons"],
         },
     )

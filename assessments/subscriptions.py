@@ -20,14 +20,13 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .editions import published_addressees, published_countries, published_regions
-from .models import Addressee, Country, Delivery, DeliveryAttempt, Region, Subscription
+from .models import Addressee, Country, Delivery, Region, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -260,16 +259,9 @@ def unsubscribe(subscription):
     """Delete the subscription, and with it everything stored about the address: what it
     followed, and the address itself in its deliveries. Messages not yet sent are not."""
     with transaction.atomic():
-        deliveries = subscription.deliveries.all()
-        deliveries.filter(state__in=[Delivery.State.PENDING, Delivery.State.CLAIMED]).update(
-            state=Delivery.State.UNSUBSCRIBED, claim=None
-        )
-        # A mail server's reply may quote the address ("550 <reader@...>: no such user").
-        gone = Value("(an address since deleted)")
-        deliveries.update(error=Replace("error", Value(subscription.email), gone))
-        DeliveryAttempt.objects.filter(delivery__in=deliveries).update(
-            error=Replace("error", Value(subscription.email), gone)
-        )
+        subscription.deliveries.filter(
+            state__in=[Delivery.State.PENDING, Delivery.State.CLAIMED]
+        ).update(state=Delivery.State.UNSUBSCRIBED, claim=None)
         subscription.delete()
 
 

@@ -257,12 +257,13 @@ def test_a_temporary_refusal_is_tried_again_and_a_permanent_one_fails(
 ):
     settings.SUBSCRIBER_MAIL_RETRY_SECONDS = 0
     smtp.refuse["kp@example.org"] = (451, "Try again later")
-    smtp.refuse["mm@example.org"] = (550, "No such mailbox")
+    smtp.refuse["mm@example.org"] = (550, "5.1.1 <mm@example.org>: No such mailbox")
     workflow.publish(history, user=erin)
     run_jobs()
     deliveries = {d.subscription.email: d for d in Delivery.objects.select_related("subscription")}
     assert deliveries["mm@example.org"].state == State.FAILED
-    assert deliveries["mm@example.org"].error == "550 No such mailbox"
+    # The server's reply is kept without the address it quotes.
+    assert deliveries["mm@example.org"].error == "550 5.1.1 <[address]>: No such mailbox"
     kp = deliveries["kp@example.org"]
     # Tried again until the limit, then given up.
     assert kp.state == State.FAILED and kp.attempts == settings.SUBSCRIBER_MAIL_MAX_ATTEMPTS
@@ -311,6 +312,12 @@ def test_a_worker_that_stopped_leaves_claimed_mail_to_send_and_perhaps_sent_mail
     )
     announcement.refresh_from_db()
     assert announcement.finished_at is not None
+
+
+def test_every_state_of_a_message_is_counted_in_a_column_and_explained():
+    columns = [state for states in announcements.TALLIES.values() for state in states]
+    assert sorted(columns) == sorted(State.values)
+    assert set(announcements.MEANINGS) == set(State.values)
 
 
 def test_editorial_mail_still_goes_to_the_team_alone(smtp, history, readers, erin):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from assessments.announcements import failure_text
 from assessments.models import Addressee, Announcement, Country, Delivery, Subscription
 
 from .builders import make_outlook
@@ -146,7 +147,8 @@ def test_the_page_lists_announcements_newest_first_with_their_counts(
 
 def test_no_address_of_a_subscriber_is_on_either_page(client, erin, followers, published_sample):
     announcement = Announcement.objects.create(kind="edition", outlook=published_sample)
-    refused = f"550 5.1.1 <{followers[0].email}>: Recipient address rejected"
+    # As a worker records a refusal that quotes the address.
+    refused = failure_text(f"550 5.1.1 <{followers[0].email}>: Recipient address rejected")
     Delivery.objects.create(
         announcement=announcement, subscription=followers[0], state=State.FAILED, error=refused
     )
@@ -204,14 +206,6 @@ def test_the_queries_do_not_grow_with_announcements_or_subscribers(
     assert queries() == few
 
 
-def test_every_state_of_a_message_is_counted_in_a_column_and_explained():
-    from assessments.editor_views import DELIVERY_MEANINGS, TALLIES
-
-    columns = [state for states in TALLIES.values() for state in states]
-    assert sorted(columns) == sorted(State.values)
-    assert set(DELIVERY_MEANINGS) == set(State.values)
-
-
 # --- An announcement's delivery report --------------------------------------------------------
 
 
@@ -224,8 +218,12 @@ def test_the_report_gives_each_state_with_its_meaning_and_the_reasons(
     )
     deliveries(announcement, [State.SENT] * 4 + [State.UNSUBSCRIBED])
     # The same refusal of two addresses is one reason, counted twice.
-    deliveries(announcement, [State.FAILED], error="550 <x@reader-mail.test>: no such user")
-    deliveries(announcement, [State.FAILED], error="550 <y@reader-mail.test>: no such user")
+    deliveries(
+        announcement, [State.FAILED], error=failure_text("550 <x@reader-mail.test>: no such user")
+    )
+    deliveries(
+        announcement, [State.FAILED], error=failure_text("550 <y@reader-mail.test>: no such user")
+    )
     deliveries(announcement, [State.PENDING], error="421 Try again later")
     client.force_login(erin)
     response = client.get(reverse("editor_announcement", args=[announcement.pk]))
