@@ -38,7 +38,7 @@ from . import embargo, preview
 from . import open_data as open_data_module
 from . import search as search_module
 from . import tracked as tracked_module
-from .caching import accepted_encodings
+from .caching import accepted_encodings, kept_until_published
 from .editions import (
     edition_revisions,
     latest_corrections,
@@ -364,17 +364,22 @@ def tracker(request):
     rows = tracked_module.select(filters)
     if errors:
         rows = rows.none()
-    shown = Paginator(tracked_module.listed(rows), TRACKED_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    params = filters.params()
+    everything = kept_until_published("tracker-everything", whole_tracker)
+    paginator = Paginator(tracked_module.listed(rows), TRACKED_PER_PAGE)
+    if params or errors:
+        made = tracked_module.made_per_addressee(rows)
+        counts = tracked_module.addressee_counts(rows, list(made)[:CHART_ADDRESSEES])
+    else:
+        # The whole tracker, the page most read: its counts are the same until the next
+        # publication, and took longer to count than the rest of the page to make.
+        paginator.count = everything["count"]
+        counts = everything["counts"]
+    shown = paginator.get_page(request.GET.get("page"))
     items = [
         (row, tracked_module.text_html(row.text, row.last_outlook, row.country))
         for row in tracked_module.with_editions(shown)
     ]
-    everyone, addressees = tracked_module.every_addressee()
-    params = filters.params()
-    made = tracked_module.made_per_addressee(rows) if params else everyone
-    counts = tracked_module.addressee_counts(rows, list(made)[:CHART_ADDRESSEES])
     query = urlencode(params)
     return page(
         request,
@@ -390,10 +395,26 @@ def tracker(request):
             "get": request.GET,
             "filter_query": query,
             "chart": tracked_module.chart(counts),
-            "addressees": addressees,
+            "addressees_html": everything["addressees_html"],
             "canonical_url": canonical_url(request, shown, params),
         },
     )
+
+
+def whole_tracker():
+    """What the tracker shows of all its recommendations, the same on every page until the
+    next publication: how many, the counts of the addressees most made to, and the list of
+    every addressee as HTML."""
+    everyone, addressees = tracked_module.every_addressee()
+    return {
+        "count": sum(everyone.values()),
+        "counts": tracked_module.addressee_counts(
+            TrackedRecommendation.objects.all(), list(everyone)[:CHART_ADDRESSEES]
+        ),
+        "addressees_html": render_to_string(
+            "public/_tracker_addressees.html", {"addressees": addressees}
+        ),
+    }
 
 
 def tracked_recommendation(request, lineage):

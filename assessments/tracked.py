@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .caching import kept_until_published
 from .diff import word_diff
@@ -101,57 +102,78 @@ YEAR_RE = re.compile(r"[0-9]{4}")
 
 
 def filter_choices():
-    """What the tracker's form offers: the addressees, countries and regions of a tracked
-    recommendation, the groups and the statuses; kept until the next publication."""
-    return kept_until_published("tracker-choices", _filter_choices)
+    """What the tracker's form offers, per list: (value, label, key, <option> HTML) of the
+    addressees, countries and regions of a tracked recommendation (key: the row's id), the
+    groups and the statuses (key: the value); kept until the next publication. Strings,
+    not rows: every request reads them from the cache, and hundreds of rows took longer
+    to unpickle than to query."""
+    return kept_until_published("tracker-options", _filter_choices)
 
 
 def _filter_choices():
     # One index probe per option, whatever the data.
     tracked = TrackedRecommendation.objects.order_by()
-    return {
-        "addressee": list(
-            Addressee.objects.filter(Exists(tracked.filter(addressee=OuterRef("pk"))))
-        ),
-        "group": list(Addressee.Group.choices),
-        "country": list(
-            Country.objects.filter(Exists(tracked.filter(country=OuterRef("pk"))))
-            .defer("aliases")
-            .order_by("official_name")
-        ),
-        "region": list(Region.objects.filter(Exists(tracked.filter(region=OuterRef("pk"))))),
-        "status": list(TrackedStatus.choices),
+    rows = {
+        "addressee": Addressee.objects.filter(Exists(tracked.filter(addressee=OuterRef("pk")))),
+        "group": Addressee.Group.choices,
+        "country": Country.objects.filter(Exists(tracked.filter(country=OuterRef("pk"))))
+        .defer("aliases")
+        .order_by("official_name"),
+        "region": Region.objects.filter(Exists(tracked.filter(region=OuterRef("pk")))),
+        "status": TrackedStatus.choices,
     }
+    choices = {}
+    for name, options in rows.items():
+        value_of, label_of, _ = LISTS[name]
+        choices[name] = [
+            (
+                value_of(option),
+                label_of(option),
+                option[0] if isinstance(option, tuple) else option.pk,
+                str(
+                    format_html(
+                        '<option value="{}">{}</option>', value_of(option), label_of(option)
+                    )
+                ),
+            )
+            for option in options
+        ]
+    return choices
+
+
+# The rows a chosen option names, by list.
+MODELS = {"addressee": Addressee, "country": Country, "region": Region}
 
 
 def every_addressee():
     """({addressee id: recommendations tracked}, [(addressee, that number)]) of every
-    addressee with a page (a published recommendation), for the tracker's list of them;
-    kept until the next publication."""
-
-    def compute():
-        everyone = made_per_addressee(TrackedRecommendation.objects.all())
-        indexed = SearchEntry.objects.order_by().filter(addressee=OuterRef("pk"))
-        addressees = [
-            (addressee, everyone.get(addressee.pk, 0))
-            for addressee in Addressee.objects.filter(Exists(indexed))
-        ]
-        return everyone, addressees
-
-    return kept_until_published("tracker-addressees", compute)
+    addressee with a page (a published recommendation), for the tracker's list of them.
+    Two queries; the tracker keeps what it makes of them until the next publication."""
+    everyone = made_per_addressee(TrackedRecommendation.objects.all())
+    indexed = SearchEntry.objects.order_by().filter(addressee=OuterRef("pk"))
+    addressees = [
+        (addressee, everyone.get(addressee.pk, 0))
+        for addressee in Addressee.objects.filter(Exists(indexed))
+    ]
+    return everyone, addressees
 
 
 def filter_options(choices, filters):
-    """Each list's options for the form, as (value, label, chosen)."""
+    """Each list's <option>s for the form, the chosen one selected: HTML, made of the
+    options rendered once per publication."""
     options = {}
-    for name, (value_of, label_of, _) in LISTS.items():
+    for name, (value_of, _, _) in LISTS.items():
         current = getattr(filters, name)
         # A group or a status is its value already; an addressee, country or region a row.
         current = value_of(current) if current and not isinstance(current, str) else current
-        options[name] = [
-            (value_of(option), label_of(option), value_of(option) == current)
-            for option in choices[name]
-        ]
+        options[name] = mark_safe(
+            "".join(
+                format_html('<option value="{}" selected>{}</option>', value, label)
+                if value == current
+                else html
+                for value, label, _, html in choices[name]
+            )
+        )
     return options
 
 
@@ -166,15 +188,17 @@ def read_filters(params, choices):
     one of the lists' or not a year: never an error page."""
     filters = TrackerFilters()
     errors = []
-    for name, (value_of, _, label) in LISTS.items():
+    for name, (_, _, label) in LISTS.items():
         value = params.get(name, "").strip()
         if not value:
             continue
-        found = next((option for option in choices[name] if value_of(option) == value), None)
+        found = next((option for option in choices[name] if option[0] == value), None)
         if found is None:
             errors.append(f"{label}: no tracked recommendation for “{shown(value)}”.")
             continue
-        setattr(filters, name, value if isinstance(found, tuple) else found)
+        model = MODELS.get(name)
+        # A group or a status is its value; an addressee, country or region its row.
+        setattr(filters, name, model.objects.get(pk=found[2]) if model else value)
     for name, attribute, label in (("from", "year_from", "From"), ("to", "year_to", "To")):
         value = params.get(name, "").strip()
         if not value:

@@ -383,3 +383,21 @@ def test_the_form_and_the_list_of_addressees_follow_each_publication(client):
     page = client.get("/recommendations/").content.decode()
     assert '<option value="the-human-rights-council">The Human Rights Council</option>' in page
     assert "Recommendations to the Human Rights Council" in page
+
+
+def test_the_whole_tracker_s_count_and_chart_follow_each_publication(client):
+    """Kept between publications, as the form is, and never past one."""
+    publish_history(1)
+    before = parse(client.get("/recommendations/").content)
+    count = int(before.find("h2", id="list-title").words().split()[0])
+    outlook = make_outlook(period=date(2021, 6, 1), published=True)
+    add_assessment(
+        outlook,
+        "MM",
+        state="published",
+        recommendations=[("The Human Rights Council", "Renew the mandate.")],
+    )
+    after = parse(client.get("/recommendations/").content)
+    assert after.find("h2", id="list-title").words().split()[0] == str(count + 1)
+    chart = after.find("section", **{"aria-labelledby": "counts-title"}).words()
+    assert "The Human Rights Council" in chart

@@ -5,7 +5,7 @@ import re
 
 from django import template
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from .. import citing
 from ..markdown import plain_text
@@ -185,7 +185,10 @@ def latest_made_in(tracked):
 def select_options(options):
     """A form list's <option>s from (value, label, chosen) triples. Written here, not in a
     template loop: the tracker's lists hold hundreds of options (every addressee, every
-    country), which the template engine took tens of milliseconds to render."""
+    country), which the template engine took tens of milliseconds to render. Options
+    already rendered (HTML, as the tracker keeps them) are given as they are."""
+    if isinstance(options, SafeString):
+        return options
     selected = mark_safe(" selected")
     return format_html_join(
         "",
