@@ -10,13 +10,13 @@ previous edition, one country left out, recommendations to shared addressees, ne
 dropped), published as a publication does. The subscribers: a third follow the region,
 half one to three countries (some not in the edition), the rest one or two addressees.
 
-Then, in this process as a worker runs it (assessments.announcements.send), against a
-real SMTP server in another process (aiosmtpd, which reads each message and drops it):
-the time to list the deliveries (`plan`), the time to hand every message over, the
-messages per second, and the peak memory of the process (its maximum resident size,
-before and after). Meanwhile a probe on a connection of its own updates subscriptions
-every 50 ms, as readers changing theirs would: its slowest write says whether sending
-holds the database.
+Then, in worker processes of their own as the queue runs the task (one lists the
+deliveries, `plan`; then `--workers` send them, sharing the batches), against a real
+SMTP server in another process (aiosmtpd, which reads each message and drops it): the
+time to list the deliveries, the time to hand every message over, the messages per
+second, and each worker's peak memory (its maximum resident size). Meanwhile a probe on
+a connection of its own updates subscriptions every 50 ms, as readers changing theirs
+would: its slowest write says whether sending holds the database.
 """
 
 import argparse
@@ -185,12 +185,45 @@ class Probe(threading.Thread):
             connection.close()
 
 
+def worker_process(arguments, env):
+    """Run this script as a worker would run the task, in a process of its own; its
+    report."""
+    result = subprocess.run(
+        [sys.executable, __file__, *arguments], env=env, stdout=subprocess.PIPE, text=True
+    )
+    return result.stdout.strip()
+
+
+def work(args):
+    """In a worker's own process: list the deliveries (--plan) or send (--send), as the
+    queue's task does, and report the time and this process's peak memory."""
+    import django
+
+    django.setup()
+    from assessments import announcements
+
+    before = peak_rss_mb()
+    started = time.perf_counter()
+    if args.plan:
+        announcements.plan(args.plan)
+    else:
+        announcements.send(args.send)
+    print(
+        f"{time.perf_counter() - started:.1f} s, peak memory (max RSS) "
+        f"{peak_rss_mb():.0f} MB ({before:.0f} MB once Django was loaded)"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=50_000)
     parser.add_argument("--countries", type=int, default=20)
-    parser.add_argument("--profile", action="store_true", help="show where sending spends")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes sending")
+    parser.add_argument("--plan", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--send", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.plan or args.send:
+        return work(args)
 
     import django
 
@@ -228,27 +261,31 @@ def main(argv=None):
     port = free_port()
     sink = smtp_sink(port)
     time.sleep(1.5)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.SITE_URL = "https://outlook.example.org"
     probe = Probe(list(Subscription.objects.values_list("pk", flat=True)[:1000]))
+    env = {
+        **os.environ,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "SITE_URL": "https://outlook.example.org",
+    }
     try:
-        before = peak_rss_mb()
         started = time.perf_counter()
-        announcements.plan(announcement.pk)
+        plan = worker_process(["--plan", str(announcement.pk)], env)
         planned = time.perf_counter() - started
         deliveries = announcement.deliveries.count()
         probe.start()
         started = time.perf_counter()
-        if args.profile:
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.runcall(announcements.send, announcement.pk)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
-        else:
-            announcements.send(announcement.pk)
+        workers = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--send", str(announcement.pk)],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(args.workers)
+        ]
+        reports = [worker.communicate()[0].strip() for worker in workers]
         sent = time.perf_counter() - started
         probe.stop.set()
         probe.join()
@@ -263,11 +300,13 @@ def main(argv=None):
     )
     latencies = sorted(probe.latencies)
     print(f"{deliveries} deliveries of {args.subscribers} subscribers listed in {planned:.2f} s")
+    print(f"  the listing worker: {plan}")
     print(
-        f"handed to SMTP in {sent:.1f} s ({deliveries / sent:.0f} messages/s, "
-        f"{sent / deliveries * 1000:.2f} ms each); states: {states}"
+        f"handed to SMTP by {args.workers} worker(s) in {sent:.1f} s "
+        f"({deliveries / sent:.0f} messages/s); states: {states}"
     )
-    print(f"peak memory (max RSS): {before:.0f} MB before, {peak_rss_mb():.0f} MB after")
+    for report in reports:
+        print(f"  a sending worker: {report}")
     if latencies:
         print(
             f"a reader's update meanwhile ({len(latencies)} probes): "
