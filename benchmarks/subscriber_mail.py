@@ -44,6 +44,13 @@ ADDRESSEES = [
 
 
 def peak_rss_mb():
+    """This process's peak resident memory: Linux's VmHWM, which a new program starts
+    afresh (getrusage's ru_maxrss is kept across exec, so a child would report its
+    parent's)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
