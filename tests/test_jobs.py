@@ -90,7 +90,8 @@ def test_the_worker_renders_every_pdf_then_publishes(erin):
     outlook = ready_edition(3)
     job = workflow.publish(outlook, user=erin)
     mail.outbox.clear()
-    assert run_jobs() == 3  # the publication, then its mail and the ratings CSV
+    # The publication, then its mail to the team, its mail to subscribers, the ratings CSV.
+    assert run_jobs() == 4
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED and job.attempts == 1 and not job.error
     assert (job.step, job.steps) == (4, 4)  # the edition's PDF and each country's
@@ -289,7 +290,8 @@ def test_a_task_run_twice_publishes_once(erin):
     job = workflow.publish(outlook, user=erin)
     with transaction.atomic():
         jobs.enqueue(tasks.publish, job.pk)  # a second task for the same job
-    assert run_jobs() == 4  # two publication tasks, the mail and the ratings CSV
+    # Two publication tasks, the mail to the team and to subscribers, the ratings CSV.
+    assert run_jobs() == 5
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED and job.attempts == 1
     assert published_once(outlook)
