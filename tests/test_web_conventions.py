@@ -105,7 +105,8 @@ def test_the_sitemap_lists_every_published_page_and_nothing_else(client, site):
 
 
 # What a reader's links lead to that is not a page of its own for a sitemap.
-NOT_PAGES = ("/static/", "/styles/", "/accounts/", "/editor/", "/search/", "/feed/")
+# Not pages to index: forms (signing in, searching, following by email) and feeds.
+NOT_PAGES = ("/static/", "/styles/", "/accounts/", "/editor/", "/search/", "/feed/", "/follow/")
 
 
 def test_every_page_a_reader_can_reach_is_in_the_sitemap(client, site):
@@ -175,6 +176,7 @@ def test_robots_txt_lets_crawlers_read_the_public_pages_only(client, db):
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /embargoed/",
+        "Disallow: /follow/",
         "",
         "Sitemap: http://testserver/sitemap.xml",
     ]
