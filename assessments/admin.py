@@ -20,10 +20,13 @@ from django.http import HttpResponseRedirect
 from . import search_index, workflow
 from .models import (
     Addressee,
+    Announcement,
     Assessment,
     AuditEvent,
     CheckAcknowledgement,
     Country,
+    Delivery,
+    DeliveryAttempt,
     DroppedRecommendation,
     EmbargoLink,
     EmbargoOpening,
@@ -46,6 +49,7 @@ from .models import (
     SearchWord,
     Source,
     StoredExport,
+    Subscription,
     TrackedRecommendation,
     TrackedStep,
 )
@@ -472,6 +476,40 @@ class EmbargoLinkAdmin(GovernedByTheWorkflow, ModelAdmin):
 class EmbargoOpeningAdmin(GovernedByTheWorkflow, ModelAdmin):
     list_display = ["opened_at", "link", "what", "address"]
     list_select_related = ["link__outlook__region"]
+
+
+# --- Readers who follow by email (assessments.subscriptions): made by readers, sent by ---
+# --- workers; shown without the address or the key of a subscriber's links -------------
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(GovernedByTheWorkflow, ModelAdmin):
+    # A subscriber changes or leaves through their own links; the address and the key
+    # (which would open them) are not shown even here.
+    list_display = ["pk", "confirmed_at", "updated_at"]
+    exclude = ["email", "key"]
+    date_hierarchy = "confirmed_at"
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["created_at", "kind", "outlook", "planned_at", "finished_at"]
+    list_select_related = ["outlook__region"]
+    list_filter = ["kind"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["pk", "announcement", "state", "attempts", "sent_at", "error"]
+    list_select_related = ["announcement__outlook__region"]
+    list_filter = ["state"]
+    exclude = ["subscription"]
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(GovernedByTheWorkflow, ModelAdmin):
+    list_display = ["at", "delivery", "outcome", "error"]
+    list_filter = ["outcome"]
 
 
 # --- Users ------------------------------------------------------------------------------
