@@ -359,10 +359,10 @@ class Messages:
 def send(announcement_id):
     """The task: list the deliveries if not yet done, then send batches while any are due;
     queue itself again for those that wait for later."""
-    announcement = plan(announcement_id)
+    announcement, told = plan(announcement_id)
     if announcement is None or announcement.finished_at is not None:
         return
-    messages = None
+    messages = Messages(told) if told else None
     while True:
         batch = _claim(announcement)
         if not batch:
@@ -379,12 +379,14 @@ def send(announcement_id):
 
 def plan(announcement_id):
     """List an announcement's deliveries, once (under its row lock): one per subscription
-    that follows what the publication concerns. Returns the announcement."""
+    that follows what the publication concerns. Returns the announcement, and its digest
+    when this call made the list (None when it was made already)."""
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
         if announcement is None or announcement.planned_at is not None:
-            return announcement
-        countries, region, addressees = digest(announcement).concerns()
+            return announcement, None
+        told = digest(announcement)
+        countries, region, addressees = told.concerns()
         followers = subscriptions.following(countries, region, addressees).values_list(
             "pk", flat=True
         )
@@ -397,7 +399,7 @@ def plan(announcement_id):
         Delivery.objects.bulk_create(batch, ignore_conflicts=True)
         announcement.planned_at = announcement.active_at = timezone.now()
         announcement.save(update_fields=["planned_at", "active_at"])
-    return announcement
+    return announcement, told
 
 
 @dataclass
@@ -700,11 +702,8 @@ def recover(now=None):
         dead.update(state=State.UNCERTAIN, error=reason)
         abandoned = list(
             Announcement.objects.select_for_update(skip_locked=True).filter(
-                finished_at=None, active_at__lt=stale
-            )
-        ) + list(
-            Announcement.objects.select_for_update(skip_locked=True).filter(
-                finished_at=None, active_at=None, created_at__lt=stale
+                Q(active_at__lt=stale) | Q(active_at=None, created_at__lt=stale),
+                finished_at=None,
             )
         )
         for announcement in abandoned:

@@ -40,7 +40,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
@@ -402,3 +402,14 @@ def etag_matches(if_none_match, etag):
     if if_none_match.strip() == "*":
         return True
     return etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+
+
+def behind_a_secret_link(response):
+    """A response to an address that is itself a secret (an embargoed preview, a
+    subscriber's link): never kept by a cache, never indexed, and the address never sent
+    on as a referrer by a link on the page."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -35,15 +35,20 @@ def _recipients(users):
 def _send(name, context, recipients):
     if not recipients:
         return
-    context = {**context, "site_url": settings.SITE_URL}
-    # A subject is one line: a line break in a title would make the mail unsendable.
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
-    body = render_to_string(f"emails/{name}_body.txt", context)
+    subject, body = render(name, context)
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients]
     try:
         send_mass_mail(messages, connection=get_connection())
     except Exception:
         logger.exception("Could not send %s mail to %s", name, recipients)
+
+
+def render(name, context):
+    """(subject, body) of the mail `name`, from its two templates."""
+    context = {**context, "site_url": settings.SITE_URL}
+    # A subject is one line: a line break in a title would make the mail unsendable.
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    return subject, render_to_string(f"emails/{name}_body.txt", context)
 
 
 def _link(name, *args):

@@ -38,7 +38,7 @@ from . import embargo, preview
 from . import open_data as open_data_module
 from . import search as search_module
 from . import tracked as tracked_module
-from .caching import accepted_encodings, kept_until_published
+from .caching import accepted_encodings, behind_a_secret_link, kept_until_published
 from .editions import (
     edition_revisions,
     latest_corrections,
@@ -819,16 +819,6 @@ def data_dictionary(request):
 # --- Embargoed previews (assessments.embargo) ---------------------------------------------
 
 
-def _embargoed_response(response):
-    """Never kept by a cache, never indexed, and the secret address never sent on as a
-    referrer by a link on the page."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _embargoed_link(request, token):
     """The open link a token names, or the response that says why not: the public page
     once the edition is published, 410 once the link is closed."""
@@ -844,7 +834,7 @@ def _embargoed_link(request, token):
             {"outlook": outlook, "reason": closed},
             status=410,
         )
-        return link, _embargoed_response(response)
+        return link, behind_a_secret_link(response)
     return link, None
 
 
@@ -876,7 +866,7 @@ def embargoed_page(request, token):
             **risk_framework(),
         },
     )
-    return _embargoed_response(response)
+    return behind_a_secret_link(response)
 
 
 def embargoed_pdf(request, token):
@@ -893,4 +883,4 @@ def embargoed_pdf(request, token):
     embargo.record_opening(link, EmbargoOpening.What.PDF, request)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{outlook.slug}-embargoed.pdf"'
-    return _embargoed_response(response)
+    return behind_a_secret_link(response)

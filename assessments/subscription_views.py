@@ -13,24 +13,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import subscriptions
+from .caching import behind_a_secret_link
 from .forms import FollowForm, FollowingForm
 
 
-def _private(response):
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _page(request, template, context, status=200):
-    return _private(render(request, template, context, status=status))
+    return behind_a_secret_link(render(request, template, context, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,7 +141,7 @@ def stored_data(request, token):
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="subscription.json"'
-    return _private(response)
+    return behind_a_secret_link(response)
 
 
 # The link is the credential: a mail client's one-click POST carries no CSRF token.

@@ -21,10 +21,10 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from . import emails
 from .editions import published_addressees, published_countries, published_regions
 from .models import Addressee, Country, Delivery, Region, Subscription
 
@@ -148,8 +148,7 @@ def ask(email, selection, *, client):
         "hours": settings.SUBSCRIPTION_CONFIRM_HOURS,
         "publisher": settings.OUTLOOK_PUBLISHER,
     }
-    subject = " ".join(render_to_string("emails/follow_confirm_subject.txt", context).split())
-    body = render_to_string("emails/follow_confirm_body.txt", context)
+    subject, body = emails.render("follow_confirm", context)
     try:
         EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]).send()
     except Exception as error:
